@@ -1,0 +1,8 @@
+export { BUNDLED_TABLES, bundledMetadata } from "./bundled-metadata.ts";
+export { EntityMetadata } from "./entity-metadata.ts";
+export { KNOWN_PRIMARY_NAMES } from "./known-primary-names.ts";
+export { lookupAttributeOf, lookupValueProperty } from "./lookup-value-property.ts";
+export { Metadata } from "./metadata.ts";
+export { CsdlError, metadataFromCsdl, type ParsedCsdl, parseCsdl } from "./parse-csdl.ts";
+export { selectTables } from "./select-tables.ts";
+export type * from "./types.ts";

@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// The README's entry point: `node scripts/xrm.mjs <demo|test|bench|…>`.
+// It needs nothing but Node.js: it installs the workspace with the pinned pnpm (through npx),
+// then runs the named root script. Native modules (better-sqlite3) build against the local
+// Node headers, because node-gyp cannot download them on a machine without internet access.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+const PNPM = "pnpm@12.4.2";
+const [task = "test", ...rest] = process.argv.slice(2);
+
+function nodeHeadersDir() {
+  if (process.env.npm_config_nodedir) return process.env.npm_config_nodedir;
+  try {
+    const configured = execFileSync("npm", ["config", "get", "nodedir"], { encoding: "utf8" }).trim();
+    if (configured && configured !== "undefined" && existsSync(configured)) return configured;
+  } catch {
+    // npm missing or failing: fall back to the headers next to this node binary
+  }
+  const prefix = dirname(dirname(process.execPath));
+  return existsSync(join(prefix, "include", "node", "node.h")) ? prefix : undefined;
+}
+
+const env = { ...process.env };
+const nodedir = nodeHeadersDir();
+if (nodedir) env.npm_config_nodedir = nodedir;
+
+function pnpm(args) {
+  const r = spawnSync("npx", ["-y", PNPM, ...args], { stdio: "inherit", env });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+pnpm(["install", "--frozen-lockfile"]);
+pnpm(["run", task, ...rest]);
