@@ -74,7 +74,7 @@ function localName(qualified: string): string {
 }
 
 /**
- * Parse a CSDL `$metadata` document into entity definitions. Inherited members (task from
+ * Parse a CSDL `$metadata` document into entity definitions. Inherited attributes (task from
  * activitypointer) are flattened; types without an entity set or a key are left out of the
  * document but counted in `entityTypeNames`.
  */
@@ -160,7 +160,10 @@ export function parseCsdl(xml: string): ParsedCsdl {
     const single: SingleValuedNavigationDefinition[] = [];
     const collection: CollectionNavigationDefinition[] = [];
     const navNames = new Set<string>();
-    for (const t of [...lineage].reverse()) {
+    // Navigation properties are NOT inherited: every Dataverse table declares its own full set
+    // (task has `regardingobjectid_contact_task`; activitypointer's `regardingobjectid_contact`
+    // would be rejected by the server on a task).
+    for (const t of lineage.slice(0, 1)) {
       for (const n of t.navigations) {
         if (navNames.has(n.name)) continue;
         navNames.add(n.name);
