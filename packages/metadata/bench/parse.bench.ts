@@ -18,5 +18,10 @@ for (let i = 0; i < 5; i++) {
 times.sort((a, b) => a - b);
 const { peakMB } = await peakMemoryMB(() => parseCsdl(xml));
 const suite = "metadata";
-report({ suite, name: `parse ${(xml.length / 1e6).toFixed(1)} MB CSDL fixture (median of 5)`, value: times[2]!, unit: "ms" });
+report({
+  suite,
+  name: `parse ${(xml.length / 1e6).toFixed(1)} MB CSDL fixture (median of 5)`,
+  value: times[2]!,
+  unit: "ms",
+});
 report({ suite, name: "parse fixture, peak memory above baseline", value: peakMB, unit: "MB" });

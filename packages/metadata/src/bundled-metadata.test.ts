@@ -28,7 +28,7 @@ describe("bundledMetadata", () => {
 
   it("keeps only navigation properties between bundled tables", () => {
     const task = m.entity("task")!;
-    expect(task.lookup("regardingobjectid")?.targets.sort()).toEqual([
+    expect([...(task.lookup("regardingobjectid")?.targets ?? [])].sort()).toEqual([
       "account",
       "contact",
       "incident",
@@ -51,7 +51,11 @@ describe("bundledMetadata", () => {
           logicalName: "task",
           attributes: [{ name: "_new_relatedopportunities_value", type: "Edm.Guid" }],
           singleValuedNavigations: [
-            { name: "new_relatedopportunities_task", targetEntity: "opportunity", lookupAttribute: "new_relatedopportunities" },
+            {
+              name: "new_relatedopportunities_task",
+              targetEntity: "opportunity",
+              lookupAttribute: "new_relatedopportunities",
+            },
           ],
         },
         {
@@ -66,9 +70,9 @@ describe("bundledMetadata", () => {
         },
       ],
     });
-    expect(extended.entity("task")?.singleValuedNavigation("new_relatedopportunities_task")?.lookupAttribute).toBe(
-      "new_relatedopportunities",
-    );
+    expect(
+      extended.entity("task")?.singleValuedNavigation("new_relatedopportunities_task")?.lookupAttribute,
+    ).toBe("new_relatedopportunities");
     expect(extended.entity("task")?.attribute("subject")?.type).toBe("Edm.String");
     expect(extended.entityBySetName("new_workorders")?.primaryNameAttribute).toBe("new_name");
     // The original is untouched.

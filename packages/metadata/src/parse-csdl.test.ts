@@ -43,7 +43,10 @@ describe("parseCsdl on the real Dataverse $metadata fixture", () => {
   it("flattens attributes inherited from a base type (task ← activitypointer)", () => {
     const task = metadata.entity("task")!;
     expect(task.attribute("subject")).toEqual({ name: "subject", type: "Edm.String" });
-    expect(task.attribute("_regardingobjectid_value")).toEqual({ name: "_regardingobjectid_value", type: "Edm.Guid" });
+    expect(task.attribute("_regardingobjectid_value")).toEqual({
+      name: "_regardingobjectid_value",
+      type: "Edm.Guid",
+    });
     expect(task.primaryNameAttribute).toBe("subject");
   });
 
@@ -76,7 +79,9 @@ describe("parseCsdl on the real Dataverse $metadata fixture", () => {
       targetEntity: "opportunity",
     });
     expect(metadata.entity("account")?.collectionNavigation("Account_Tasks")?.targetEntity).toBe("task");
-    expect(metadata.entity("opportunity")?.collectionNavigation("Opportunity_Tasks")?.targetEntity).toBe("task");
+    expect(metadata.entity("opportunity")?.collectionNavigation("Opportunity_Tasks")?.targetEntity).toBe(
+      "task",
+    );
   });
 
   it("groups polymorphic navigation properties under their lookup column", () => {
@@ -113,7 +118,7 @@ describe("parseCsdl on the real Dataverse $metadata fixture", () => {
 describe("parseCsdl on bad input", () => {
   it.each([
     ["empty", ""],
-    ["not XML", "{ \"json\": true }"],
+    ["not XML", '{ "json": true }'],
     ["XML but not CSDL", "<root><a/></root>"],
   ])("rejects %s with a CsdlError", (_label, input) => {
     expect(() => parseCsdl(input)).toThrow(CsdlError);
