@@ -58,6 +58,31 @@ export const ERRORS = {
     message: "Number of concurrent requests exceeded the limit of 52.",
     retryable: true,
   },
+  // Added for the emulator (apps/emulator): codes the server side raises.
+  ResourceNotFound: {
+    code: "0x80060888",
+    httpStatus: 404,
+    message: "Resource not found for the segment.",
+    retryable: false,
+  },
+  ExpiredVersionStamp: {
+    code: "0x80044352",
+    httpStatus: 400,
+    message: "Version stamp associated with the client has expired. Please perform a full sync.",
+    retryable: false,
+  },
+  RequestTooLarge: {
+    code: "0x8004418a",
+    httpStatus: 413,
+    message: "The request is too large.",
+    retryable: false,
+  },
+  UnexpectedError: {
+    code: "0x80040216",
+    httpStatus: 500,
+    message: "An unexpected error occurred.",
+    retryable: true,
+  },
 } as const satisfies Record<string, Omit<CatalogueEntry, "name">>;
 
 export type ErrorName = keyof typeof ERRORS;
