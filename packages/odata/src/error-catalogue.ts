@@ -83,6 +83,59 @@ export const ERRORS = {
     message: "An unexpected error occurred.",
     retryable: true,
   },
+  // Added for the local query language (query-*.ts, fetchxml-*.ts): offline reads. Names, codes and
+  // messages from Dataverse's web service error code list.
+  NotSupported: { code: "0x80040315", httpStatus: 400, message: "This action is not supported.", retryable: false },
+  InvalidXml: { code: "0x80040201", httpStatus: 400, message: "Invalid XML.", retryable: false },
+  QueryBuilderNoEntity: {
+    code: "0x80041102",
+    httpStatus: 400,
+    message: "The specified entity was not found.",
+    retryable: false,
+  },
+  QueryBuilderNoAttribute: {
+    code: "0x80041103",
+    httpStatus: 400,
+    message: "The specified attribute does not exist on this entity.",
+    retryable: false,
+  },
+  QueryBuilderInvalid_Value: {
+    code: "0x80041108",
+    httpStatus: 400,
+    message: "Invalid value specified for type.",
+    retryable: false,
+  },
+  QueryBuilderDeserializeInvalidNode: {
+    code: "0x8004111c",
+    httpStatus: 400,
+    message: "The element node encountered is invalid.",
+    retryable: false,
+  },
+  QueryBuilderAttributeNotFound: {
+    code: "0x8004111e",
+    httpStatus: 400,
+    message: "A required attribute was not specified.",
+    retryable: false,
+  },
+  QueryBuilderInvalidConditionOperator: {
+    code: "0x80041120",
+    httpStatus: 400,
+    message: "Unsupported condition operator.",
+    retryable: false,
+  },
+  QueryBuilderInvalidFilterType: {
+    code: "0x80041122",
+    httpStatus: 400,
+    message: "Unsupported filter type. Valid values are 'and', or 'or'.",
+    retryable: false,
+  },
+  QueryBuilderEntitiesDontMatch: {
+    code: "0x80041128",
+    httpStatus: 400,
+    message:
+      "The entity name specified in fetchxml does not match the entity name specified in the Entity or Query Expression.",
+    retryable: false,
+  },
 } as const satisfies Record<string, Omit<CatalogueEntry, "name">>;
 
 export type ErrorName = keyof typeof ERRORS;
