@@ -1,0 +1,502 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createTransport } from "./create-transport.ts";
+import { type LocalServer, reply, startLocalServer } from "./testing/local-server.ts";
+import { TransportError } from "./transport-error.ts";
+
+const ID = "00aa00aa-bb11-cc22-dd33-44ee44ee44ee";
+let server: LocalServer;
+
+beforeEach(async () => {
+  server = await startLocalServer();
+});
+afterEach(async () => {
+  await server.close();
+});
+
+/** The promise's rejection, asserted to be a TransportError. */
+async function failure(promise: Promise<unknown>): Promise<TransportError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(TransportError);
+    return error as TransportError;
+  }
+  throw new Error("expected a rejection");
+}
+
+/**
+ * Headers fetch adds on its own; everything else must be ours. (The fetch spec adds
+ * `Cache-Control`/`Pragma: no-cache` itself when a request carries `If-None-Match`.)
+ */
+const PLATFORM_HEADERS = new Set([
+  "cache-control",
+  "pragma",
+  "host",
+  "connection",
+  "content-length",
+  "accept-encoding",
+  "accept-language",
+  "sec-fetch-mode",
+  "user-agent",
+]);
+function ours(headers: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !PLATFORM_HEADERS.has(name)));
+}
+
+describe("send: request on the wire", () => {
+  it("sends a GET with exactly the OData headers and the bearer token, to the resolved URL", async () => {
+    server.handle((_req, res) => reply(res, 200, { "@odata.etag": 'W/"12"', name: "Contoso" }));
+    const transport = createTransport({
+      serverUrl: server.serverUrl,
+      getAccessToken: () => "token-abcdefgh",
+    });
+    const response = await transport.send({
+      method: "GET",
+      url: `accounts(${ID})?$select=name`,
+      headers: {},
+    });
+
+    expect(server.requests).toHaveLength(1);
+    const [req] = server.requests;
+    expect(req?.method).toBe("GET");
+    expect(req?.url).toBe(`/api/data/v9.2/accounts(${ID})?$select=name`);
+    expect(ours(req?.headers ?? {})).toEqual({
+      "odata-maxversion": "4.0",
+      "odata-version": "4.0",
+      accept: "application/json",
+      authorization: "Bearer token-abcdefgh",
+    });
+    expect(response).toEqual({
+      status: 200,
+      headers: expect.objectContaining({ "odata-version": "4.0" }),
+      body: { "@odata.etag": 'W/"12"', name: "Contoso" },
+      etag: 'W/"12"',
+    });
+  });
+
+  it("sends a POST with a JSON body and reads the created id from OData-EntityId", async () => {
+    server.handle((_req, res) =>
+      reply(res, 204, undefined, { "OData-EntityId": `${server.serverUrl}/accounts(${ID.toUpperCase()})` }),
+    );
+    const transport = createTransport({ serverUrl: `${server.serverUrl}/`, userAgent: "xrm-offline-test" });
+    const response = await transport.send({
+      method: "POST",
+      url: "accounts",
+      headers: { Prefer: "odata.include-annotations=*", "If-None-Match": "null" },
+      body: { name: "Sample Account", revenue: 5000000, "primarycontactid@odata.bind": `/contacts(${ID})` },
+    });
+    const [req] = server.requests;
+    expect(req?.url).toBe("/api/data/v9.2/accounts");
+    expect(ours(req?.headers ?? {})).toEqual({
+      "odata-maxversion": "4.0",
+      "odata-version": "4.0",
+      accept: "application/json",
+      "content-type": "application/json; charset=utf-8",
+      prefer: "odata.include-annotations=*",
+      "if-none-match": "null",
+    });
+    expect(req?.headers["user-agent"]).toBe("xrm-offline-test");
+    expect(JSON.parse(req?.body ?? "")).toEqual({
+      name: "Sample Account",
+      revenue: 5000000,
+      "primarycontactid@odata.bind": `/contacts(${ID})`,
+    });
+    expect(response.status).toBe(204);
+    expect(response.body).toBeUndefined();
+    expect(response.entityId).toBe(ID);
+    expect(response.headers["odata-entityid"]).toBe(`${server.serverUrl}/accounts(${ID.toUpperCase()})`);
+  });
+
+  it("lets request headers replace standard ones whatever their case, and takes ETag from the header", async () => {
+    server.handle((_req, res) => reply(res, 201, { accountid: ID }, { ETag: 'W/"71004878"' }));
+    const transport = createTransport({ serverUrl: server.serverUrl });
+    const response = await transport.send({
+      method: "PATCH",
+      url: `/api/data/v9.2/accounts(${ID})`,
+      headers: { accept: "application/json;odata.metadata=full", "if-match": "*" },
+      body: { name: "x" },
+    });
+    const [req] = server.requests;
+    expect(req?.url).toBe(`/api/data/v9.2/accounts(${ID})`);
+    expect(req?.headers.accept).toBe("application/json;odata.metadata=full");
+    expect(req?.headers["if-match"]).toBe("*");
+    expect(req?.headers.authorization).toBeUndefined();
+    expect(response.etag).toBe('W/"71004878"');
+    expect(response.status).toBe(201);
+  });
+
+  it("follows an absolute @odata.nextLink under the service root", async () => {
+    server.handle((_req, res) => reply(res, 200, { value: [] }));
+    const transport = createTransport({ serverUrl: server.serverUrl });
+    await transport.send({ method: "GET", url: `${server.serverUrl}/accounts?$skiptoken=abc`, headers: {} });
+    expect(server.requests[0]?.url).toBe("/api/data/v9.2/accounts?$skiptoken=abc");
+  });
+
+  it("refuses, without sending anything, URLs outside the service root and unsafe headers or bodies", async () => {
+    const transport = createTransport({
+      serverUrl: server.serverUrl,
+      getAccessToken: () => "token-abcdefgh",
+    });
+    const cases: Promise<unknown>[] = [
+      transport.send({ method: "GET", url: "https://evil.example/api/data/v9.2/accounts", headers: {} }),
+      transport.send({ method: "GET", url: "../../../other", headers: {} }),
+      transport.send({ method: "GET", url: "accounts\r\nX-Evil: 1", headers: {} }),
+      transport.send({ method: "GET", url: "accounts", headers: { "X-Test": "a\r\nX-Evil: 1" } }),
+      transport.send({ method: "GET", url: "accounts", headers: { "Bad Name": "1" } }),
+      transport.send({ method: "GET", url: "accounts", headers: {}, body: { a: 1 } }),
+      transport.send({ method: "TRACE" as "GET", url: "accounts", headers: {} }),
+      transport.send({
+        method: "POST",
+        url: "accounts",
+        headers: {},
+        body: { n: 1n } as unknown as Record<string, unknown>,
+      }),
+    ];
+    for (const attempt of cases) {
+      const error = await failure(attempt);
+      expect(error.kind).toBe("invalid-request");
+      expect(error.code).toBe("0x80040203");
+      expect(error.retryable).toBe(false);
+    }
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("rejects a serverUrl that is not an absolute http(s) URL", () => {
+    for (const serverUrl of ["", "api/data/v9.2", "ftp://x/api", "http://user:pw@host/api"]) {
+      expect(() => createTransport({ serverUrl })).toThrow(TransportError);
+    }
+    expect(() => createTransport({ serverUrl: server.serverUrl, timeoutMs: 0 })).toThrow(TransportError);
+  });
+});
+
+describe("send: access token", () => {
+  it("asks the provider once per request, and on a 401 once more with forceRefresh, then re-sends", async () => {
+    const calls: unknown[] = [];
+    let issued = 0;
+    const transport = createTransport({
+      serverUrl: server.serverUrl,
+      getAccessToken: async (options) => {
+        calls.push(options);
+        issued += 1;
+        return `token-number-${issued}`;
+      },
+    });
+    server.handle((req, res) => {
+      if (req.headers.authorization === "Bearer token-number-1") {
+        reply(res, 401, { error: { code: "0x80044300", message: "Expired token" } });
+      } else reply(res, 204);
+    });
+    const response = await transport.send({ method: "DELETE", url: `accounts(${ID})`, headers: {} });
+    expect(response.status).toBe(204);
+    expect(calls).toEqual([undefined, { forceRefresh: true }]);
+    expect(server.requests.map((r) => r.headers.authorization)).toEqual([
+      "Bearer token-number-1",
+      "Bearer token-number-2",
+    ]);
+    expect(server.requests.map((r) => r.method)).toEqual(["DELETE", "DELETE"]);
+
+    await transport.send({ method: "GET", url: "accounts", headers: {} });
+    expect(calls).toEqual([undefined, { forceRefresh: true }, undefined]);
+  });
+
+  it("gives up after one refresh; the token never appears in the error, even when the server echoes it", async () => {
+    let issued = 0;
+    const transport = createTransport({
+      serverUrl: server.serverUrl,
+      getAccessToken: () => `secret-token-${++issued}`,
+    });
+    server.handle((req, res) =>
+      reply(res, 401, { error: { code: "0x80044300", message: `Bad ticket: ${req.headers.authorization}` } }),
+    );
+    const error = await failure(
+      transport.send({ method: "POST", url: "accounts", headers: {}, body: { a: 1 } }),
+    );
+    expect(issued).toBe(2);
+    expect(server.requests).toHaveLength(2);
+    expect(error.kind).toBe("http");
+    expect(error.status).toBe(401);
+    expect(error.httpStatus).toBe(401);
+    expect(error.retryable).toBe(false);
+    expect(error.code).toBe("0x80044300");
+    expect(error.message).toBe("Bad ticket: Bearer [redacted]");
+    const everything = JSON.stringify([error, error.raw, error.message, error.headers, String(error.stack)]);
+    expect(everything).not.toContain("secret-token-1");
+    expect(everything).not.toContain("secret-token-2");
+  });
+
+  it("does not retry a 401 when there is no token provider", async () => {
+    server.handle((_req, res) => reply(res, 401, { error: { code: "0x80044300", message: "No ticket" } }));
+    const transport = createTransport({ serverUrl: server.serverUrl });
+    const error = await failure(transport.send({ method: "GET", url: "accounts", headers: {} }));
+    expect(error.status).toBe(401);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("reports a failing or empty token provider as an auth error and sends nothing", async () => {
+    for (const getAccessToken of [
+      () => Promise.reject(new Error("interaction_required")),
+      () => {
+        throw new Error("boom");
+      },
+      () => "",
+      () => "tok\r\nX-Evil: 1",
+    ]) {
+      const transport = createTransport({ serverUrl: server.serverUrl, getAccessToken });
+      const error = await failure(transport.send({ method: "GET", url: "accounts", headers: {} }));
+      expect(error.kind).toBe("auth");
+      expect(error.code).toBe("0x80070005");
+      expect(error.retryable).toBe(true);
+    }
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("shares one forced refresh among concurrent 401s", async () => {
+    let forced = 0;
+    let current = "token-old-000";
+    const transport = createTransport({
+      serverUrl: server.serverUrl,
+      getAccessToken: async (options) => {
+        if (options?.forceRefresh) {
+          forced += 1;
+          await new Promise((r) => setTimeout(r, 20));
+          current = "token-new-111";
+        }
+        return current;
+      },
+    });
+    server.handle((req, res) =>
+      req.headers.authorization === "Bearer token-new-111"
+        ? reply(res, 200, { ok: true })
+        : reply(res, 401, ""),
+    );
+    const results = await Promise.all(
+      [1, 2, 3].map(() => transport.send({ method: "GET", url: "accounts", headers: {} })),
+    );
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(forced).toBe(1);
+  });
+});
+
+describe("send: errors", () => {
+  const ERROR_CASES = [
+    {
+      status: 404,
+      body: { error: { code: "0x80040217", message: `Entity 'account' With Id = ${ID} Does Not Exist` } },
+      errorCode: 2147746327,
+      retryable: false,
+    },
+    {
+      status: 412,
+      body: { error: { code: "0x80040237", message: "A record with matching key values already exists." } },
+      errorCode: 2147746359,
+      retryable: false,
+    },
+    {
+      status: 400,
+      body: { error: { code: "0x0", message: "The request body is not valid." } },
+      errorCode: 0,
+      retryable: false,
+    },
+    {
+      status: 500,
+      body: { error: { code: "0x80040216", message: "An unexpected error occurred." } },
+      errorCode: 2147746326,
+      retryable: true,
+    },
+    {
+      status: 408,
+      body: { error: { code: "", message: "Request timed out." } },
+      errorCode: 0,
+      retryable: true,
+    },
+  ];
+  for (const c of ERROR_CASES) {
+    it(`maps a ${c.status} Dataverse error body to errorCode ${c.errorCode}`, async () => {
+      server.handle((_req, res) => reply(res, c.status, c.body));
+      const transport = createTransport({ serverUrl: server.serverUrl });
+      const error = await failure(transport.send({ method: "GET", url: "accounts", headers: {} }));
+      expect(error.kind).toBe("http");
+      expect(error.errorCode).toBe(c.errorCode);
+      expect(error.httpStatus).toBe(c.status);
+      expect(error.status).toBe(c.status);
+      expect(error.retryable).toBe(c.retryable);
+      expect(error.message).toBe(c.body.error.message);
+      expect(error.toJSON()).toEqual({
+        errorCode: c.errorCode,
+        message: c.body.error.message,
+        code: error.code,
+      });
+      expect(error.raw).toEqual(c.body);
+    });
+  }
+
+  it("reads a 429's Retry-After in seconds", async () => {
+    const message = "Number of requests exceeded the limit of 6000 over time window of 300 seconds.";
+    server.handle((_req, res) =>
+      reply(res, 429, { error: { code: "0x80072322", message } }, { "Retry-After": "7" }),
+    );
+    const transport = createTransport({ serverUrl: server.serverUrl });
+    const error = await failure(transport.send({ method: "GET", url: "accounts", headers: {} }));
+    expect(error.errorCode).toBe(0x80072322);
+    expect(error.status).toBe(429);
+    expect(error.retryable).toBe(true);
+    expect(error.retryAfterMs).toBe(7000);
+    expect(error.message).toBe(message);
+  });
+
+  it("reads a 429's Retry-After as an HTTP-date against the transport's clock", async () => {
+    const now = Date.UTC(2025, 0, 2, 3, 4, 5);
+    const at = new Date(now + 30_000).toUTCString();
+    server.handle((_req, res) =>
+      reply(res, 429, { error: { code: "0x80072326", message: "x" } }, { "Retry-After": at }),
+    );
+    const transport = createTransport({ serverUrl: server.serverUrl, now: () => now });
+    const error = await failure(transport.send({ method: "GET", url: "accounts", headers: {} }));
+    expect(error.retryAfterMs).toBe(30_000);
+  });
+
+  it("turns a gateway's HTML 502 page into a retryable error with an unknown outcome", async () => {
+    server.handle((_req, res) => {
+      res.writeHead(502, { "Content-Type": "text/html; charset=utf-8" });
+      res.end("<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>");
+    });
+    const transport = createTransport({ serverUrl: server.serverUrl });
+    const error = await failure(transport.send({ method: "POST", url: "accounts", headers: {}, body: {} }));
+    expect(error.kind).toBe("http");
+    expect(error.status).toBe(502);
+    expect(error.code).toBe("0x80040216");
+    expect(error.retryable).toBe(true);
+    expect(error.outcomeUnknown).toBe(true);
+    expect(error.message).toBe(
+      "HTTP 502 Bad Gateway: the server returned a non-JSON error body (text/html): 502 Bad Gateway.",
+    );
+  });
+
+  it("explains an empty error body and a garbled JSON error body", async () => {
+    const transport = createTransport({ serverUrl: server.serverUrl });
+    server.handle((_req, res) => {
+      res.writeHead(503).end();
+    });
+    const empty = await failure(transport.send({ method: "GET", url: "accounts", headers: {} }));
+    expect(empty.message).toBe("HTTP 503 Service Unavailable: the server returned an empty error body.");
+    expect(empty.retryable).toBe(true);
+    expect(empty.outcomeUnknown).toBe(false);
+
+    server.handle((_req, res) => {
+      res.writeHead(400, { "Content-Type": "application/json" }).end('{"error":{"code":"0x8004');
+    });
+    const garbled = await failure(transport.send({ method: "GET", url: "accounts", headers: {} }));
+    expect(garbled.kind).toBe("http");
+    expect(garbled.code).toBe("0x80040216");
+    expect(garbled.status).toBe(400);
+    expect(garbled.retryable).toBe(false);
+    expect(garbled.message).toBe(
+      "HTTP 400 Bad Request: the error body is not valid JSON (24 characters, possibly truncated).",
+    );
+  });
+
+  it("reports a garbled success body as a protocol error, retryable with an unknown outcome", async () => {
+    server.handle((_req, res) => {
+      res
+        .writeHead(201, { "Content-Type": "application/json; odata.metadata=minimal" })
+        .end('{"accountid":"00aa');
+    });
+    const transport = createTransport({ serverUrl: server.serverUrl });
+    const error = await failure(transport.send({ method: "POST", url: "accounts", headers: {}, body: {} }));
+    expect(error.kind).toBe("protocol");
+    expect(error.status).toBe(201);
+    expect(error.retryable).toBe(true);
+    expect(error.outcomeUnknown).toBe(true);
+  });
+
+  it("reports a refused connection as a retryable network error whose request was never sent", async () => {
+    const closed = await startLocalServer();
+    const serverUrl = closed.serverUrl;
+    await closed.close();
+    const transport = createTransport({ serverUrl });
+    const error = await failure(transport.send({ method: "GET", url: "accounts", headers: {} }));
+    expect(error.kind).toBe("network");
+    expect(error.code).toBe("0x80072efd");
+    expect(error.httpStatus).toBe(0);
+    expect(error.retryable).toBe(true);
+    expect(error.outcomeUnknown).toBe(false);
+    expect(error.message).toBe("Network error: the server could not be reached (ECONNREFUSED).");
+  });
+
+  it("reports a connection cut while the body streams as a network error with an unknown outcome", async () => {
+    server.handle((_req, res) => {
+      res.writeHead(200, { "Content-Type": "application/json", "Content-Length": "1000" });
+      res.write('{"value":[');
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    const transport = createTransport({ serverUrl: server.serverUrl });
+    const error = await failure(transport.send({ method: "GET", url: "accounts", headers: {} }));
+    expect(error.kind).toBe("network");
+    expect(error.retryable).toBe(true);
+    expect(error.outcomeUnknown).toBe(true);
+  });
+});
+
+describe("send: timeouts and aborts", () => {
+  it("times out a silent server: retryable, outcome unknown", async () => {
+    server.handle(() => {
+      /* never answers */
+    });
+    const transport = createTransport({ serverUrl: server.serverUrl, timeoutMs: 100 });
+    const started = Date.now();
+    const error = await failure(transport.send({ method: "POST", url: "accounts", headers: {}, body: {} }));
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(error.kind).toBe("timeout");
+    expect(error.code).toBe("0x80072ee2");
+    expect(error.retryable).toBe(true);
+    expect(error.outcomeUnknown).toBe(true);
+    expect(error.message).toBe("The request timed out after 100 ms.");
+  });
+
+  it("reports the caller's abort as aborted, not retryable", async () => {
+    server.handle(() => {
+      /* never answers */
+    });
+    const transport = createTransport({ serverUrl: server.serverUrl, timeoutMs: 10_000 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const error = await failure(
+      transport.send({ method: "GET", url: "accounts", headers: {} }, { signal: controller.signal }),
+    );
+    expect(error.kind).toBe("aborted");
+    expect(error.code).toBe("0x80004004");
+    expect(error.retryable).toBe(false);
+  });
+
+  it("sends nothing, and does not ask for a token, when the signal has already fired", async () => {
+    let asked = 0;
+    const transport = createTransport({
+      serverUrl: server.serverUrl,
+      getAccessToken: () => {
+        asked += 1;
+        return "token-abcdefgh";
+      },
+    });
+    const error = await failure(
+      transport.send({ method: "GET", url: "accounts", headers: {} }, { signal: AbortSignal.abort() }),
+    );
+    expect(error.kind).toBe("aborted");
+    expect(error.outcomeUnknown).toBe(false);
+    expect(asked).toBe(0);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("uses an injected fetch", async () => {
+    const seen: string[] = [];
+    const transport = createTransport({
+      serverUrl: "https://org.example.com/api/data/v9.2",
+      fetch: async (input) => {
+        seen.push(String(input));
+        return new Response(null, { status: 204 });
+      },
+    });
+    const response = await transport.send({ method: "DELETE", url: `accounts(${ID})`, headers: {} });
+    expect(response.status).toBe(204);
+    expect(seen).toEqual([`https://org.example.com/api/data/v9.2/accounts(${ID})`]);
+  });
+});

@@ -1,0 +1,225 @@
+import type { WebApiRequest } from "@xrm-offline/odata";
+import type { BatchPart, BatchResult } from "./batch-types.ts";
+import { decodeBatchResponse } from "./decode-batch-response.ts";
+import { encodeBatch } from "./encode-batch.ts";
+import { errorFromResponse } from "./error-from-response.ts";
+import { abortedBeforeSending, anySignal, fetchFailure } from "./fetch-failure.ts";
+import { headersToObject, mergeHeaders, standardHeaders } from "./request-headers.ts";
+import { resolveUrl, serviceRoot } from "./resolve-url.ts";
+import { invalidRequest, TRANSPORT_CODES, TransportError } from "./transport-error.ts";
+import { isSuccessStatus, successResponse, type WebApiResponse } from "./web-api-response.ts";
+
+/** Returns a bearer token. `forceRefresh` is set after the server answered 401 to the last one. */
+export type AccessTokenProvider = (options?: { readonly forceRefresh?: boolean }) => string | Promise<string>;
+
+export interface TransportOptions {
+  /** Web API service root, e.g. `https://org.crm.dynamics.com/api/data/v9.2`. */
+  readonly serverUrl: string;
+  /** Called for every request; its token is held in memory for that request only. */
+  readonly getAccessToken?: AccessTokenProvider;
+  /** Default: the global fetch. */
+  readonly fetch?: typeof fetch;
+  /** Deadline of one HTTP exchange (each attempt), ms. Default 120 000; Infinity for none. */
+  readonly timeoutMs?: number;
+  /** Sent as User-Agent where the platform allows it (Node; browsers ignore it). */
+  readonly userAgent?: string;
+  /** Clock, for HTTP-date `Retry-After` values. Default Date.now. */
+  readonly now?: () => number;
+}
+
+export interface SendOptions {
+  readonly signal?: AbortSignal;
+}
+
+export interface BatchOptions {
+  /** Send `Prefer: odata.continue-on-error`: later parts still run after a failure. */
+  readonly continueOnError?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+export interface Transport {
+  /** The normalised service root, ending with "/". */
+  readonly serviceRoot: string;
+  /** One request. Resolves for 2xx/304; rejects with a TransportError otherwise. No retries. */
+  send(request: WebApiRequest, options?: SendOptions): Promise<WebApiResponse>;
+  /** One `$batch` POST; one result per request, in order (see decodeBatchResponse). */
+  sendBatch(parts: readonly BatchPart[], options?: BatchOptions): Promise<BatchResult[]>;
+}
+
+interface Exchange {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: Record<string, string>;
+  readonly text: string;
+}
+
+const METHODS = new Set(["GET", "POST", "PATCH", "PUT", "DELETE"]);
+const DEFAULT_TIMEOUT_MS = 120_000;
+
+/**
+ * HTTP to a Dataverse Web API. The only retry here is a single re-send after a 401 with a freshly
+ * forced token; every other retry, and all backoff, belongs to the sync engine.
+ */
+export function createTransport(options: TransportOptions): Transport {
+  const root = serviceRoot(options.serverUrl);
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  if (typeof fetchImpl !== "function") throw invalidRequest("No fetch implementation is available.");
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!(timeoutMs > 0))
+    throw invalidRequest(`timeoutMs must be a positive number, got ${String(options.timeoutMs)}.`);
+  const now = options.now ?? Date.now;
+  const getAccessToken = options.getAccessToken;
+  let refreshing: Promise<string> | undefined;
+
+  async function token(forceRefresh: boolean): Promise<string> {
+    if (getAccessToken === undefined) return "";
+    let value: unknown;
+    try {
+      if (forceRefresh) {
+        // Concurrent 401s share one forced refresh.
+        refreshing ??= Promise.resolve(getAccessToken({ forceRefresh: true })).finally(() => {
+          refreshing = undefined;
+        });
+        value = await refreshing;
+      } else {
+        value = await getAccessToken();
+      }
+    } catch (error) {
+      throw new TransportError({
+        kind: "auth",
+        code: TRANSPORT_CODES.auth,
+        message: "The access token provider failed.",
+        retryable: true,
+        cause: error,
+      });
+    }
+    if (typeof value !== "string" || value === "" || /[\r\n]/.test(value)) {
+      throw new TransportError({
+        kind: "auth",
+        code: TRANSPORT_CODES.auth,
+        message: "The access token provider returned no usable token.",
+        retryable: true,
+      });
+    }
+    return value;
+  }
+
+  async function attempt(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<Exchange> {
+    if (signal?.aborted) throw abortedBeforeSending(signal);
+    const timeoutSignal = Number.isFinite(timeoutMs) ? AbortSignal.timeout(timeoutMs) : undefined;
+    const signals = [signal, timeoutSignal].filter((s): s is AbortSignal => s !== undefined);
+    const combined =
+      signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : anySignal(signals);
+    const context = { callerSignal: signal, timeoutSignal, timeoutMs };
+    let response: Response;
+    try {
+      response = await fetchImpl(url, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        ...(combined === undefined ? {} : { signal: combined }),
+      });
+    } catch (error) {
+      throw fetchFailure(error, { ...context, answered: false });
+    }
+    try {
+      const text = await response.text();
+      return {
+        status: response.status,
+        statusText: response.statusText,
+        headers: headersToObject(response.headers),
+        text,
+      };
+    } catch (error) {
+      throw fetchFailure(error, { ...context, answered: true });
+    }
+  }
+
+  /** One request, with the 401 → forced refresh → one re-send rule. */
+  async function exchange(
+    method: string,
+    url: string,
+    baseHeaders: Record<string, string>,
+    body: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<{ result: Exchange; redact: (text: string) => string }> {
+    const used: string[] = [];
+    const redact = (text: string): string =>
+      used.reduce((t, secret) => (secret.length >= 8 ? t.split(secret).join("[redacted]") : t), text);
+    const withToken = (bearer: string): Record<string, string> =>
+      bearer === ""
+        ? baseHeaders
+        : { ...withoutAuthorization(baseHeaders), Authorization: `Bearer ${bearer}` };
+
+    if (signal?.aborted) throw abortedBeforeSending(signal);
+    const first = await token(false);
+    used.push(first);
+    let result = await attempt(method, url, withToken(first), body, signal);
+    if (result.status === 401 && getAccessToken !== undefined) {
+      const second = await token(true);
+      used.push(second);
+      result = await attempt(method, url, withToken(second), body, signal);
+    }
+    return { result, redact };
+  }
+
+  function baseHeaders(
+    hasBody: boolean,
+    extra: Readonly<Record<string, string>> | undefined,
+  ): Record<string, string> {
+    const base = standardHeaders(hasBody);
+    if (options.userAgent !== undefined) base["User-Agent"] = options.userAgent;
+    return mergeHeaders(base, extra);
+  }
+
+  return {
+    serviceRoot: root,
+
+    async send(request, sendOptions = {}) {
+      if (typeof request !== "object" || request === null)
+        throw invalidRequest("The request must be an object.");
+      if (!METHODS.has(request.method))
+        throw invalidRequest(`Unsupported method ${JSON.stringify(request.method)}.`);
+      const url = resolveUrl(root, request.url);
+      let body: string | undefined;
+      if (request.body !== undefined) {
+        if (request.method === "GET") throw invalidRequest("A GET request cannot have a body.");
+        try {
+          body = JSON.stringify(request.body);
+        } catch (error) {
+          throw invalidRequest(`The body cannot be serialised to JSON (${(error as Error).message}).`);
+        }
+      }
+      const headers = baseHeaders(body !== undefined, request.headers);
+      const { result, redact } = await exchange(request.method, url, headers, body, sendOptions.signal);
+      if (!isSuccessStatus(result.status)) throw errorFromResponse({ ...result, now: now(), redact });
+      return successResponse(result.status, result.headers, redact(result.text));
+    },
+
+    async sendBatch(parts, batchOptions = {}) {
+      const encoded = encodeBatch(parts, { serviceRoot: root });
+      const extra: Record<string, string> = { "Content-Type": encoded.contentType };
+      if (batchOptions.continueOnError) extra.Prefer = "odata.continue-on-error";
+      const headers = baseHeaders(false, extra);
+      const url = resolveUrl(root, "$batch");
+      const { result, redact } = await exchange("POST", url, headers, encoded.body, batchOptions.signal);
+      return decodeBatchResponse(
+        encoded,
+        { status: result.status, statusText: result.statusText, headers: result.headers, body: result.text },
+        { now: now(), redact },
+      );
+    },
+  };
+}
+
+function withoutAuthorization(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).filter(([name]) => name.toLowerCase() !== "authorization"),
+  );
+}
