@@ -1,3 +1,8 @@
+import { errorInitFrom } from "./error-classify.ts";
+import { toErrorCode, toHexCode } from "./error-code.ts";
+
+export { toErrorCode, toHexCode };
+
 /**
  * The one error type every package throws and every rejected promise carries.
  * Shape of Xrm.WebApi errors: `{ errorCode: number, message: string }`, where errorCode is the
@@ -33,19 +38,27 @@ export class XrmError extends Error {
     if (init.raw !== undefined) this.raw = init.raw;
   }
 
+  /**
+   * Any thrown or answered thing → an XrmError; never throws.
+   * - an XrmError: returned as is;
+   * - a Web API error body `{"error":{"code":"0x…","message":"…"}}`, as an object or JSON text:
+   *   that code and message, with the catalogue's status and retryability;
+   * - a Response-like `{ status, body?, statusText? }` whose body was already read (text or JSON):
+   *   the body's code with the real status; without a code, one inferred from the status;
+   * - `{ errorCode, message }` (Xrm's callback shape) and `{ code: "0x…", message }`;
+   * - fetch's network TypeError (or a cause with ECONNREFUSED, ENOTFOUND…): ConnectionFailed,
+   *   retryable; AbortError: RequestAborted, retryable; TimeoutError / ETIMEDOUT: RequestTimeout;
+   * - anything else: UnexpectedError (0x80040216), httpStatus 0, NOT retryable.
+   * Generic server codes (0x80040216, 0x8006088a) and codes outside the catalogue are retryable
+   * exactly when the HTTP status is transient (408, 429, 500, 502, 503, 504).
+   */
+  static from(error: unknown): XrmError {
+    if (error instanceof XrmError) return error;
+    return new XrmError(errorInitFrom(error));
+  }
+
   /** The plain `{ errorCode, message }` object Xrm.WebApi hands to error callbacks. */
   toJSON(): { errorCode: number; message: string; code: string } {
     return { errorCode: this.errorCode, message: this.message, code: this.code };
   }
-}
-
-/** "0x80040217" | 2147746327 | -2147220969 → 2147746327 (positive, unsigned 32-bit). */
-export function toErrorCode(code: string | number): number {
-  const n = typeof code === "number" ? code : Number.parseInt(code.replace(/^0x/i, ""), 16);
-  return Number.isFinite(n) ? n >>> 0 : 0;
-}
-
-/** 2147746327 → "0x80040217" */
-export function toHexCode(errorCode: number): string {
-  return `0x${(errorCode >>> 0).toString(16).padStart(8, "0")}`;
 }
