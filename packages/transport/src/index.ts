@@ -1,1 +1,33 @@
-export {};
+export { type BackoffOptions, backoffDelay } from "./backoff-delay.ts";
+export type {
+  BatchLayoutPart,
+  BatchOutcome,
+  BatchPart,
+  BatchRequest,
+  BatchResult,
+  EncodedBatch,
+} from "./batch-types.ts";
+export {
+  type AccessTokenProvider,
+  type BatchOptions,
+  createTransport,
+  type SendOptions,
+  type Transport,
+  type TransportOptions,
+} from "./create-transport.ts";
+export {
+  type BatchHttpResponse,
+  type DecodeBatchOptions,
+  decodeBatchResponse,
+} from "./decode-batch-response.ts";
+export { type EncodeBatchOptions, encodeBatch, MAX_BATCH_REQUESTS } from "./encode-batch.ts";
+export { type ErrorResponseInput, errorFromResponse, isRetryableStatus } from "./error-from-response.ts";
+export { serviceRoot } from "./resolve-url.ts";
+export { type HeaderSource, retryAfterMs } from "./retry-after-ms.ts";
+export {
+  TRANSPORT_CODES,
+  TransportError,
+  type TransportErrorInit,
+  type TransportErrorKind,
+} from "./transport-error.ts";
+export type { WebApiResponse } from "./web-api-response.ts";
