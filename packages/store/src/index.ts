@@ -1,1 +1,9 @@
-export {};
+export type { ApplyServerRowsOptions, ApplyServerRowsResult } from "./apply-server-rows.ts";
+export type { PreparedWrite, WriteResult } from "./commit-writes.ts";
+export { ExcludeItems, GroupCommitter, type Outcome } from "./group-commit.ts";
+export { OfflineStore, type OpenStoreOptions, type RowHint, type StoreChange } from "./offline-store.ts";
+export type { PeekOptions } from "./peek-outbox.ts";
+export { publicRecord } from "./record-shape.ts";
+export { BOOKKEEPING_FIELDS, SCHEMA_VERSIONS, type SchemaVersion } from "./schema.ts";
+export type * from "./store-types.ts";
+export { XrmDatabase, type XrmDatabaseOptions } from "./xrm-database.ts";

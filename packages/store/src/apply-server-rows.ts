@@ -1,0 +1,85 @@
+/**
+ * The pull side: server rows written into the local store, and the pull checkpoint saved in the
+ * same transaction (a checkpoint never runs ahead of the rows it covers). Invariant 6: a column
+ * with a pending local change keeps its local value; the server's value is kept aside in `_server`.
+ */
+import type { Metadata } from "@xrm-offline/metadata";
+import { normalizeRecordId, xrmError } from "@xrm-offline/odata";
+import { applyServerRow } from "./server-state.ts";
+import type { StoredRecord } from "./store-types.ts";
+import type { XrmDatabase } from "./xrm-database.ts";
+
+export interface ApplyServerRowsOptions {
+  /** Saved with the rows: the position the next pull starts from (e.g. a delta link). */
+  readonly checkpoint?: { readonly key: string; readonly value: unknown };
+  /** Ids the server reports deleted (`$deletedEntity`). A record with local changes is kept. */
+  readonly removedIds?: readonly string[];
+}
+
+export interface ApplyServerRowsResult {
+  /** Rows written. */
+  readonly applied: number;
+  /** Server-deleted records removed locally. */
+  readonly removed: number;
+  /** Deleted on the server but kept because of pending local changes. */
+  readonly keptWithLocalChanges: number;
+}
+
+export async function applyServerRows(
+  db: XrmDatabase,
+  metadata: Metadata,
+  entityLogicalName: string,
+  rows: readonly Readonly<Record<string, unknown>>[],
+  options: ApplyServerRowsOptions = {},
+  now: () => Date = () => new Date(),
+): Promise<ApplyServerRowsResult> {
+  const entity = metadata.entity(entityLogicalName);
+  if (!entity) throw xrmError("EntityNotExist", `The table '${String(entityLogicalName)}' does not exist.`);
+  // Validate everything before the transaction: a bad page writes nothing.
+  const ids = rows.map((row, i) => {
+    const id = normalizeRecordId(row?.[entity.primaryIdAttribute]);
+    if (!id) {
+      throw xrmError(
+        "InvalidArgument",
+        `Server row ${i} of '${entity.logicalName}' has no valid '${entity.primaryIdAttribute}'.`,
+      );
+    }
+    return id;
+  });
+  const removedIds = (options.removedIds ?? []).map((raw) => {
+    const id = normalizeRecordId(raw);
+    if (!id) throw xrmError("InvalidArgument", `Removed id '${String(raw)}' is not a GUID.`);
+    return id;
+  });
+  const name = entity.logicalName;
+  return db.transaction("rw", db.records, db.checkpoints, async () => {
+    const existing = ids.length > 0 ? await db.records.bulkGet(ids.map((id) => [name, id] as [string, string])) : [];
+    const byId = new Map<string, StoredRecord>();
+    rows.forEach((row, i) => {
+      const id = ids[i]!;
+      byId.set(id, applyServerRow(byId.get(id) ?? existing[i], name, id, row));
+    });
+    if (byId.size > 0) await db.records.bulkPut([...byId.values()]);
+    let removed = 0;
+    let kept = 0;
+    if (removedIds.length > 0) {
+      const current = await db.records.bulkGet(removedIds.map((id) => [name, id] as [string, string]));
+      const gone: [string, string][] = [];
+      current.forEach((row, i) => {
+        if (!row) return;
+        if (row._changes.length > 0) kept++;
+        else gone.push([name, removedIds[i]!]);
+      });
+      if (gone.length > 0) await db.records.bulkDelete(gone);
+      removed = gone.length;
+    }
+    if (options.checkpoint) {
+      await db.checkpoints.put({
+        key: options.checkpoint.key,
+        value: options.checkpoint.value,
+        savedAt: now().toISOString(),
+      });
+    }
+    return { applied: byId.size, removed, keptWithLocalChanges: kept };
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * What the user can do with a sync failure: retry it (its entries go back to the outbox at their
+ * original positions) or discard it (the change is given up and reverted locally).
+ *
+ * Discard and dependants (decided here, documented in docs/offline-api.md):
+ * - Discarding a failed **create** also discards every other queued or failed change of the same
+ *   record (an update or delete of a record the user chose not to create can only fail, and a
+ *   PATCH could even create it), and removes the record locally.
+ * - Discarding a failed **update** reverts its columns to the latest earlier pending value or the
+ *   server's value; a failed **delete** makes the record visible again. Later changes of the same
+ *   record stay queued: they are column-level and still meaningful.
+ * - Changes of *other* records that point at a discarded create through a lookup stay queued: the
+ *   server decides (a missing lookup target becomes their own failure, shown to the user). Nothing
+ *   the user did not discard leaves the outbox (invariant 2).
+ */
+import type { Metadata } from "@xrm-offline/metadata";
+import { type WriteOperation, xrmError } from "@xrm-offline/odata";
+import { primaryName } from "./commit-writes.ts";
+import { revertChange } from "./server-state.ts";
+import { flagChanges } from "./settle.ts";
+import type { OutboxEntry, StoredRecord, SyncFailure } from "./store-types.ts";
+import type { XrmDatabase } from "./xrm-database.ts";
+
+const keyString = (entity: string, id: string) => `${entity}|${id}`;
+
+function unknownFailure(id: string) {
+  return xrmError("ObjectDoesNotExist", `There is no sync failure with id '${String(id)}'.`);
+}
+
+export async function retryFailure(db: XrmDatabase, id: string): Promise<void> {
+  await db.transaction("rw", db.records, db.outbox, db.failures, async () => {
+    const failure = typeof id === "string" ? await db.failures.get(id) : undefined;
+    if (!failure) throw unknownFailure(id);
+    await db.outbox.bulkPut(failure.entries.map((e) => ({ ...e, state: "queued" as const, nextAttemptAt: 0 })));
+    await db.failures.delete(failure.id);
+    const row = await db.records.get([failure.entity, failure.recordId]);
+    if (row) await db.records.put(flagChanges(row, failure.seqs, false));
+  });
+}
+
+/** Discards failure `id`; resolves with the sequence numbers of every entry given up. */
+export async function discardFailure(
+  db: XrmDatabase,
+  metadata: Metadata,
+  id: string,
+): Promise<{ discarded: number[] }> {
+  return db.transaction("rw", db.records, db.outbox, db.failures, async () => {
+    const failure = typeof id === "string" ? await db.failures.get(id) : undefined;
+    if (!failure) throw unknownFailure(id);
+    await db.failures.delete(failure.id);
+    const discarded = new Set(failure.seqs);
+    const key: [string, string] = [failure.entity, failure.recordId];
+    const row = await db.records.get(key);
+    if (!row) return { discarded: [...discarded] };
+
+    const mine = new Set(failure.seqs);
+    const otherSeqs = row._changes.map((c) => c.seq).filter((s) => !mine.has(s));
+    const queued = (await db.outbox.bulkGet(otherSeqs)).filter((e): e is OutboxEntry => e !== undefined);
+    const failed: SyncFailure[] =
+      otherSeqs.length > 0 ? await db.failures.where("seqs").anyOf(otherSeqs).distinct().toArray() : [];
+
+    if (failure.entries.some((e) => e.kind === "create")) {
+      for (const s of otherSeqs) discarded.add(s);
+      await db.outbox.bulkDelete(queued.map((e) => e.seq));
+      await db.failures.bulkDelete(failed.map((f) => f.id));
+      await db.records.delete(key);
+      return { discarded: [...discarded].sort((a, b) => a - b) };
+    }
+
+    const ops = new Map<number, WriteOperation>();
+    for (const e of [...failure.entries, ...queued, ...failed.flatMap((f) => f.entries)]) ops.set(e.seq, e.operation);
+    const targets = new Map<string, [string, string]>();
+    for (const op of ops.values()) {
+      if (op.kind === "delete") continue;
+      for (const l of op.lookups) {
+        if (l.targetId !== null) targets.set(keyString(l.targetEntity, l.targetId), [l.targetEntity, l.targetId]);
+      }
+    }
+    const targetRows = new Map<string, StoredRecord | undefined>();
+    if (targets.size > 0) {
+      const list = [...targets.values()];
+      const rows = await db.records.bulkGet(list);
+      list.forEach(([e, i], n) => targetRows.set(keyString(e, i), rows[n]));
+    }
+    const targetName = (entity: string, tid: string) => primaryName(metadata, targetRows.get(keyString(entity, tid)));
+    let next: StoredRecord | null = row;
+    // Latest first, so each revert finds the earlier discarded change still listed.
+    for (const seq of [...failure.seqs].sort((a, b) => b - a)) {
+      if (next) next = revertChange(next, seq, ops, targetName);
+    }
+    if (next) await db.records.put(next);
+    else await db.records.delete(key);
+    return { discarded: [...discarded].sort((a, b) => a - b) };
+  });
+}

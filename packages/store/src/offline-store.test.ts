@@ -1,0 +1,142 @@
+import { describe, expect, it } from "vitest";
+import { ACCOUNT, CONTACT, create, openTestStore, remove, update } from "./testing/test-store.ts";
+
+const T = "2025-01-02T03:04:05.000Z";
+
+describe("OfflineStore writes", () => {
+  it("writes a created record and its outbox entry", async () => {
+    const { store } = await openTestStore();
+    const result = await store.write(create("account", { accountid: ACCOUNT, name: "Contoso", revenue: 5 }));
+    expect(result).toEqual({ entityType: "account", id: ACCOUNT });
+    expect(await store.getRecord("account", ACCOUNT)).toEqual({ accountid: ACCOUNT, name: "Contoso", revenue: 5 });
+    const row = await store.getRecordRow("account", ACCOUNT);
+    expect(row).toMatchObject({
+      _entity: "account",
+      _id: ACCOUNT,
+      _server: null,
+      _deleted: false,
+      _syncState: "pending",
+      _changes: [{ seq: 1, kind: "create", columns: ["name", "revenue"], failed: false }],
+      _refs: [],
+    });
+    const [entry, ...rest] = await store.peekOutbox();
+    expect(rest).toEqual([]);
+    expect(entry).toEqual({
+      seq: 1,
+      entity: "account",
+      recordId: ACCOUNT,
+      kind: "create",
+      operation: {
+        kind: "create",
+        entityLogicalName: "account",
+        entitySetName: "accounts",
+        id: ACCOUNT,
+        columns: { name: "Contoso", revenue: 5 },
+        lookups: [],
+        deepInsert: [],
+      },
+      request: { method: "POST", url: "accounts", headers: {}, body: { accountid: ACCOUNT, name: "Contoso", revenue: 5 } },
+      dependsOn: [],
+      dependsOnRecords: [],
+      attempts: 0,
+      nextAttemptAt: 0,
+      state: "queued",
+      outcomeUnknown: false,
+      createdAt: T,
+      blockedBy: [],
+    });
+    expect(await store.pendingCount()).toBe(1);
+  });
+
+  it("resolves lookups locally: value, logical name, navigation and the target's name", async () => {
+    const { store } = await openTestStore();
+    await store.write(create("contact", { contactid: CONTACT, firstname: "John", lastname: "Smith", fullname: "John Smith" }));
+    await store.write(
+      create("account", { accountid: ACCOUNT, name: "A", primarycontactid: { logicalname: "contact", id: CONTACT } }),
+    );
+    expect(await store.getRecord("account", ACCOUNT)).toEqual({
+      accountid: ACCOUNT,
+      name: "A",
+      _primarycontactid_value: CONTACT,
+      "_primarycontactid_value@Microsoft.Dynamics.CRM.lookuplogicalname": "contact",
+      "_primarycontactid_value@Microsoft.Dynamics.CRM.associatednavigationproperty": "primarycontactid",
+      "_primarycontactid_value@OData.Community.Display.V1.FormattedValue": "John Smith",
+    });
+    const entries = await store.peekOutbox();
+    // The account waits for the contact created on this device.
+    expect(entries[1]).toMatchObject({
+      seq: 2,
+      dependsOn: [1],
+      dependsOnRecords: [{ entity: "contact", id: CONTACT }],
+      blockedBy: [1],
+    });
+    expect((await store.getRecordRow("account", ACCOUNT))?._refs).toEqual([`account|_primarycontactid_value|${CONTACT}`]);
+  });
+
+  it("updates only the given columns and depends on the record's earlier entries", async () => {
+    const { store } = await openTestStore();
+    await store.write(create("account", { accountid: ACCOUNT, name: "A", revenue: 1 }));
+    await store.write(update("account", ACCOUNT, { revenue: 2 }));
+    await store.write(update("account", ACCOUNT, { description: "d" }));
+    expect(await store.getRecord("account", ACCOUNT)).toEqual({ accountid: ACCOUNT, name: "A", revenue: 2, description: "d" });
+    const entries = await store.peekOutbox();
+    expect(entries.map((e) => [e.seq, e.kind, e.dependsOn])).toEqual([
+      [1, "create", []],
+      [2, "update", [1]],
+      [3, "update", [1, 2]],
+    ]);
+  });
+
+  it("hides a deleted record, keeps it as a tombstone and resolves with its name", async () => {
+    const { store } = await openTestStore();
+    await store.write(create("account", { accountid: ACCOUNT, name: "Gone" }));
+    expect(await store.write(remove("account", ACCOUNT))).toEqual({ entityType: "account", id: ACCOUNT, name: "Gone" });
+    expect(await store.getRecord("account", ACCOUNT)).toBeUndefined();
+    expect(await store.queryRows("account")).toEqual([]);
+    expect((await store.getRecordRow("account", ACCOUNT))?._deleted).toBe(true);
+    await expect(store.write(update("account", ACCOUNT, { name: "x" }))).rejects.toMatchObject({ errorCode: 0x80040217 });
+    await expect(store.write(remove("account", ACCOUNT))).rejects.toMatchObject({ errorCode: 0x80040217 });
+    await expect(store.write(create("account", { accountid: ACCOUNT }))).rejects.toMatchObject({ errorCode: 0x80040237 });
+    expect(await store.pendingCount()).toBe(2);
+  });
+
+  it("rejects an update of a record that is not local, writing nothing", async () => {
+    const { store } = await openTestStore();
+    await expect(store.write(update("account", ACCOUNT, { name: "x" }))).rejects.toMatchObject({
+      errorCode: 2147746327,
+      message: `Entity 'account' With Id = ${ACCOUNT} Does Not Exist`,
+    });
+    expect(await store.pendingCount()).toBe(0);
+    expect(await store.database.records.count()).toBe(0);
+  });
+
+  it("keeps every record and queued entry across close and reopen", async () => {
+    const { store, reopen } = await openTestStore();
+    await store.write(create("contact", { contactid: CONTACT, lastname: "Smith" }));
+    await store.write(create("account", { accountid: ACCOUNT, name: "A", "primarycontactid@odata.bind": `/contacts(${CONTACT})` }));
+    await store.write(update("account", ACCOUNT, { name: "B" }));
+    const before = { rows: await store.database.records.toArray(), entries: await store.peekOutbox() };
+    await store.close();
+    const again = await reopen();
+    expect(await again.database.records.toArray()).toEqual(before.rows);
+    expect(await again.peekOutbox()).toEqual(before.entries);
+    expect(await again.pendingCount()).toBe(3);
+    // Sequence numbers continue after a reopen.
+    await again.write(update("account", ACCOUNT, { name: "C" }));
+    expect((await again.peekOutbox()).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    await again.close();
+  });
+
+  it("answers lookup and primary-key hints from indexes", async () => {
+    const { store } = await openTestStore();
+    await store.write(create("contact", { contactid: CONTACT, lastname: "S" }));
+    await store.write(create("account", { accountid: ACCOUNT, name: "A", primarycontactid: { logicalname: "contact", id: CONTACT } }));
+    await store.write(create("account", { name: "B" }));
+    expect((await store.queryRows("account")).length).toBe(2);
+    expect(
+      (await store.queryRows("account", { property: "_primarycontactid_value", value: CONTACT.toUpperCase() })).map((r) => r.name),
+    ).toEqual(["A"]);
+    expect((await store.queryRows("account", { property: "accountid", value: ACCOUNT })).map((r) => r.name)).toEqual(["A"]);
+    expect(await store.countRows("account")).toBe(2);
+  });
+});

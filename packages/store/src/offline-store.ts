@@ -1,0 +1,324 @@
+import type { Metadata } from "@xrm-offline/metadata";
+import { applyServerRows, type ApplyServerRowsOptions, type ApplyServerRowsResult } from "./apply-server-rows.ts";
+import { commitWrites, type PreparedWrite, type WriteResult } from "./commit-writes.ts";
+import { discardFailure, retryFailure } from "./failure-actions.ts";
+import { GroupCommitter } from "./group-commit.ts";
+import { type PeekOptions, outboxCounts, peekOutbox } from "./peek-outbox.ts";
+import { publicRecord } from "./record-shape.ts";
+import { settle } from "./settle.ts";
+import type {
+  ErrorInfo,
+  FailureInput,
+  OutboxItem,
+  RecordRef,
+  ServerAck,
+  Settlement,
+  StoredRecord,
+  SyncFailure,
+} from "./store-types.ts";
+import { XrmDatabase, type XrmDatabaseOptions } from "./xrm-database.ts";
+
+export interface OpenStoreOptions extends XrmDatabaseOptions {
+  /** IndexedDB database name: one per org and user. */
+  readonly name: string;
+  readonly metadata: Metadata;
+  /** Clock for entry and failure times (tests). */
+  readonly now?: () => Date;
+  /** Most writes committed in one transaction (default 1000). */
+  readonly maxGroup?: number;
+}
+
+/** An equality the store can answer from an index (odata's `IndexHint`). */
+export interface RowHint {
+  readonly property: string;
+  readonly value: string | number | boolean;
+}
+
+export type StoreChange = "write" | "settle" | "failure" | "pull";
+
+/**
+ * The local database of one org and user: records, the outbox, sync failures, checkpoints.
+ * Writes go through group commit; every other method is one transaction.
+ */
+export class OfflineStore {
+  readonly name: string;
+  readonly metadata: Metadata;
+  readonly #db: XrmDatabase;
+  readonly #now: () => Date;
+  readonly #committer: GroupCommitter<PreparedWrite, WriteResult>;
+  readonly #listeners = new Set<(change: StoreChange) => void>();
+  #channel: BroadcastChannel | undefined;
+
+  private constructor(db: XrmDatabase, options: OpenStoreOptions) {
+    this.name = options.name;
+    this.metadata = options.metadata;
+    this.#db = db;
+    this.#now = options.now ?? (() => new Date());
+    this.#committer = new GroupCommitter((items) => commitWrites(db, this.metadata, items, this.#now), {
+      ...(options.maxGroup !== undefined ? { maxGroup: options.maxGroup } : {}),
+    });
+  }
+
+  /** Opens (creating or upgrading) the database. Reads no records and no outbox entries. */
+  static async open(options: OpenStoreOptions): Promise<OfflineStore> {
+    const db = new XrmDatabase(options.name, options);
+    await db.open();
+    return new OfflineStore(db, options);
+  }
+
+  /** The Dexie database (tests, benchmarks, diagnostics). */
+  get database(): XrmDatabase {
+    return this.#db;
+  }
+
+  /** Transactions committed by group commit so far. */
+  get commitGroups(): number {
+    return this.#committer.groups;
+  }
+
+  // ── Local writes ─────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Commits a validated write: the record change and its outbox entry in one transaction, grouped
+   * with the writes submitted meanwhile. Resolves after that transaction committed; rejects with
+   * an XrmError (duplicate id, record not found) having written nothing.
+   */
+  async write(prepared: PreparedWrite): Promise<WriteResult> {
+    const result = await this.#committer.submit(prepared);
+    this.#notify("write");
+    return result;
+  }
+
+  // ── Local reads ──────────────────────────────────────────────────────────────────────────────
+
+  /** The record as the Web API would return it, or undefined (missing or deleted locally). */
+  async getRecord(entity: string, id: string): Promise<Record<string, unknown> | undefined> {
+    const row = await this.getRecordRow(entity, id);
+    return row && !row._deleted ? publicRecord(row) : undefined;
+  }
+
+  /** The stored row with its bookkeeping (sync state, pending changes), deleted ones included. */
+  async getRecordRow(entity: string, id: string): Promise<StoredRecord | undefined> {
+    if (typeof entity !== "string" || typeof id !== "string") return undefined;
+    return this.#db.records.get([entity, id]);
+  }
+
+  /** Records by reference, in order; undefined for missing or deleted ones. */
+  async getRecords(refs: readonly RecordRef[]): Promise<(Record<string, unknown> | undefined)[]> {
+    if (refs.length === 0) return [];
+    const rows = await this.#db.records.bulkGet(refs.map((r) => [r.entity, r.id] as [string, string]));
+    return rows.map((row) => (row && !row._deleted ? publicRecord(row) : undefined));
+  }
+
+  /**
+   * The live rows of one table, in the Web API shape, narrowed by an index when `hint` names the
+   * primary key or a lookup value property (the caller still runs the full predicate).
+   */
+  async queryRows(entity: string, hint?: RowHint): Promise<Record<string, unknown>[]> {
+    const meta = this.metadata.entity(entity);
+    let rows: StoredRecord[];
+    if (hint && meta && hint.property === meta.primaryIdAttribute && typeof hint.value === "string") {
+      const row = await this.#db.records.get([entity, hint.value.toLowerCase()]);
+      rows = row ? [row] : [];
+    } else if (hint && typeof hint.value === "string" && /^_.+_value$/.test(hint.property)) {
+      rows = await this.#db.records
+        .where("_refs")
+        .equals(`${entity}|${hint.property}|${hint.value.toLowerCase()}`)
+        .toArray();
+    } else {
+      rows = await this.#db.records
+        .where("[_entity+_id]")
+        .between([entity, ""], [entity, "\uffff"], true, true)
+        .toArray();
+    }
+    return rows.filter((r) => !r._deleted).map(publicRecord);
+  }
+
+  /** Number of live rows of one table (index count). */
+  async countRows(entity: string): Promise<number> {
+    return this.#db.records.where("[_entity+_id]").between([entity, ""], [entity, "\uffff"], true, true).count();
+  }
+
+  // ── Outbox (for the sync engine) ─────────────────────────────────────────────────────────────
+
+  /** Up to `limit` entries after `afterSeq`, in sequence order, each with what still blocks it. */
+  peekOutbox(options: PeekOptions = {}): Promise<OutboxItem[]> {
+    return peekOutbox(this.#db, options);
+  }
+
+  /** Entries waiting to be sent (failures not included). An index count. */
+  pendingCount(): Promise<number> {
+    return this.#db.outbox.count();
+  }
+
+  /** Queued entries and failures. */
+  counts(): Promise<{ pending: number; failed: number }> {
+    return outboxCounts(this.#db);
+  }
+
+  /**
+   * The server applied these entries: they leave the outbox and the record's server state
+   * (ETag, returned columns) is updated, in one transaction. `serverResult` is one answer for
+   * all of them (merged updates of one record) or one per sequence number.
+   */
+  acknowledge(seqs: readonly number[], serverResult: ServerAck | ReadonlyMap<number, ServerAck> = {}): Promise<void> {
+    const settlements: Settlement[] =
+      serverResult instanceof Map
+        ? seqs.map((seq) => ({ kind: "acknowledged", seqs: [seq], ...(serverResult.get(seq) ?? {}) }))
+        : [{ kind: "acknowledged", seqs, ...(serverResult as ServerAck) }];
+    return this.settle(settlements);
+  }
+
+  /**
+   * The server rejected these entries for good: they move to the failures table as one failure
+   * (kept and shown until retried or discarded) and the record is marked failed.
+   */
+  recordFailure(
+    seqs: number | readonly number[],
+    failure: FailureInput,
+    options: { serverRecord?: Readonly<Record<string, unknown>> | null } = {},
+  ): Promise<void> {
+    return this.settle([
+      {
+        kind: "failed",
+        seqs: typeof seqs === "number" ? [seqs] : seqs,
+        failure,
+        ...(options.serverRecord !== undefined ? { serverRecord: options.serverRecord } : {}),
+      },
+    ]);
+  }
+
+  /**
+   * An attempt to send these entries: attempts + 1, and optionally when to try next, the error,
+   * and that the outcome is unknown (sticky). Call it before sending to survive a crash mid-send.
+   */
+  async markAttempt(
+    seqs: number | readonly number[],
+    options: { nextAttemptAt?: number; error?: ErrorInfo; outcomeUnknown?: boolean } = {},
+  ): Promise<void> {
+    const list = typeof seqs === "number" ? [seqs] : [...seqs];
+    const at = this.#now().toISOString();
+    await this.#db.transaction("rw", this.#db.outbox, async () => {
+      const entries = await this.#db.outbox.bulkGet(list);
+      const next = entries.flatMap((e) =>
+        e
+          ? [
+              {
+                ...e,
+                attempts: e.attempts + 1,
+                ...(options.nextAttemptAt !== undefined
+                  ? { nextAttemptAt: options.nextAttemptAt, state: "backoff" as const }
+                  : {}),
+                ...(options.error
+                  ? { lastError: { errorCode: options.error.errorCode, message: options.error.message, at } }
+                  : {}),
+                outcomeUnknown: e.outcomeUnknown || options.outcomeUnknown === true,
+              },
+            ]
+          : [],
+      );
+      if (next.length > 0) await this.#db.outbox.bulkPut(next);
+    });
+  }
+
+  /** Records a whole round of answers (acknowledged, retry, failed) in one transaction. */
+  async settle(settlements: readonly Settlement[]): Promise<void> {
+    await settle(this.#db, this.metadata, settlements, this.#now);
+    this.#notify("settle");
+  }
+
+  // ── Failures ─────────────────────────────────────────────────────────────────────────────────
+
+  /** Every kept failure, oldest change first. */
+  async failures(): Promise<SyncFailure[]> {
+    const all = await this.#db.failures.toArray();
+    return all.sort((a, b) => (a.seqs[0] ?? 0) - (b.seqs[0] ?? 0));
+  }
+
+  /** Puts a failure's entries back in the outbox at their original positions. */
+  async retryFailure(id: string): Promise<void> {
+    await retryFailure(this.#db, id);
+    this.#notify("failure");
+  }
+
+  /** Gives a failed change up and reverts it locally (see failure-actions.ts for dependants). */
+  async discardFailure(id: string): Promise<{ discarded: number[] }> {
+    const result = await discardFailure(this.#db, this.metadata, id);
+    this.#notify("failure");
+    return result;
+  }
+
+  // ── Pull side ────────────────────────────────────────────────────────────────────────────────
+
+  /** Writes pulled rows (never over pending local columns) and the checkpoint, atomically. */
+  async applyServerRows(
+    entity: string,
+    rows: readonly Readonly<Record<string, unknown>>[],
+    options: ApplyServerRowsOptions = {},
+  ): Promise<ApplyServerRowsResult> {
+    const result = await applyServerRows(this.#db, this.metadata, entity, rows, options, this.#now);
+    this.#notify("pull");
+    return result;
+  }
+
+  async getCheckpoint(key: string): Promise<unknown> {
+    return (await this.#db.checkpoints.get(key))?.value;
+  }
+
+  async setCheckpoint(key: string, value: unknown): Promise<void> {
+    await this.#db.checkpoints.put({ key, value, savedAt: this.#now().toISOString() });
+  }
+
+  /** Small persistent settings (e.g. cached `$metadata`). Never store tokens here (invariant 7). */
+  async getMeta(key: string): Promise<unknown> {
+    return (await this.#db.meta.get(key))?.value;
+  }
+
+  async setMeta(key: string, value: unknown): Promise<void> {
+    await this.#db.meta.put({ key, value });
+  }
+
+  // ── Change notifications ─────────────────────────────────────────────────────────────────────
+
+  /**
+   * Calls `listener` after every committed change made through this store, and (where
+   * BroadcastChannel exists) after changes other tabs make to the same database.
+   */
+  subscribe(listener: (change: StoreChange) => void): () => void {
+    this.#listeners.add(listener);
+    if (!this.#channel && typeof BroadcastChannel === "function") {
+      this.#channel = new BroadcastChannel(`xrm-offline:${this.name}`);
+      this.#channel.onmessage = (event: MessageEvent<unknown>) => {
+        const change = event.data as StoreChange;
+        for (const l of this.#listeners) l(change);
+      };
+    }
+    return () => {
+      this.#listeners.delete(listener);
+      if (this.#listeners.size === 0) {
+        this.#channel?.close();
+        this.#channel = undefined;
+      }
+    };
+  }
+
+  #notify(change: StoreChange): void {
+    for (const l of this.#listeners) {
+      try {
+        l(change);
+      } catch {
+        // A listener's bug must not fail a committed write.
+      }
+    }
+    this.#channel?.postMessage(change);
+  }
+
+  /** Waits for writes in flight, then closes the database. */
+  async close(): Promise<void> {
+    await this.#committer.idle();
+    this.#channel?.close();
+    this.#channel = undefined;
+    this.#listeners.clear();
+    this.#db.close();
+  }
+}

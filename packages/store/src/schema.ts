@@ -1,0 +1,43 @@
+/**
+ * The database schema, one entry per version. Rules for adding a version (they keep invariant 2,
+ * "nothing queued is lost"):
+ * - never set `outbox` or `failures` to null and never change their primary key (that would make
+ *   Dexie delete the table, as Workbox's queue upgrade does);
+ * - an `upgrade` may rewrite entries but must keep every one of them;
+ * - a test (schema.test.ts) upgrades a database full of queued work through every version.
+ */
+import type { Transaction } from "dexie";
+
+export interface SchemaVersion {
+  readonly version: number;
+  readonly stores: Readonly<Record<string, string>>;
+  readonly upgrade?: (tx: Transaction) => Promise<void> | void;
+}
+
+export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
+  {
+    version: 1,
+    stores: {
+      // Compound primary key; its leading part serves "all rows of one entity".
+      records: "[_entity+_id], [_entity+_syncState], *_refs",
+      // Auto-increment: the order calls were made in. Paging and counts use the primary key only.
+      outbox: "++seq",
+      // Keyed by id (the first seq as a string); `*seqs` finds the failure holding an entry.
+      failures: "id, *seqs, [entity+recordId]",
+      checkpoints: "key",
+      meta: "key",
+    },
+  },
+];
+
+/** Bookkeeping fields of a record row; `publicRecord` removes exactly these. */
+export const BOOKKEEPING_FIELDS: ReadonlySet<string> = new Set([
+  "_entity",
+  "_id",
+  "_changes",
+  "_server",
+  "_serverEtag",
+  "_syncState",
+  "_deleted",
+  "_refs",
+]);

@@ -1,0 +1,141 @@
+/**
+ * Recording what the server said about sent entries, one transaction per round: acknowledged
+ * entries leave the outbox and update the record's server state; retried ones stay with their
+ * attempt noted; failed ones move to the failures table and mark the record (invariant 2: an
+ * entry leaves the outbox only through an acknowledgement or, as a failure, a user's discard).
+ */
+import type { Metadata } from "@xrm-offline/metadata";
+import { errorTypeFor, toHexCode } from "@xrm-offline/odata";
+import { primaryName } from "./commit-writes.ts";
+import { finishRow, type MutableRow } from "./record-shape.ts";
+import { acknowledgeChange, applyServerRow } from "./server-state.ts";
+import type { OutboxEntry, Settlement, StoredRecord, SyncFailure } from "./store-types.ts";
+import type { XrmDatabase } from "./xrm-database.ts";
+
+const keyString = (entity: string, id: string) => `${entity}|${id}`;
+
+const ACTIONS = { create: "Create", update: "Update", delete: "Delete" } as const;
+
+/** The row with the changes `seqs` flagged failed (or not). */
+export function flagChanges(row: StoredRecord, seqs: readonly number[], failed: boolean): StoredRecord {
+  const set = new Set(seqs);
+  const changes = row._changes.map((c) => (set.has(c.seq) ? { ...c, failed } : c));
+  return finishRow({ ...row } as MutableRow, changes);
+}
+
+/** The change as sent: the request bodies of the entries, merged. */
+function actionData(entries: readonly OutboxEntry[]): Record<string, unknown> {
+  const data: Record<string, unknown> = {};
+  for (const e of entries) Object.assign(data, e.request.body ?? {});
+  return data;
+}
+
+export async function settle(
+  db: XrmDatabase,
+  metadata: Metadata,
+  settlements: readonly Settlement[],
+  now: () => Date = () => new Date(),
+): Promise<void> {
+  if (settlements.length === 0) return;
+  await db.transaction("rw", db.records, db.outbox, db.failures, async () => {
+    const seqs = [...new Set(settlements.flatMap((s) => s.seqs))];
+    const found = await db.outbox.bulkGet(seqs);
+    const bySeq = new Map<number, OutboxEntry>();
+    found.forEach((e) => {
+      if (e) bySeq.set(e.seq, e);
+    });
+    const keys = new Map<string, [string, string]>();
+    for (const e of bySeq.values()) {
+      keys.set(keyString(e.entity, e.recordId), [e.entity, e.recordId]);
+      if (e.operation.kind === "delete") continue;
+      for (const l of e.operation.lookups) {
+        if (l.targetId !== null) keys.set(keyString(l.targetEntity, l.targetId), [l.targetEntity, l.targetId]);
+      }
+    }
+    const work = new Map<string, StoredRecord | null | undefined>();
+    if (keys.size > 0) {
+      const list = [...keys.values()];
+      const rows = await db.records.bulkGet(list);
+      list.forEach(([e, id], i) => work.set(keyString(e, id), rows[i]));
+    }
+    const touched = new Set<string>();
+    const targetName = (entity: string, id: string) =>
+      primaryName(metadata, work.get(keyString(entity, id)) ?? undefined);
+    const removeSeqs: number[] = [];
+    const updated: OutboxEntry[] = [];
+    const failures: SyncFailure[] = [];
+    const time = now().toISOString();
+
+    for (const s of settlements) {
+      const entries = [...new Set(s.seqs)]
+        .sort((a, b) => a - b)
+        .map((seq) => bySeq.get(seq))
+        .filter((e): e is OutboxEntry => e !== undefined);
+      if (entries.length === 0) continue;
+      const first = entries[0]!;
+      const key = keyString(first.entity, first.recordId);
+      if (s.kind === "acknowledged") {
+        entries.forEach((e, i) => {
+          removeSeqs.push(e.seq);
+          const k = keyString(e.entity, e.recordId);
+          const row = work.get(k);
+          if (!row) return;
+          const last = i === entries.length - 1;
+          const ack = last ? { ...(s.etag !== undefined ? { etag: s.etag } : {}), ...(s.row ? { row: s.row } : {}) } : undefined;
+          work.set(k, acknowledgeChange(row, e.seq, e.operation, ack, targetName));
+          touched.add(k);
+        });
+      } else if (s.kind === "retry") {
+        for (const e of entries) {
+          updated.push({
+            ...e,
+            ...(s.error ? { lastError: { errorCode: s.error.errorCode, message: s.error.message, at: time } } : {}),
+            ...(s.nextAttemptAt !== undefined ? { nextAttemptAt: s.nextAttemptAt, state: "backoff" as const } : {}),
+            outcomeUnknown: e.outcomeUnknown || s.outcomeUnknown === true,
+          });
+        }
+      } else {
+        const f = s.failure;
+        removeSeqs.push(...entries.map((e) => e.seq));
+        failures.push({
+          id: String(first.seq),
+          seqs: entries.map((e) => e.seq),
+          action: ACTIONS[entries.some((e) => e.kind === "create") ? "create" : first.kind],
+          entity: first.entity,
+          recordId: first.recordId,
+          data: f.data ?? actionData(entries),
+          errorCode: f.errorCode,
+          code: toHexCode(f.errorCode),
+          message: f.message,
+          errorType: f.errorType ?? errorTypeFor({ errorCode: f.errorCode, message: f.message }),
+          ...(f.httpStatus !== undefined ? { httpStatus: f.httpStatus } : {}),
+          ...(f.raw !== undefined ? { raw: f.raw } : {}),
+          attempts: Math.max(...entries.map((e) => e.attempts)),
+          time,
+          entries,
+        });
+        const row = work.get(key);
+        if (row) {
+          let next = flagChanges(row, entries.map((e) => e.seq), true);
+          if (s.serverRecord) next = applyServerRow(next, next._entity, next._id, s.serverRecord);
+          work.set(key, next);
+          touched.add(key);
+        }
+      }
+    }
+
+    if (removeSeqs.length > 0) await db.outbox.bulkDelete(removeSeqs);
+    if (updated.length > 0) await db.outbox.bulkPut(updated);
+    if (failures.length > 0) await db.failures.bulkPut(failures);
+    const puts: StoredRecord[] = [];
+    const deletes: [string, string][] = [];
+    for (const k of touched) {
+      const row = work.get(k);
+      const [entity, id] = keys.get(k)!;
+      if (row) puts.push(row);
+      else deletes.push([entity, id]);
+    }
+    if (puts.length > 0) await db.records.bulkPut(puts);
+    if (deletes.length > 0) await db.records.bulkDelete(deletes);
+  });
+}

@@ -1,0 +1,209 @@
+/**
+ * What the store keeps in IndexedDB. Everything here is plain JSON (structured-clone safe).
+ * Record rows are the Web API shape of the record plus bookkeeping fields whose names start with
+ * `_` and never end in `_value` (so they cannot collide with a Dataverse property name); they are
+ * stripped by `publicRecord` before anything reaches a caller.
+ */
+import type { WebApiRequest, WriteOperation } from "@xrm-offline/odata";
+
+/** A record's synchronisation state, derived from its pending and failed changes. */
+export type SyncState = "synced" | "pending" | "failed";
+
+export type ChangeKind = WriteOperation["kind"];
+
+/** One local change of a record that the server has not acknowledged yet. */
+export interface RecordChange {
+  /** Sequence number of its outbox entry (or of its failure, once it failed). */
+  readonly seq: number;
+  readonly kind: ChangeKind;
+  /** Web API property names the change wrote (`name`, `_primarycontactid_value`). */
+  readonly columns: readonly string[];
+  /** True while the change sits in the failures table instead of the outbox. */
+  readonly failed: boolean;
+}
+
+/** Bookkeeping fields of a stored record (the rest of the row is the Web API shape). */
+export interface RecordBookkeeping {
+  /** Entity logical name. */
+  readonly _entity: string;
+  /** Lower-case GUID. */
+  readonly _id: string;
+  /** Local changes not yet acknowledged by the server, oldest first. */
+  readonly _changes: readonly RecordChange[];
+  /**
+   * The server's values of the columns that have pending local changes, by column, each as its
+   * column group (`{ "_x_value": …, "_x_value@…lookuplogicalname": … }`; `{}` when the server has
+   * no value). Lets a discarded change be reverted and keeps pulled values of pending columns.
+   * `null` while the record exists only on this device (created offline, not acknowledged).
+   */
+  readonly _server: Readonly<Record<string, Readonly<Record<string, unknown>>>> | null;
+  /** Weak ETag the server last reported (`W/"536530"`), if any. */
+  readonly _serverEtag?: string;
+  readonly _syncState: SyncState;
+  /** Deleted locally; the delete is queued. Hidden from reads, kept so pulls cannot resurrect it. */
+  readonly _deleted: boolean;
+  /** `<entity>|<_x_value>|<guid>` for every non-null lookup: a multi-entry index for lookup filters. */
+  readonly _refs: readonly string[];
+}
+
+export type StoredRecord = RecordBookkeeping & { readonly [property: string]: unknown };
+
+/** Reference to a record. */
+export interface RecordRef {
+  readonly entity: string;
+  readonly id: string;
+}
+
+/** "queued": ready to send; "backoff": an attempt failed transiently, retry at `nextAttemptAt`. */
+export type OutboxState = "queued" | "backoff";
+
+export interface AttemptError {
+  readonly errorCode: number;
+  readonly message: string;
+  /** ISO time of the attempt. */
+  readonly at: string;
+}
+
+/** One queued write. Primary key `seq` (auto-increment): the order of the calls that made them. */
+export interface OutboxEntry {
+  readonly seq: number;
+  readonly entity: string;
+  readonly recordId: string;
+  readonly kind: ChangeKind;
+  /** The canonical write operation (what the caller asked for). */
+  readonly operation: WriteOperation;
+  /** The Web API request rendered from it (without `If-Match`; see `baseEtag`). */
+  readonly request: WebApiRequest;
+  /**
+   * Sequence numbers this entry must wait for: earlier entries of the same record, and the create
+   * entries of lookup targets that were created on this device and not yet acknowledged.
+   * Fixed when the entry is queued; an entry is blocked while any of them is still queued or
+   * failed (`OutboxItem.blockedBy`).
+   */
+  readonly dependsOn: readonly number[];
+  /** The records behind `dependsOn`. */
+  readonly dependsOnRecords: readonly RecordRef[];
+  /** The record's server ETag when the change was made (for `If-Match` with conflict detection). */
+  readonly baseEtag?: string;
+  readonly attempts: number;
+  /** Epoch ms before which the engine should not send it again (0: now). */
+  readonly nextAttemptAt: number;
+  readonly state: OutboxState;
+  /**
+   * An attempt may have reached the server without its answer being recorded (timeout, reset
+   * connection, crash between send and settle). Sticky once set: a re-sent create answered with
+   * "duplicate" then counts as success.
+   */
+  readonly outcomeUnknown: boolean;
+  readonly lastError?: AttemptError;
+  /** ISO time the change was made. */
+  readonly createdAt: string;
+}
+
+/** An outbox entry as `peekOutbox` returns it, with the dependencies that still block it. */
+export interface OutboxItem extends OutboxEntry {
+  /** The subset of `dependsOn` still in the outbox or the failures table. Empty: sendable. */
+  readonly blockedBy: readonly number[];
+  /** Set when the entry sits in the failures table (listed with `includeFailed`). */
+  readonly failureId?: string;
+}
+
+/** Dataverse syncerror `errortype`: 0 Conflict, 1 Record not found, 2 Record already exists, 3 Others. */
+export type SyncErrorType = 0 | 1 | 2 | 3;
+
+/** `{ errorCode, message }`, the error shape Xrm.WebApi callers know. */
+export interface ErrorInfo {
+  readonly errorCode: number;
+  readonly message: string;
+}
+
+/** What the engine reports when entries fail permanently. */
+export interface FailureInput extends ErrorInfo {
+  /** Derived from errorCode when absent (odata's `errorTypeFor`). */
+  readonly errorType?: SyncErrorType;
+  readonly httpStatus?: number;
+  /** The change as sent (`actiondata`); derived from the entries' request bodies when absent. */
+  readonly data?: Readonly<Record<string, unknown>>;
+  /** Server response body or other diagnostics (must not contain tokens). */
+  readonly raw?: unknown;
+}
+
+/**
+ * Like a Dataverse syncerror row: kept and shown until the user retries or discards it. One
+ * failure holds the entries that failed together (one, or several updates of one record the
+ * engine merged into one request).
+ */
+export interface SyncFailure {
+  /** Stable id: the first entry's sequence number as a string. */
+  readonly id: string;
+  /** Sequence numbers of its entries, ascending. */
+  readonly seqs: readonly number[];
+  /** "Create" | "Update" | "Delete", as the syncerror table spells it. */
+  readonly action: "Create" | "Update" | "Delete";
+  readonly entity: string;
+  readonly recordId: string;
+  /** The change as sent (`actiondata`). */
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly errorCode: number;
+  /** Hex form of errorCode ("0x80040237"). */
+  readonly code: string;
+  readonly message: string;
+  readonly errorType: SyncErrorType;
+  readonly httpStatus?: number;
+  readonly raw?: unknown;
+  /** Attempts made, including the one that failed. */
+  readonly attempts: number;
+  /** ISO time of the failure (`errortime`). */
+  readonly time: string;
+  /** The outbox entries, so `retryFailure` can put them back unchanged at their positions. */
+  readonly entries: readonly OutboxEntry[];
+}
+
+/** What the server said about an acknowledged entry. */
+export interface ServerAck {
+  /** New weak ETag of the record (`W/"536531"`), from the response's `ETag` or body. */
+  readonly etag?: string;
+  /** Record body returned by the server (`Prefer: return=representation`), Web API shape. */
+  readonly row?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The engine's verdict on sent entries; `settle` records a whole round of them in one
+ * transaction.
+ */
+export type Settlement =
+  | ({ readonly kind: "acknowledged"; readonly seqs: readonly number[] } & ServerAck)
+  | {
+      /** Not applied (or not known to be): stays queued and is sent again. */
+      readonly kind: "retry";
+      readonly seqs: readonly number[];
+      readonly error?: ErrorInfo;
+      /** Epoch ms before which it should not be sent again. */
+      readonly nextAttemptAt?: number;
+      /** The attempt may have been applied (sets the sticky `outcomeUnknown`). */
+      readonly outcomeUnknown?: boolean;
+    }
+  | {
+      /** Rejected for good: the entries become one failure and the record is marked failed. */
+      readonly kind: "failed";
+      readonly seqs: readonly number[];
+      readonly failure: FailureInput;
+      /**
+       * The server's current record (a conflict, server wins): its values are kept as the
+       * record's server state, so discarding the failure reverts to them. null: the server no
+       * longer has the record.
+       */
+      readonly serverRecord?: Readonly<Record<string, unknown>> | null;
+    };
+
+export interface Checkpoint {
+  readonly key: string;
+  readonly value: unknown;
+  /** ISO time it was saved. */
+  readonly savedAt: string;
+}
+
+export interface MetaRow {
+  readonly key: string;
+  readonly value: unknown;
+}
