@@ -1,1 +1,13 @@
-export {};
+export type {
+  FaultController,
+  FaultDecision,
+  FaultInput,
+  FaultOptions,
+  FaultRequestInfo,
+  FaultSpec,
+} from "./http/faults.ts";
+export type { RequestLog, RequestLogEntry } from "./http/request-log.ts";
+export type { WireResponse } from "./http/wire.ts";
+export { generateCsdl } from "./schema/generate-csdl.ts";
+export { type DemoData, seedDemoData } from "./seed-demo.ts";
+export { type Emulator, type EmulatorOptions, startEmulator } from "./start-emulator.ts";

@@ -1,0 +1,24 @@
+import type { EntityMetadata } from "@xrm-offline/metadata";
+import { notFoundSegment } from "./http/wire.ts";
+import type { Schema } from "./schema/schema.ts";
+import type { RecordStore } from "./storage/record-store.ts";
+
+/** What every handler works with. */
+export interface ServerContext {
+  readonly schema: Schema;
+  readonly store: RecordStore;
+  /** Absolute service root without a trailing slash: `http://127.0.0.1:5555/api/data/v9.2`. */
+  readonly root: () => string;
+  /** Versions below this are expired delta tokens (see change-tracking/delta-token.ts). */
+  readonly deltaTokenFloor: () => number;
+}
+
+/** The table behind entity set `set` (case-sensitive), or 404 0x80060888. */
+export function entityForSet(ctx: ServerContext, set: string): EntityMetadata {
+  const entity = ctx.schema.metadata.entityBySetName(set);
+  if (!entity) throw notFoundSegment(set);
+  return entity;
+}
+
+/** The service root's path part: `/api/data/v9.2`. */
+export const SERVICE_PATH = "/api/data/v9.2";

@@ -1,0 +1,140 @@
+import { queryError } from "../http/wire.ts";
+import { type FilterNode, parseFilter } from "./filter-parser.ts";
+
+export interface OrderBy {
+  readonly property: string;
+  readonly descending: boolean;
+}
+
+export interface ExpandItem {
+  readonly navigation: string;
+  readonly select?: readonly string[];
+  readonly filter?: FilterNode;
+  readonly orderBy?: readonly OrderBy[];
+  readonly top?: number;
+}
+
+/** The system query options of one request, parsed but not yet checked against metadata. */
+export interface QueryOptions {
+  readonly select?: readonly string[];
+  readonly filter?: FilterNode;
+  readonly orderBy?: readonly OrderBy[];
+  readonly top?: number;
+  readonly expand?: readonly ExpandItem[];
+  readonly count: boolean;
+  readonly skipToken?: string;
+  readonly deltaToken?: string;
+}
+
+const KNOWN = new Set([
+  "$select",
+  "$filter",
+  "$orderby",
+  "$top",
+  "$expand",
+  "$count",
+  "$skiptoken",
+  "$deltatoken",
+  "$format",
+]);
+
+/** Split on `sep` at parenthesis depth 0 and outside quotes. */
+function splitTop(text: string, sep: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let current = "";
+  for (const ch of text) {
+    if (ch === "'") quoted = !quoted;
+    else if (!quoted && ch === "(") depth++;
+    else if (!quoted && ch === ")") depth--;
+    if (ch === sep && depth === 0 && !quoted) {
+      out.push(current);
+      current = "";
+    } else current += ch;
+  }
+  out.push(current);
+  return out.map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+function parseSelect(text: string): string[] {
+  const names = text.split(",").map((s) => s.trim());
+  if (names.some((n) => n.length === 0)) throw queryError(`Syntax error in '$select=${text}'.`);
+  return names;
+}
+
+function parseOrderBy(text: string): OrderBy[] {
+  return splitTop(text, ",").map((part) => {
+    const [property, dir, extra] = part.split(/\s+/);
+    if (!property || extra !== undefined || (dir !== undefined && dir !== "asc" && dir !== "desc")) {
+      throw queryError(`Syntax error in '$orderby=${text}'.`);
+    }
+    return { property, descending: dir === "desc" };
+  });
+}
+
+function parseTop(text: string): number {
+  if (!/^\d+$/.test(text))
+    throw queryError(
+      `Invalid value '${text}' for $top query option found. The $top query option requires a non-negative integer value.`,
+    );
+  return Number(text);
+}
+
+function parseExpand(text: string): ExpandItem[] {
+  return splitTop(text, ",").map((item) => {
+    const open = item.indexOf("(");
+    if (open < 0) return { navigation: item };
+    if (!item.endsWith(")")) throw queryError(`Syntax error in '$expand=${text}'.`);
+    const navigation = item.slice(0, open).trim();
+    let result: ExpandItem = { navigation };
+    for (const opt of splitTop(item.slice(open + 1, -1), ";")) {
+      const eq = opt.indexOf("=");
+      const name = eq < 0 ? opt : opt.slice(0, eq);
+      const value = eq < 0 ? "" : opt.slice(eq + 1);
+      if (name === "$select") result = { ...result, select: parseSelect(value) };
+      else if (name === "$filter") result = { ...result, filter: parseFilter(value) };
+      else if (name === "$orderby") result = { ...result, orderBy: parseOrderBy(value) };
+      else if (name === "$top") result = { ...result, top: parseTop(value) };
+      else throw queryError(`The query option '${name}' is not supported inside $expand.`);
+    }
+    return result;
+  });
+}
+
+export function parseQueryOptions(query: URLSearchParams): QueryOptions {
+  for (const key of query.keys()) {
+    if (key.startsWith("$") && !KNOWN.has(key)) {
+      throw queryError(`The query parameter '${key}' is not supported.`);
+    }
+  }
+  const one = (name: string): string | undefined => {
+    const all = query.getAll(name);
+    if (all.length > 1)
+      throw queryError(
+        `Query option '${name}' was specified more than once, but it must be specified at most once.`,
+      );
+    return all[0];
+  };
+  const select = one("$select");
+  const filter = one("$filter");
+  const orderBy = one("$orderby");
+  const top = one("$top");
+  const expand = one("$expand");
+  const count = one("$count");
+  const skipToken = one("$skiptoken");
+  const deltaToken = one("$deltatoken");
+  if (count !== undefined && count !== "true" && count !== "false") {
+    throw queryError(`'${count}' is not a valid count option.`);
+  }
+  return {
+    ...(select !== undefined ? { select: parseSelect(select) } : {}),
+    ...(filter !== undefined ? { filter: parseFilter(filter) } : {}),
+    ...(orderBy !== undefined ? { orderBy: parseOrderBy(orderBy) } : {}),
+    ...(top !== undefined ? { top: parseTop(top) } : {}),
+    ...(expand !== undefined ? { expand: parseExpand(expand) } : {}),
+    count: count === "true",
+    ...(skipToken !== undefined ? { skipToken } : {}),
+    ...(deltaToken !== undefined ? { deltaToken } : {}),
+  };
+}

@@ -1,0 +1,187 @@
+import { mkdirSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { dirname } from "node:path";
+import type { EntityMetadata, Metadata } from "@xrm-offline/metadata";
+import { DELTA_FLOOR_KEY } from "./change-tracking/delta-token.ts";
+import { SERVICE_PATH, type ServerContext } from "./context.ts";
+import { dispatch } from "./handlers/dispatch.ts";
+import { FaultController, type FaultOptions } from "./http/faults.ts";
+import { createRequestListener } from "./http/http-server.ts";
+import { RequestLog } from "./http/request-log.ts";
+import type { WireRequest, WireResponse } from "./http/wire.ts";
+import { loadSchema } from "./schema/schema.ts";
+import { RecordStore } from "./storage/record-store.ts";
+import { createFromPlan } from "./write/apply-write.ts";
+import { buildWritePlan } from "./write/payload.ts";
+
+export interface EmulatorOptions {
+  /** TCP port; 0 (default) picks a free one. */
+  readonly port?: number;
+  /** Default `127.0.0.1`. */
+  readonly host?: string;
+  /** SQLite file path (created with its folder), or `:memory:` (default). */
+  readonly database?: string;
+  /** CSDL `$metadata` XML, or a Metadata object; default: the bundled tables. */
+  readonly metadata?: string | Metadata;
+  /** When set, every request must carry `Authorization: Bearer <accessToken>` or gets 401. */
+  readonly accessToken?: string;
+  /** Fault injection from the start (change it later through `faults`). */
+  readonly faults?: FaultOptions;
+  /** Largest accepted request body (default 16 MiB); bigger → 413. */
+  readonly maxBodyBytes?: number;
+  /** How many requests the request log keeps (default 10,000). */
+  readonly requestLogLimit?: number;
+}
+
+export interface Emulator {
+  /** The service root, e.g. `http://127.0.0.1:5555/api/data/v9.2` (no trailing slash). */
+  readonly url: string;
+  /** `http://127.0.0.1:5555` */
+  readonly origin: string;
+  readonly port: number;
+  readonly metadata: Metadata;
+  readonly faults: FaultController;
+  readonly requestLog: RequestLog;
+  readonly store: RecordStore;
+  /** Stored rows of a table (logical name or entity set name), as plain objects by column name. */
+  rows(table: string): Record<string, unknown>[];
+  /** One stored row, or undefined. */
+  row(table: string, id: string): Record<string, unknown> | undefined;
+  count(table: string): number;
+  /** Create rows through the server's own write path (Web API bodies: binds, deep insert); returns ids. */
+  seed(table: string, rows: readonly Record<string, unknown>[]): string[];
+  /** Answer a request without HTTP (same handlers; no auth, faults or log). */
+  handle(req: {
+    method: string;
+    path: string;
+    headers?: Record<string, string>;
+    body?: string;
+  }): WireResponse;
+  /** Make every delta token issued so far expired (next use → 0x80044352). */
+  expireDeltaTokens(): void;
+  /** Delete every row. */
+  clear(): void;
+  close(): Promise<void>;
+}
+
+function tableOf(metadata: Metadata, table: string): EntityMetadata {
+  const e = metadata.entity(table) ?? metadata.entityBySetName(table);
+  if (!e) throw new Error(`Unknown table '${table}'`);
+  return e;
+}
+
+function plainRow(row: { version: number; data: Record<string, unknown>; lookups: Record<string, string> }) {
+  const out: Record<string, unknown> = { "@odata.etag": `W/"${row.version}"`, ...row.data };
+  for (const [prop, logical] of Object.entries(row.lookups)) {
+    out[`${prop}@Microsoft.Dynamics.CRM.lookuplogicalname`] = logical;
+  }
+  return out;
+}
+
+/** Start a local Dataverse Web API. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const schema = loadSchema(options.metadata);
+  const database = options.database ?? ":memory:";
+  if (database !== ":memory:") mkdirSync(dirname(database), { recursive: true });
+  const store = new RecordStore(database);
+  const host = options.host ?? "127.0.0.1";
+  let origin = "";
+  const ctx: ServerContext = {
+    schema,
+    store,
+    root: () => `${origin}${SERVICE_PATH}`,
+    deltaTokenFloor: () => Number(store.metaGet(DELTA_FLOOR_KEY) ?? 0),
+  };
+  const requestLog = new RequestLog(options.requestLogLimit);
+  let server: Server;
+  let port = options.port ?? 0;
+
+  const listen = (s: Server) =>
+    new Promise<void>((resolve, reject) => {
+      s.once("error", reject);
+      s.listen(port, host, () => {
+        s.off("error", reject);
+        resolve();
+      });
+    });
+  const closeServer = (s: Server) =>
+    new Promise<void>((resolve) => {
+      s.close(() => resolve());
+      s.closeAllConnections();
+    });
+
+  const faults = new FaultController(async (down) => {
+    if (down) await closeServer(server);
+    else {
+      server = makeServer();
+      await listen(server);
+    }
+  }, options.faults);
+
+  const makeServer = () => {
+    const s = createServer(
+      createRequestListener({
+        dispatch: (req: WireRequest) => dispatch(ctx, req),
+        faults,
+        log: requestLog,
+        ...(options.accessToken !== undefined ? { accessToken: options.accessToken } : {}),
+        maxBodyBytes: options.maxBodyBytes ?? 16 * 1024 * 1024,
+      }),
+    );
+    s.keepAliveTimeout = 5000;
+    return s;
+  };
+  server = makeServer();
+  try {
+    await listen(server);
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+  port = (server.address() as AddressInfo).port;
+  const shownHost =
+    host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+  origin = `http://${shownHost}:${port}`;
+
+  return {
+    url: `${origin}${SERVICE_PATH}`,
+    origin,
+    port,
+    metadata: schema.metadata,
+    faults,
+    requestLog,
+    store,
+    rows: (table) => store.all(tableOf(schema.metadata, table).logicalName).map(plainRow),
+    row: (table, id) => {
+      const r = store.get(tableOf(schema.metadata, table).logicalName, id.toLowerCase());
+      return r ? plainRow(r) : undefined;
+    },
+    count: (table) => store.count(tableOf(schema.metadata, table).logicalName),
+    seed: (table, rows) => {
+      const entity = tableOf(schema.metadata, table);
+      return store.transaction(() =>
+        rows.map((body) => createFromPlan(ctx, buildWritePlan(ctx, entity, body, "create", undefined)).id),
+      );
+    },
+    handle: (req) => {
+      const q = req.path.indexOf("?");
+      return dispatch(ctx, {
+        method: req.method.toUpperCase(),
+        path: q < 0 ? req.path : req.path.slice(0, q),
+        query: new URLSearchParams(q < 0 ? "" : req.path.slice(q + 1)),
+        headers: new Map(Object.entries(req.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+        body: req.body ?? "",
+      });
+    },
+    expireDeltaTokens: () => {
+      store.metaSet(DELTA_FLOOR_KEY, String(store.nextVersion()));
+      store.persistVersion();
+    },
+    clear: () => store.clear(),
+    close: async () => {
+      if (!faults.isDown) await closeServer(server);
+      store.close();
+    },
+  };
+}
