@@ -93,6 +93,8 @@ export function createTransport(options: TransportOptions): Transport {
         cause: error,
       });
     }
+    // A token read from a file or an env var may end with a newline; inner line breaks are refused.
+    if (typeof value === "string") value = value.trim();
     if (typeof value !== "string" || value === "" || /[\r\n]/.test(value)) {
       throw new TransportError({
         kind: "auth",
