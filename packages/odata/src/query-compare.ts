@@ -1,0 +1,172 @@
+import type { Literal, ValueType } from "./query-plan.ts";
+
+/**
+ * How Dataverse compares values, for local evaluation:
+ * - text compares case- and accent-insensitively (the default collation is Latin1_General_CI_AI),
+ *   so `name eq 'CAFE'` finds "Café";
+ * - GUIDs compare case-insensitively; numbers numerically (decimals arrive as JSON numbers or
+ *   numeric strings); dates as instants (a zone-less date-time counts as UTC);
+ * - null sorts first ascending and last descending, as in SQL Server.
+ */
+
+/** A value reduced to something `compareNormalized` can order; null for null or unreadable. */
+export type Normalized = string | number | boolean | null;
+
+const collator = new Intl.Collator("en", { sensitivity: "base" });
+const MARKS = /\p{M}/gu;
+const ZONE = /(?:Z|[+-]\d{2}:?\d{2})$/i;
+
+/** Lower case without diacritics: what contains / startswith / like match on. */
+export function fold(text: string): string {
+  return text.normalize("NFD").replace(MARKS, "").toLowerCase();
+}
+
+/** ISO date or date-time text → epoch ms (UTC when no zone is given); null when unreadable. */
+export function instantOf(text: string): number | null {
+  if (text.length > 40) return null;
+  const iso = text.length > 10 && !ZONE.test(text) ? `${text}Z` : text;
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+function guidOf(text: string): string {
+  const t = text.startsWith("{") && text.endsWith("}") ? text.slice(1, -1) : text;
+  return t.toLowerCase();
+}
+
+/** A row value of a column of `type`, ready to compare. */
+export function normalize(type: ValueType, value: unknown): Normalized {
+  if (value === null || value === undefined) return null;
+  switch (type) {
+    case "string":
+      return typeof value === "string" ? value : typeof value === "number" ? String(value) : null;
+    case "guid":
+      return typeof value === "string" ? guidOf(value) : null;
+    case "number": {
+      if (typeof value === "number") return Number.isFinite(value) ? value : null;
+      if (typeof value === "string" && value.trim() !== "") {
+        const n = Number(value);
+        return Number.isFinite(n) ? n : null;
+      }
+      return null;
+    }
+    case "boolean":
+      return typeof value === "boolean" ? value : value === 1 ? true : value === 0 ? false : null;
+    case "datetime":
+    case "date":
+      if (typeof value === "string") return instantOf(value);
+      if (value instanceof Date) return Number.isFinite(value.getTime()) ? value.getTime() : null;
+      return null;
+  }
+}
+
+/** A query literal compared with a column of `type`. */
+export function normalizeLiteral(type: ValueType, literal: Literal): Normalized {
+  if (literal.type === "null") return null;
+  return normalize(type, literal.value);
+}
+
+/** Order of two non-null normalized values of one type: <0, 0, >0. */
+export function compareNormalized(
+  type: ValueType,
+  a: Exclude<Normalized, null>,
+  b: Exclude<Normalized, null>,
+): number {
+  if (type === "string") return collator.compare(a as string, b as string);
+  if (type === "guid") return a < b ? -1 : a > b ? 1 : 0;
+  if (type === "boolean") return (a ? 1 : 0) - (b ? 1 : 0);
+  return (a as number) - (b as number);
+}
+
+/** Sort order with nulls first (ascending), as SQL Server orders. */
+export function compareForSort(type: ValueType, a: Normalized, b: Normalized): number {
+  if (a === null) return b === null ? 0 : -1;
+  if (b === null) return 1;
+  return compareNormalized(type, a, b);
+}
+
+type LikeToken =
+  | { readonly t: "any" }
+  | { readonly t: "one" }
+  | { readonly t: "char"; readonly c: string }
+  | {
+      readonly t: "set";
+      readonly negate: boolean;
+      readonly chars: string;
+      readonly ranges: [string, string][];
+    };
+
+/** SQL LIKE pattern (`%`, `_`, `[abc]`, `[a-c]`, `[^a]`) → tokens, matched on folded text. */
+export function compileLike(pattern: string): LikeToken[] {
+  const p = [...fold(pattern)];
+  const out: LikeToken[] = [];
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i]!;
+    if (c === "%") {
+      if (out.at(-1)?.t !== "any") out.push({ t: "any" });
+    } else if (c === "_") out.push({ t: "one" });
+    else if (c === "[") {
+      const close = p.indexOf("]", i + 2);
+      if (close < 0) {
+        out.push({ t: "char", c });
+        continue;
+      }
+      let body = p.slice(i + 1, close);
+      const negate = body[0] === "^" && body.length > 1;
+      if (negate) body = body.slice(1);
+      let chars = "";
+      const ranges: [string, string][] = [];
+      for (let k = 0; k < body.length; k++) {
+        if (body[k + 1] === "-" && body[k + 2] !== undefined) {
+          ranges.push([body[k]!, body[k + 2]!]);
+          k += 2;
+        } else chars += body[k];
+      }
+      out.push({ t: "set", negate, chars, ranges });
+      i = close;
+    } else out.push({ t: "char", c });
+  }
+  return out;
+}
+
+function tokenMatches(tok: LikeToken, c: string): boolean {
+  switch (tok.t) {
+    case "one":
+      return true;
+    case "char":
+      return tok.c === c;
+    case "set": {
+      const hit = tok.chars.includes(c) || tok.ranges.some(([lo, hi]) => c >= lo && c <= hi);
+      return hit !== tok.negate;
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * Wildcard match with backtracking only to the last `%`: O(text × pattern) at worst, never
+ * exponential (unlike turning the pattern into a regex).
+ */
+export function likeMatch(text: string, tokens: readonly LikeToken[]): boolean {
+  const s = [...fold(text)];
+  let si = 0;
+  let pi = 0;
+  let starP = -1;
+  let starS = 0;
+  while (si < s.length) {
+    const tok = tokens[pi];
+    if (tok && tok.t !== "any" && tokenMatches(tok, s[si]!)) {
+      si++;
+      pi++;
+    } else if (tok?.t === "any") {
+      starP = pi++;
+      starS = si;
+    } else if (starP >= 0) {
+      pi = starP + 1;
+      si = ++starS;
+    } else return false;
+  }
+  while (tokens[pi]?.t === "any") pi++;
+  return pi === tokens.length;
+}
