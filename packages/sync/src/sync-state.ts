@@ -1,0 +1,168 @@
+import type { SyncErrorInfo } from "./ports.ts";
+
+/** What `status$` shows. */
+export interface SyncStatus {
+  readonly connectivity: "online" | "offline";
+  readonly phase: "idle" | "pushing" | "pulling" | "backing-off" | "error";
+  /** Outbox entries still to send (failures not included). */
+  readonly pending: number;
+  /** Outbox entries kept as failures. */
+  readonly failed: number;
+  /** Progress of the push under way. */
+  readonly progress: { readonly done: number; readonly total: number } | null;
+  /** When a cycle last ended with everything it could send sent (ISO time). */
+  readonly lastSyncedAt: string | null;
+  readonly lastError: SyncErrorInfo | null;
+}
+
+/** What `syncNow()` resolves with: the cycle it ran. */
+export interface SyncReport {
+  /** Outbox entries the server acknowledged. */
+  readonly pushed: number;
+  /** Entries newly kept as failures (conflicts included). */
+  readonly failed: number;
+  /** Of those, conflicts (errorType 0). */
+  readonly conflicts: number;
+  /** Entries still to send afterwards. */
+  readonly pending: number;
+}
+
+export type RunnerState =
+  | { readonly phase: "stopped" }
+  | { readonly phase: "idle" }
+  | { readonly phase: "pushing"; readonly done: number; readonly total: number }
+  | { readonly phase: "pulling" }
+  | { readonly phase: "backing-off"; readonly until: number }
+  | { readonly phase: "error"; readonly error: SyncErrorInfo };
+
+export interface EngineState {
+  readonly online: boolean;
+  readonly runner: RunnerState;
+  readonly pending: number;
+  readonly failed: number;
+  readonly lastSyncedAt: string | null;
+  readonly lastError: SyncErrorInfo | null;
+}
+
+export type EngineAction =
+  | { readonly type: "started" }
+  | { readonly type: "stopped" }
+  | { readonly type: "connectivity"; readonly online: boolean }
+  | { readonly type: "counts"; readonly pending: number; readonly failed: number }
+  | { readonly type: "push-started"; readonly pending: number }
+  | {
+      readonly type: "push-progress";
+      readonly settled: number;
+      readonly pending: number;
+      readonly failed: number;
+    }
+  | { readonly type: "pull-started" }
+  /** `syncedAt`: the cycle sent everything it could; `waitUntil`: something waits for a retry. */
+  | {
+      readonly type: "cycle-ended";
+      readonly syncedAt: string | null;
+      readonly error: SyncErrorInfo | null;
+      readonly waitUntil: number | null;
+    }
+  /** The cycle broke on a local error (the outbox failed); retried at `waitUntil`. */
+  | { readonly type: "cycle-failed"; readonly error: SyncErrorInfo };
+
+export const initialState: EngineState = {
+  online: false,
+  runner: { phase: "stopped" },
+  pending: 0,
+  failed: 0,
+  lastSyncedAt: null,
+  lastError: null,
+};
+
+/*
+ * The runner loop (sync-engine.ts), one cycle at a time per engine, one engine at a time per
+ * database (RunnerLock):
+ *
+ *   stopped ──start()──► idle ◄────────────────────────────────────────────────┐
+ *                         │ trigger: start · online · local write (debounced)   │
+ *                         │          · syncNow() · retry timer                  │
+ *                         ▼                                                     │
+ *                    offline? ──yes──► (no cycle; wait for "online") ───────────┤
+ *                         │ no                                                  │
+ *                         ▼                                                     │
+ *                  acquire RunnerLock (Web Locks / in-process)                  │
+ *                         ▼                                                     │
+ *          ┌──────► pushing: plan a round (page the outbox in seq order;        │
+ *          │          pick ready, independent writes; merge updates)            │
+ *          │          → markAttempt → send ($batch / single) → settle           │
+ *          │              │                                                     │
+ *          └─ picked any ─┤ nothing ready, or the remote failed as a whole      │
+ *                         ▼                                                     │
+ *                   pulling (the `pull` hook, if any) ─► release lock           │
+ *                         │                                                     │
+ *            something waiting to be retried?                                  │
+ *               ├─ yes ─► backing-off until min(notBefore) ─► retry timer ──────┤
+ *               └─ no ──► idle ─────────────────────────────────────────────────┘
+ *
+ *   A local error (the outbox throws) ends the cycle in "error", retried with the same backoff.
+ *   stop()/close() aborts the cycle in flight: nothing is settled after that; the attempt marks
+ *   make the next runner treat those writes as "outcome unknown" (docs/sync.md).
+ */
+export function reduce(state: EngineState, action: EngineAction): EngineState {
+  switch (action.type) {
+    case "started":
+      return { ...state, runner: { phase: "idle" } };
+    case "stopped":
+      return { ...state, runner: { phase: "stopped" } };
+    case "connectivity": {
+      // Offline, a retry timer means nothing: the cycle starts again when we're back.
+      const runner =
+        !action.online && state.runner.phase === "backing-off" ? { phase: "idle" as const } : state.runner;
+      return { ...state, online: action.online, runner };
+    }
+    case "counts":
+      return { ...state, pending: action.pending, failed: action.failed };
+    case "push-started":
+      return {
+        ...state,
+        pending: action.pending,
+        runner: { phase: "pushing", done: 0, total: action.pending },
+      };
+    case "push-progress": {
+      const done = (state.runner.phase === "pushing" ? state.runner.done : 0) + action.settled;
+      const total = Math.max(
+        state.runner.phase === "pushing" ? state.runner.total : 0,
+        done + action.pending,
+      );
+      return {
+        ...state,
+        pending: action.pending,
+        failed: action.failed,
+        runner: { phase: "pushing", done, total },
+      };
+    }
+    case "pull-started":
+      return { ...state, runner: { phase: "pulling" } };
+    case "cycle-ended":
+      return {
+        ...state,
+        runner:
+          action.waitUntil === null ? { phase: "idle" } : { phase: "backing-off", until: action.waitUntil },
+        lastSyncedAt: action.syncedAt ?? state.lastSyncedAt,
+        lastError: action.error,
+      };
+    case "cycle-failed":
+      return { ...state, runner: { phase: "error", error: action.error }, lastError: action.error };
+  }
+}
+
+/** The public view of the state. */
+export function toStatus(state: EngineState): SyncStatus {
+  const r = state.runner;
+  return {
+    connectivity: state.online ? "online" : "offline",
+    phase: r.phase === "stopped" ? "idle" : r.phase,
+    pending: state.pending,
+    failed: state.failed,
+    progress: r.phase === "pushing" ? { done: r.done, total: r.total } : null,
+    lastSyncedAt: state.lastSyncedAt,
+    lastError: state.lastError,
+  };
+}

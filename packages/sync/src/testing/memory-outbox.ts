@@ -1,0 +1,190 @@
+import { type WriteOperation, xrmError } from "@xrm-offline/odata";
+import { Subject } from "rxjs";
+import type { OutboxEntry, OutboxPort, Settlement, SyncFailure } from "../ports.ts";
+import { recordKey } from "../upstream/record-key.ts";
+
+interface Row {
+  readonly seq: number;
+  readonly operation: WriteOperation;
+  state: "pending" | "failed";
+  attempts: number;
+  /** markAttempt'ed and not settled since: a crash here leaves the outcome unknown. */
+  inFlight: boolean;
+  outcomeUnknown: boolean;
+}
+
+/** What the outbox knows of a local record: its server version, and whether a failure marks it. */
+export interface LocalRecordState {
+  etag: string | null;
+  failed: boolean;
+  /** The server's record, when a conflict refreshed it. */
+  refreshed?: Readonly<Record<string, unknown>> | null;
+}
+
+/**
+ * An in-memory OutboxPort with the persistence semantics a real store must have: attempt marks
+ * survive a "restart" (a new engine over the same object), acknowledged entries leave only in
+ * `settle`. Used by the unit tests and the drain benchmark's network-only figure.
+ */
+export class MemoryOutbox implements OutboxPort {
+  readonly name: string;
+  readonly changes$ = new Subject<void>();
+  readonly records = new Map<string, LocalRecordState>();
+  /** Every settle call, in order (tests look at them). */
+  readonly settled: Settlement[][] = [];
+  /** How many entries `page` handed out in all (memory-flatness checks). */
+  pagedEntries = 0;
+  #rows: Row[] = [];
+  #failures = new Map<string, SyncFailure>();
+  #seq = 0;
+  #failureSeq = 0;
+
+  constructor(name = "memory") {
+    this.name = name;
+  }
+
+  /** Queues a local write, as the store does in the transaction of the record write. */
+  enqueue(operation: WriteOperation, notify = false): number {
+    const seq = ++this.#seq;
+    this.#rows.push({
+      seq,
+      operation,
+      state: "pending",
+      attempts: 0,
+      inFlight: false,
+      outcomeUnknown: false,
+    });
+    if (notify) this.changes$.next();
+    return seq;
+  }
+
+  /** Sets the server version a local record is known at (as a pull would). */
+  setEtag(entityLogicalName: string, id: string, etag: string | null): void {
+    this.#record(recordKey(entityLogicalName, id)).etag = etag;
+  }
+
+  /** All rows (tests). */
+  rows(): readonly Readonly<Row>[] {
+    return this.#rows;
+  }
+
+  async page(afterSeq: number, limit: number): Promise<readonly OutboxEntry[]> {
+    const out: OutboxEntry[] = [];
+    for (const row of this.#rows) {
+      if (row.seq <= afterSeq) continue;
+      if (out.length >= limit) break;
+      const key = recordKey(row.operation.entityLogicalName, row.operation.id);
+      out.push({
+        seq: row.seq,
+        operation: row.operation,
+        state: row.state,
+        attempts: row.attempts,
+        outcomeUnknown: row.outcomeUnknown || row.inFlight,
+        baseEtag: this.records.get(key)?.etag ?? null,
+      });
+    }
+    this.pagedEntries += out.length;
+    return out;
+  }
+
+  async counts(): Promise<{ pending: number; failed: number }> {
+    let pending = 0;
+    let failed = 0;
+    for (const row of this.#rows) {
+      if (row.state === "pending") pending++;
+      else failed++;
+    }
+    return { pending, failed };
+  }
+
+  async markAttempt(seqs: readonly number[]): Promise<void> {
+    const wanted = new Set(seqs);
+    for (const row of this.#rows) {
+      if (wanted.has(row.seq)) {
+        row.attempts++;
+        row.inFlight = true;
+      }
+    }
+  }
+
+  async settle(settlements: readonly Settlement[]): Promise<void> {
+    this.settled.push([...settlements]);
+    const bySeq = new Map(this.#rows.map((r) => [r.seq, r]));
+    const gone = new Set<number>();
+    for (const s of settlements) {
+      if (s.kind === "acknowledged") {
+        for (const seq of s.seqs) gone.add(seq);
+        const key = recordKey(s.operation.entityLogicalName, s.operation.id);
+        if (s.operation.kind === "delete") this.records.delete(key);
+        else if (s.etag !== undefined) this.#record(key).etag = s.etag;
+      } else if (s.kind === "retry") {
+        for (const seq of s.seqs) {
+          const row = bySeq.get(seq);
+          if (!row) continue;
+          row.inFlight = false;
+          row.outcomeUnknown ||= s.outcomeUnknown;
+        }
+      } else {
+        const id = `failure-${++this.#failureSeq}`;
+        this.#failures.set(id, { ...s.failure, id, seqs: [...s.seqs] });
+        for (const seq of s.seqs) {
+          const row = bySeq.get(seq);
+          if (!row) continue;
+          row.inFlight = false;
+          row.state = "failed";
+        }
+        const record = this.#record(recordKey(s.operation.entityLogicalName, s.operation.id));
+        record.failed = true;
+        if (s.serverRecord !== undefined) {
+          record.refreshed = s.serverRecord;
+          const etag = s.serverRecord?.["@odata.etag"];
+          record.etag = typeof etag === "string" ? etag : null;
+        }
+      }
+    }
+    if (gone.size > 0) this.#rows = this.#rows.filter((r) => !gone.has(r.seq));
+  }
+
+  async failures(): Promise<readonly SyncFailure[]> {
+    return [...this.#failures.values()];
+  }
+
+  async retryFailure(failureId: string): Promise<void> {
+    const failure = this.#take(failureId);
+    const seqs = new Set(failure.seqs);
+    for (const row of this.#rows) if (seqs.has(row.seq)) row.state = "pending";
+    this.#unmark(failure);
+  }
+
+  async discardFailure(failureId: string): Promise<void> {
+    const failure = this.#take(failureId);
+    const seqs = new Set(failure.seqs);
+    this.#rows = this.#rows.filter((r) => !seqs.has(r.seq));
+    this.#unmark(failure);
+  }
+
+  #take(failureId: string): SyncFailure {
+    const failure = this.#failures.get(failureId);
+    if (!failure) throw xrmError("ObjectDoesNotExist", `Sync failure ${failureId} does not exist.`);
+    this.#failures.delete(failureId);
+    return failure;
+  }
+
+  #unmark(failure: SyncFailure): void {
+    const key = recordKey(failure.entityLogicalName, failure.recordId);
+    const stillFailed = [...this.#failures.values()].some(
+      (f) => recordKey(f.entityLogicalName, f.recordId) === key,
+    );
+    const record = this.records.get(key);
+    if (record && !stillFailed) record.failed = false;
+  }
+
+  #record(key: string): LocalRecordState {
+    let r = this.records.get(key);
+    if (!r) {
+      r = { etag: null, failed: false };
+      this.records.set(key, r);
+    }
+    return r;
+  }
+}
