@@ -53,7 +53,8 @@ export async function applyServerRows(
   });
   const name = entity.logicalName;
   return db.transaction("rw", db.records, db.checkpoints, async () => {
-    const existing = ids.length > 0 ? await db.records.bulkGet(ids.map((id) => [name, id] as [string, string])) : [];
+    const existing =
+      ids.length > 0 ? await db.records.bulkGet(ids.map((id) => [name, id] as [string, string])) : [];
     const byId = new Map<string, StoredRecord>();
     rows.forEach((row, i) => {
       const id = ids[i]!;

@@ -54,10 +54,12 @@ export async function commitWrites(
   return db.transaction("rw", db.records, db.outbox, async () => {
     const toRead = new Map<string, [string, string]>();
     for (const { operation: op } of items) {
-      if (op.kind !== "create") toRead.set(keyString(op.entityLogicalName, op.id), [op.entityLogicalName, op.id]);
+      if (op.kind !== "create")
+        toRead.set(keyString(op.entityLogicalName, op.id), [op.entityLogicalName, op.id]);
       if (op.kind !== "delete") {
         for (const l of op.lookups) {
-          if (l.targetId !== null) toRead.set(keyString(l.targetEntity, l.targetId), [l.targetEntity, l.targetId]);
+          if (l.targetId !== null)
+            toRead.set(keyString(l.targetEntity, l.targetId), [l.targetEntity, l.targetId]);
         }
       }
     }
@@ -65,7 +67,9 @@ export async function commitWrites(
     if (toRead.size > 0) {
       const keys = [...toRead.values()];
       const rows = await db.records.bulkGet(keys);
-      keys.forEach(([e, id], i) => work.set(keyString(e, id), rows[i]));
+      keys.forEach(([e, id], i) => {
+        work.set(keyString(e, id), rows[i]);
+      });
     }
 
     const outcomes: Outcome<WriteResult>[] = [];
@@ -95,8 +99,11 @@ export async function commitWrites(
       const seq = placeholder(entries.length);
       const dependsOn = new Set<number>();
       const dependsOnRecords = new Map<string, RecordRef>();
-      for (const c of existing?._changes ?? []) {
-        dependsOn.add(c.seq);
+      // The record's latest earlier change (it waits for the ones before it in turn): a chain
+      // keeps per-record order without lists that grow with every update of a busy record.
+      const previous = existing?._changes.at(-1);
+      if (previous) {
+        dependsOn.add(previous.seq);
         dependsOnRecords.set(key, { entity: op.entityLogicalName, id: op.id });
       }
       if (op.kind !== "delete") {
@@ -111,7 +118,11 @@ export async function commitWrites(
         }
       }
       const name = op.kind === "delete" ? primaryName(metadata, existing) : undefined;
-      const row = applyChange(existing, op, { seq, primaryIdAttribute: entity.primaryIdAttribute, targetName });
+      const row = applyChange(existing, op, {
+        seq,
+        primaryIdAttribute: entity.primaryIdAttribute,
+        targetName,
+      });
       work.set(key, row);
       if (op.kind === "create") created.add(key);
       else if (!created.has(key)) modified.add(key);
@@ -143,9 +154,9 @@ export async function commitWrites(
     const first = entries[0]!;
     const s0 = await db.outbox.add(first as OutboxEntry);
     const real = (s: number) => (s < 0 ? s0 - s - 1 : s);
-    const rest = entries.slice(1).map(
-      (e, i): OutboxEntry => ({ ...e, seq: s0 + i + 1, dependsOn: e.dependsOn.map(real) }),
-    );
+    const rest = entries
+      .slice(1)
+      .map((e, i): OutboxEntry => ({ ...e, seq: s0 + i + 1, dependsOn: e.dependsOn.map(real) }));
     if (rest.length > 0) await db.outbox.bulkAdd(rest);
 
     const fix = (row: StoredRecord): StoredRecord => ({

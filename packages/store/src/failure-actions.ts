@@ -31,7 +31,9 @@ export async function retryFailure(db: XrmDatabase, id: string): Promise<void> {
   await db.transaction("rw", db.records, db.outbox, db.failures, async () => {
     const failure = typeof id === "string" ? await db.failures.get(id) : undefined;
     if (!failure) throw unknownFailure(id);
-    await db.outbox.bulkPut(failure.entries.map((e) => ({ ...e, state: "queued" as const, nextAttemptAt: 0 })));
+    await db.outbox.bulkPut(
+      failure.entries.map((e) => ({ ...e, state: "queued" as const, nextAttemptAt: 0 })),
+    );
     await db.failures.delete(failure.id);
     const row = await db.records.get([failure.entity, failure.recordId]);
     if (row) await db.records.put(flagChanges(row, failure.seqs, false));
@@ -68,21 +70,26 @@ export async function discardFailure(
     }
 
     const ops = new Map<number, WriteOperation>();
-    for (const e of [...failure.entries, ...queued, ...failed.flatMap((f) => f.entries)]) ops.set(e.seq, e.operation);
+    for (const e of [...failure.entries, ...queued, ...failed.flatMap((f) => f.entries)])
+      ops.set(e.seq, e.operation);
     const targets = new Map<string, [string, string]>();
     for (const op of ops.values()) {
       if (op.kind === "delete") continue;
       for (const l of op.lookups) {
-        if (l.targetId !== null) targets.set(keyString(l.targetEntity, l.targetId), [l.targetEntity, l.targetId]);
+        if (l.targetId !== null)
+          targets.set(keyString(l.targetEntity, l.targetId), [l.targetEntity, l.targetId]);
       }
     }
     const targetRows = new Map<string, StoredRecord | undefined>();
     if (targets.size > 0) {
       const list = [...targets.values()];
       const rows = await db.records.bulkGet(list);
-      list.forEach(([e, i], n) => targetRows.set(keyString(e, i), rows[n]));
+      list.forEach(([e, i], n) => {
+        targetRows.set(keyString(e, i), rows[n]);
+      });
     }
-    const targetName = (entity: string, tid: string) => primaryName(metadata, targetRows.get(keyString(entity, tid)));
+    const targetName = (entity: string, tid: string) =>
+      primaryName(metadata, targetRows.get(keyString(entity, tid)));
     let next: StoredRecord | null = row;
     // Latest first, so each revert finds the earlier discarded change still listed.
     for (const seq of [...failure.seqs].sort((a, b) => b - a)) {

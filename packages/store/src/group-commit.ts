@@ -15,7 +15,9 @@
  * item, every item is committed on its own so only the culprit fails.
  */
 
-export type Outcome<R> = { readonly ok: true; readonly value: R } | { readonly ok: false; readonly error: unknown };
+export type Outcome<R> =
+  | { readonly ok: true; readonly value: R }
+  | { readonly ok: false; readonly error: unknown };
 
 /** Thrown by a commit function to abort the transaction and retry without some items. */
 export class ExcludeItems extends Error {
@@ -41,7 +43,10 @@ export class GroupCommitter<T, R> {
   /** Groups committed so far (for tests and benchmarks). */
   groups = 0;
 
-  constructor(commit: (items: readonly T[]) => Promise<readonly Outcome<R>[]>, options: { maxGroup?: number } = {}) {
+  constructor(
+    commit: (items: readonly T[]) => Promise<readonly Outcome<R>[]>,
+    options: { maxGroup?: number } = {},
+  ) {
     this.#commit = commit;
     this.#maxGroup = options.maxGroup ?? 1000;
   }

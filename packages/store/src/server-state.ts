@@ -45,9 +45,15 @@ function serverGroups(serverRow: Readonly<Record<string, unknown>>): {
 }
 
 /** Merges server values into `row` (mutated), keeping pending columns' server values aside. */
-function mergeServerValues(row: MutableRow, serverRow: Readonly<Record<string, unknown>>, pending: Set<string>) {
+function mergeServerValues(
+  row: MutableRow,
+  serverRow: Readonly<Record<string, unknown>>,
+  pending: Set<string>,
+) {
   const { groups, etag } = serverGroups(serverRow);
-  const server: Record<string, MutableRow> = { ...((row._server as Record<string, MutableRow> | null) ?? {}) };
+  const server: Record<string, MutableRow> = {
+    ...((row._server as Record<string, MutableRow> | null) ?? {}),
+  };
   for (const [col, g] of groups) {
     if (pending.has(col)) server[col] = g;
     else setGroup(row, col, g);
@@ -91,9 +97,13 @@ export function acknowledgeChange(
   const out: MutableRow = { ...row };
   // The server now holds what this change sent; where a later change is still pending, that value
   // is the server's value of the column.
-  const server: Record<string, MutableRow> = { ...((row._server as Record<string, MutableRow> | null) ?? {}) };
+  const server: Record<string, MutableRow> = {
+    ...((row._server as Record<string, MutableRow> | null) ?? {}),
+  };
   const sent = groupsOf(op, targetName);
   for (const col of columnsOf(op)) server[col] = sent.get(col) ?? {};
+  // A record that existed only here now exists on the server with just what the create sent.
+  if (row._server === null) for (const col of stillPending) server[col] ??= {};
   for (const col of Object.keys(server)) if (!stillPending.has(col)) delete server[col];
   out._server = server;
   if (ack?.etag !== undefined) {

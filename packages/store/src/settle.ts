@@ -49,14 +49,17 @@ export async function settle(
       keys.set(keyString(e.entity, e.recordId), [e.entity, e.recordId]);
       if (e.operation.kind === "delete") continue;
       for (const l of e.operation.lookups) {
-        if (l.targetId !== null) keys.set(keyString(l.targetEntity, l.targetId), [l.targetEntity, l.targetId]);
+        if (l.targetId !== null)
+          keys.set(keyString(l.targetEntity, l.targetId), [l.targetEntity, l.targetId]);
       }
     }
     const work = new Map<string, StoredRecord | null | undefined>();
     if (keys.size > 0) {
       const list = [...keys.values()];
       const rows = await db.records.bulkGet(list);
-      list.forEach(([e, id], i) => work.set(keyString(e, id), rows[i]));
+      list.forEach(([e, id], i) => {
+        work.set(keyString(e, id), rows[i]);
+      });
     }
     const touched = new Set<string>();
     const targetName = (entity: string, id: string) =>
@@ -81,7 +84,9 @@ export async function settle(
           const row = work.get(k);
           if (!row) return;
           const last = i === entries.length - 1;
-          const ack = last ? { ...(s.etag !== undefined ? { etag: s.etag } : {}), ...(s.row ? { row: s.row } : {}) } : undefined;
+          const ack = last
+            ? { ...(s.etag !== undefined ? { etag: s.etag } : {}), ...(s.row ? { row: s.row } : {}) }
+            : undefined;
           work.set(k, acknowledgeChange(row, e.seq, e.operation, ack, targetName));
           touched.add(k);
         });
@@ -89,8 +94,12 @@ export async function settle(
         for (const e of entries) {
           updated.push({
             ...e,
-            ...(s.error ? { lastError: { errorCode: s.error.errorCode, message: s.error.message, at: time } } : {}),
-            ...(s.nextAttemptAt !== undefined ? { nextAttemptAt: s.nextAttemptAt, state: "backoff" as const } : {}),
+            ...(s.error
+              ? { lastError: { errorCode: s.error.errorCode, message: s.error.message, at: time } }
+              : {}),
+            ...(s.nextAttemptAt !== undefined
+              ? { nextAttemptAt: s.nextAttemptAt, state: "backoff" as const }
+              : {}),
             outcomeUnknown: e.outcomeUnknown || s.outcomeUnknown === true,
           });
         }
@@ -116,7 +125,11 @@ export async function settle(
         });
         const row = work.get(key);
         if (row) {
-          let next = flagChanges(row, entries.map((e) => e.seq), true);
+          let next = flagChanges(
+            row,
+            entries.map((e) => e.seq),
+            true,
+          );
           if (s.serverRecord) next = applyServerRow(next, next._entity, next._id, s.serverRecord);
           work.set(key, next);
           touched.add(key);

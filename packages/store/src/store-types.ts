@@ -75,8 +75,9 @@ export interface OutboxEntry {
   /** The Web API request rendered from it (without `If-Match`; see `baseEtag`). */
   readonly request: WebApiRequest;
   /**
-   * Sequence numbers this entry must wait for: earlier entries of the same record, and the create
-   * entries of lookup targets that were created on this device and not yet acknowledged.
+   * Sequence numbers this entry must wait for: the latest earlier entry of the same record (which
+   * waits for its own predecessor: a chain), and the create entries of lookup targets that were
+   * created on this device and not yet acknowledged.
    * Fixed when the entry is queued; an entry is blocked while any of them is still queued or
    * failed (`OutboxItem.blockedBy`).
    */

@@ -14,6 +14,8 @@ export interface XrmDatabaseOptions {
    * change"). Group commit pays the flush once per group, not once per call.
    */
   readonly durability?: "strict" | "relaxed" | "default";
+  /** Dexie addons, applied before the database opens (middleware: diagnostics, fault injection). */
+  readonly addons?: readonly ((db: Dexie) => void)[];
   /** Schema history; tests pass a longer list to exercise upgrades. */
   readonly schema?: readonly SchemaVersion[];
 }
@@ -30,6 +32,7 @@ export class XrmDatabase extends Dexie {
     super(name, {
       ...(options.indexedDB ? { indexedDB: options.indexedDB } : {}),
       ...(options.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}),
+      ...(options.addons ? { addons: [...options.addons] } : {}),
       chromeTransactionDurability: options.durability ?? "strict",
       // No optimistic liveQuery cache: nothing here uses liveQuery, and the cache costs a clone
       // of every written row.

@@ -23,13 +23,28 @@ export async function openTestStore(
   return { store, factory, reopen: () => OfflineStore.open(base) };
 }
 
-export function create(entity: string, data: Record<string, unknown>, md: Metadata = metadata): PreparedWrite {
+export function create(
+  entity: string,
+  data: Record<string, unknown>,
+  md: Metadata = metadata,
+): PreparedWrite {
   const operation = normalizeWrite(md, { entityLogicalName: entity, data, mode: "offline", kind: "create" });
   return { operation, request: renderRequest(md, operation) };
 }
 
-export function update(entity: string, id: string, data: Record<string, unknown>, md: Metadata = metadata): PreparedWrite {
-  const operation = normalizeWrite(md, { entityLogicalName: entity, id, data, mode: "offline", kind: "update" });
+export function update(
+  entity: string,
+  id: string,
+  data: Record<string, unknown>,
+  md: Metadata = metadata,
+): PreparedWrite {
+  const operation = normalizeWrite(md, {
+    entityLogicalName: entity,
+    id,
+    data,
+    mode: "offline",
+    kind: "update",
+  });
   return { operation, request: renderRequest(md, operation) };
 }
 

@@ -1,0 +1,109 @@
+import { describe, expect, it } from "vitest";
+import { ACCOUNT, CONTACT, create, openTestStore, remove, update } from "./testing/test-store.ts";
+
+const row = (over: Record<string, unknown> = {}) => ({
+  "@odata.etag": 'W/"1"',
+  accountid: ACCOUNT,
+  name: "Server",
+  revenue: 1,
+  ...over,
+});
+
+describe("applyServerRows", () => {
+  it("inserts rows in the Web API shape and saves the checkpoint in the same transaction", async () => {
+    const { store } = await openTestStore();
+    const result = await store.applyServerRows("account", [row({ "@odata.context": "ctx" })], {
+      checkpoint: { key: "account", value: "deltatoken-1" },
+    });
+    expect(result).toEqual({ applied: 1, removed: 0, keptWithLocalChanges: 0 });
+    expect(await store.getRecord("account", ACCOUNT)).toEqual(row());
+    expect(await store.getRecordRow("account", ACCOUNT)).toMatchObject({
+      _serverEtag: 'W/"1"',
+      _syncState: "synced",
+      _server: {},
+    });
+    expect(await store.getCheckpoint("account")).toBe("deltatoken-1");
+    expect(await store.getCheckpoint("contact")).toBeUndefined();
+  });
+
+  it("invariant 6: never overwrites a column with a pending local change", async () => {
+    const { store } = await openTestStore();
+    await store.applyServerRows("account", [row()]);
+    await store.write(update("account", ACCOUNT, { name: "Local" }));
+    await store.applyServerRows("account", [row({ "@odata.etag": 'W/"2"', name: "Server 2", revenue: 2 })]);
+    expect(await store.getRecord("account", ACCOUNT)).toEqual(
+      row({ "@odata.etag": 'W/"2"', name: "Local", revenue: 2 }),
+    );
+    // The server's newer value is kept for a revert.
+    expect((await store.getRecordRow("account", ACCOUNT))?._server).toEqual({ name: { name: "Server 2" } });
+  });
+
+  it("does not resurrect a record deleted locally", async () => {
+    const { store } = await openTestStore();
+    await store.applyServerRows("account", [row()]);
+    await store.write(remove("account", ACCOUNT));
+    await store.applyServerRows("account", [row({ name: "again" })]);
+    expect(await store.getRecord("account", ACCOUNT)).toBeUndefined();
+  });
+
+  it("keeps a record created offline whose create is still queued", async () => {
+    const { store } = await openTestStore();
+    await store.write(create("account", { accountid: ACCOUNT, name: "Mine", revenue: 9 }));
+    await store.applyServerRows("account", [row()]);
+    expect(await store.getRecord("account", ACCOUNT)).toEqual({ ...row(), name: "Mine", revenue: 9 });
+  });
+
+  it("replaces a lookup's annotations as a whole", async () => {
+    const { store } = await openTestStore();
+    await store.applyServerRows("account", [
+      row({
+        _primarycontactid_value: CONTACT,
+        "_primarycontactid_value@Microsoft.Dynamics.CRM.lookuplogicalname": "contact",
+        "_primarycontactid_value@OData.Community.Display.V1.FormattedValue": "Ann",
+      }),
+    ]);
+    await store.applyServerRows("account", [row({ _primarycontactid_value: null })]);
+    expect(await store.getRecord("account", ACCOUNT)).toEqual(row({ _primarycontactid_value: null }));
+    expect((await store.getRecordRow("account", ACCOUNT))?._refs).toEqual([]);
+  });
+
+  it("removes server-deleted records unless they have local changes", async () => {
+    const { store } = await openTestStore();
+    await store.applyServerRows("contact", [{ contactid: CONTACT, lastname: "x" }]);
+    await store.applyServerRows("account", [row()]);
+    await store.write(update("account", ACCOUNT, { name: "Local" }));
+    const r1 = await store.applyServerRows("contact", [], { removedIds: [CONTACT.toUpperCase()] });
+    const r2 = await store.applyServerRows("account", [], { removedIds: [ACCOUNT] });
+    expect([r1, r2]).toEqual([
+      { applied: 0, removed: 1, keptWithLocalChanges: 0 },
+      { applied: 0, removed: 0, keptWithLocalChanges: 1 },
+    ]);
+    expect(await store.getRecord("contact", CONTACT)).toBeUndefined();
+    expect((await store.getRecord("account", ACCOUNT))?.name).toBe("Local");
+  });
+
+  it("drops hostile and bookkeeping-looking keys from server rows", async () => {
+    const { store } = await openTestStore();
+    const hostile = JSON.parse(
+      `{"accountid":"${ACCOUNT}","name":"n","__proto__":{"polluted":true},"_syncState":"synced","_changes":[1],"constructor":1}`,
+    ) as Record<string, unknown>;
+    await store.applyServerRows("account", [hostile]);
+    expect(await store.getRecord("account", ACCOUNT)).toEqual({ accountid: ACCOUNT, name: "n" });
+    expect((await store.getRecordRow("account", ACCOUNT))?._changes).toEqual([]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it("rejects a page with a row without a valid id and writes none of it", async () => {
+    const { store } = await openTestStore();
+    await expect(
+      store.applyServerRows("account", [row(), { accountid: "not-a-guid", name: "x" }], {
+        checkpoint: { key: "account", value: "t" },
+      }),
+    ).rejects.toMatchObject({ errorCode: 0x80040203 });
+    await expect(store.applyServerRows("nosuchtable", [row()])).rejects.toMatchObject({
+      errorCode: 0x8004f899,
+    });
+    expect(await store.database.records.count()).toBe(0);
+    expect(await store.getCheckpoint("account")).toBeUndefined();
+  });
+});

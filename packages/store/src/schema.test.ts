@@ -1,0 +1,109 @@
+import type { Dexie } from "dexie";
+import { describe, expect, it } from "vitest";
+import { SCHEMA_VERSIONS, type SchemaVersion } from "./schema.ts";
+import type { OutboxEntry } from "./store-types.ts";
+import { ACCOUNT, create, openTestStore, update } from "./testing/test-store.ts";
+
+/** Counts the rows each table hands back to JavaScript (reads through Dexie's DBCore). */
+function readCounter(counts: Map<string, number>) {
+  return (db: Dexie) => {
+    db.use({
+      stack: "dbcore",
+      name: "read-counter",
+      create: (down) => ({
+        ...down,
+        table: (name) => {
+          const t = down.table(name);
+          const add = (n: number) => counts.set(name, (counts.get(name) ?? 0) + n);
+          return {
+            ...t,
+            get: async (req) => {
+              const r = await t.get(req);
+              add(r === undefined ? 0 : 1);
+              return r;
+            },
+            getMany: async (req) => {
+              const r = await t.getMany(req);
+              add(r.filter((x) => x !== undefined).length);
+              return r;
+            },
+            query: async (req) => {
+              const r = await t.query(req);
+              add(r.result.length);
+              return r;
+            },
+            openCursor: (req) => {
+              // Cursors are not used by the store's outbox paths; count them as unbounded reads.
+              add(Number.POSITIVE_INFINITY);
+              return t.openCursor(req);
+            },
+          };
+        },
+      }),
+    });
+  };
+}
+
+describe("schema versions", () => {
+  it("no version deletes or re-keys the tables that hold queued work", () => {
+    for (const v of SCHEMA_VERSIONS) {
+      expect(v.stores.outbox?.split(",")[0]).toBe("++seq");
+      expect(v.stores.failures?.split(",")[0]).toBe("id");
+    }
+  });
+
+  it("an upgrade keeps every queued entry, failure and record", async () => {
+    const { store, factory } = await openTestStore();
+    await store.write(create("account", { accountid: ACCOUNT, name: "A" }));
+    await Promise.all(
+      Array.from({ length: 300 }, (_, i) => store.write(update("account", ACCOUNT, { revenue: i }))),
+    );
+    await store.recordFailure(2, { errorCode: 0x80040216, message: "x" });
+    const entries = await store.peekOutbox({ limit: 1000 });
+    const failures = await store.failures();
+    const rows = await store.database.records.toArray();
+    await store.close();
+
+    const v2: SchemaVersion = {
+      version: 2,
+      stores: { ...SCHEMA_VERSIONS[0]!.stores, outbox: "++seq, state" },
+      upgrade: async (tx) => {
+        await tx
+          .table("outbox")
+          .toCollection()
+          .modify((e: OutboxEntry & { migrated?: boolean }) => {
+            e.migrated = true;
+          });
+      },
+    };
+    const { store: upgraded } = await openTestStore({ indexedDB: factory, schema: [...SCHEMA_VERSIONS, v2] });
+    expect(upgraded.database.verno).toBe(2);
+    const after = await upgraded.peekOutbox({ limit: 1000 });
+    expect(after).toEqual(entries.map((e) => ({ ...e, migrated: true })));
+    expect(await upgraded.failures()).toEqual(failures);
+    expect(await upgraded.database.records.toArray()).toEqual(rows);
+    expect(await upgraded.database.outbox.where("state").equals("queued").count()).toBe(300);
+    await upgraded.close();
+  });
+});
+
+describe("large queues", () => {
+  it("opening, counting and paging a big outbox never reads it whole", async () => {
+    const { store, factory } = await openTestStore({ maxGroup: 1000 });
+    await store.write(create("account", { accountid: ACCOUNT, name: "A" }));
+    await Promise.all(Array.from({ length: 5000 }, () => store.write(create("account", { name: "n" }))));
+    await store.close();
+
+    const counts = new Map<string, number>();
+    const { store: again } = await openTestStore({ indexedDB: factory, addons: [readCounter(counts)] });
+    expect(counts.get("outbox") ?? 0).toBe(0);
+    expect(await again.pendingCount()).toBe(5001);
+    expect(await again.counts()).toEqual({ pending: 5001, failed: 0 });
+    expect(counts.get("outbox") ?? 0).toBe(0);
+    const page = await again.peekOutbox({ limit: 50, afterSeq: 2000 });
+    expect(page.map((e) => e.seq)).toEqual(Array.from({ length: 50 }, (_, i) => 2001 + i));
+    expect(counts.get("outbox")).toBe(50);
+    expect(counts.get("records") ?? 0).toBe(0);
+    await again.close();
+  });
+});
