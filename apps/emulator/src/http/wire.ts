@@ -60,7 +60,9 @@ export function emptyResponse(status: number, headers: Record<string, string> = 
 
 /** The Web API error body `{"error":{"code":"0x…","message":"…"}}` for an XrmError. */
 export function errorResponse(e: XrmError): WireResponse {
-  return jsonResponse(e.httpStatus || 500, { error: { code: e.code, message: e.message } });
+  // OData parser errors carry code "0x0" on the wire, not the padded "0x00000000".
+  const code = e.errorCode === 0 ? "0x0" : e.code;
+  return jsonResponse(e.httpStatus || 500, { error: { code, message: e.message } });
 }
 
 /** An error with the catalogue's code and status and a specific message. */

@@ -87,7 +87,7 @@ export class RecordStore {
       disassociate: db.prepare(
         "DELETE FROM associations WHERE relationship = ? AND ((entity1 = ? AND id1 = ? AND entity2 = ? AND id2 = ?) OR (entity1 = ? AND id1 = ? AND entity2 = ? AND id2 = ?))",
       ),
-      associated: db.prepare<[string, string, string, string, string], { entity: string; id: string }>(
+      associated: db.prepare<[string, string, string, string, string, string], { entity: string; id: string }>(
         "SELECT entity2 AS entity, id2 AS id FROM associations WHERE relationship = ? AND entity1 = ? AND id1 = ? UNION SELECT entity1, id1 FROM associations WHERE relationship = ? AND entity2 = ? AND id2 = ?",
       ),
       dropAssociations: db.prepare(
@@ -223,7 +223,7 @@ export class RecordStore {
   }
 
   associated(relationship: string, entity: string, id: string): { entity: string; id: string }[] {
-    return this.#stmts.associated.all(relationship, entity, id, entity, id);
+    return this.#stmts.associated.all(relationship, entity, id, relationship, entity, id);
   }
 
   metaGet(key: string): string | undefined {
