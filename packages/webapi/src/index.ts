@@ -1,1 +1,1 @@
-export {};
+export { createOnlineApi, type OnlineApi, queryString } from "./online/create-online-api.ts";
