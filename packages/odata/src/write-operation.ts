@@ -15,6 +15,18 @@ export interface LookupBinding {
   readonly targetId: string | null;
 }
 
+/**
+ * Existing records bound to a collection-valued navigation property on create
+ * (`"Account_Tasks@odata.bind": ["/tasks(…)", …]`). Online creates only: the Web API takes it on
+ * POST but not on PATCH, and offline mode supports no collection-valued navigation properties.
+ */
+export interface CollectionBinding {
+  readonly navigationProperty: string;
+  readonly targetEntity: string;
+  /** Lower-case GUIDs, in the order given. */
+  readonly targetIds: readonly string[];
+}
+
 /** A record nested in a create (deep insert); online only. */
 export interface DeepInsertRecord {
   /** Navigation property of the parent it hangs on. */
@@ -38,6 +50,8 @@ export interface CreateOperation extends WriteOperationBase {
   readonly lookups: readonly LookupBinding[];
   /** Nested records; always empty in offline mode (deep insert is rejected there). */
   readonly deepInsert: readonly DeepInsertRecord[];
+  /** Present (non-empty) only for online creates that bind a collection-valued navigation property. */
+  readonly collectionBindings?: readonly CollectionBinding[];
 }
 
 export interface UpdateOperation extends WriteOperationBase {

@@ -1,0 +1,26 @@
+import type { Metadata } from "@xrm-offline/metadata";
+import { describe } from "./edm-value.ts";
+import { xrmError } from "./error-catalogue.ts";
+import { normalizeRecordId } from "./guid.ts";
+import { isPlainObject } from "./plain-data.ts";
+import { resolveEntity } from "./resolve-entity.ts";
+import type { DeleteOperation } from "./write-operation.ts";
+import { XrmError } from "./xrm-error.ts";
+
+/** Validates a delete (`deleteRecord(entityLogicalName, id)`) into its canonical operation. */
+export function normalizeDelete(
+  metadata: Metadata,
+  input: { readonly entityLogicalName: string; readonly id: string },
+): DeleteOperation {
+  try {
+    if (!isPlainObject(input))
+      throw xrmError("InvalidArgument", `normalizeDelete needs an input object, got ${describe(input)}.`);
+    const entity = resolveEntity(metadata, input.entityLogicalName);
+    const id = normalizeRecordId(input.id);
+    if (!id) throw xrmError("InvalidArgument", `The id ${describe(input.id)} is not a valid record GUID.`);
+    return { kind: "delete", entityLogicalName: entity.logicalName, entitySetName: entity.entitySetName, id };
+  } catch (e) {
+    if (e instanceof XrmError) throw e;
+    throw xrmError("InvalidArgument", "The delete request could not be read.", { cause: e });
+  }
+}
