@@ -5,6 +5,7 @@ import { xrmError } from "./error-catalogue.ts";
 import { normalizeRecordId } from "./guid.ts";
 import { unknownNavigationError, unknownPropertyError } from "./name-hints.ts";
 import { isPlainObject, readEntries } from "./plain-data.ts";
+import { recordIdOf } from "./record-id.ts";
 import { resolveEntity } from "./resolve-entity.ts";
 import { WRITE_LIMITS } from "./write-limits.ts";
 import {
@@ -49,8 +50,9 @@ interface Context {
 
 /**
  * Validates an Xrm.WebApi `data` object against metadata and turns it into the canonical write
- * operation (see write-operation.ts). Pure: it reads `data` once, never changes it, and either
- * returns a fresh JSON-plain operation or throws an XrmError — never anything else.
+ * operation (see write-operation.ts). It reads `data` through property descriptors (no getter
+ * ever runs), never changes it, and either returns a fresh JSON-plain operation or throws an
+ * XrmError — never anything else.
  */
 export function normalizeWrite(
   metadata: Metadata,
@@ -114,7 +116,7 @@ function normalizeRecord(
   }
 
   // The record's id first (nested records then get theirs after their parent's, in data order).
-  const id = recordIdOf(ctx, entity, entries, isCreate, givenId);
+  const id = recordIdOf(entity, entries, isCreate, givenId, ctx.newId);
   const columns: Record<string, unknown> = {};
   const lookups: LookupBinding[] = [];
   const deepInsert: DeepInsertRecord[] = [];
@@ -283,43 +285,6 @@ function normalizeRecord(
   if (!isCreate) return { kind: "update", ...base, columns, lookups };
   const op: CreateOperation = { kind: "create", ...base, columns, lookups, deepInsert };
   return collectionBindings.length > 0 ? { ...op, collectionBindings } : op;
-}
-
-/**
- * The id of the record: the primary key column in `data` (validated, lower-cased), which must
- * agree with the id argument when both are given; else the id argument; else, for a create, a
- * new GUID.
- */
-function recordIdOf(
-  ctx: Context,
-  entity: EntityMetadata,
-  entries: readonly [string, unknown][],
-  isCreate: boolean,
-  givenId: string | undefined,
-): string {
-  const entry = entries.find(([k]) => k === entity.primaryIdAttribute);
-  if (entry) {
-    const primaryKey = normalizeRecordId(entry[1]);
-    if (!primaryKey) {
-      throw xrmError(
-        "InvalidArgument",
-        `The primary key '${entry[0]}' of ${entity.logicalName} must be a record GUID, got ${describe(entry[1])}.`,
-      );
-    }
-    if (givenId !== undefined && givenId !== primaryKey) {
-      throw xrmError(
-        "InvalidArgument",
-        `The primary key '${entry[0]}' in the data (${primaryKey}) differs from the record id (${givenId}); a record's id cannot change.`,
-      );
-    }
-    return primaryKey;
-  }
-  if (givenId !== undefined) return givenId;
-  if (!isCreate)
-    throw xrmError("InvalidArgument", `An update of ${entity.logicalName} needs the id of the record.`);
-  const id = normalizeRecordId(ctx.newId());
-  if (!id) throw xrmError("InvalidArgument", "The id generator returned something that is not a GUID.");
-  return id;
 }
 
 function tableOf(ctx: Context, logicalName: string): EntityMetadata {
