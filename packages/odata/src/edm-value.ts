@@ -37,7 +37,7 @@ export function checkEdmValue(type: EdmType, value: unknown): EdmCheck {
   if (value === null) return { ok: true, value: null };
   switch (type) {
     case "Edm.String":
-      if (typeof value !== "string") return fail(`a string is required, got ${describe(value)}`);
+      if (typeof value !== "string") return fail(`a string is required, got ${describeValue(value)}`);
       if (value.length > MAX_STRING_LENGTH) {
         return fail(`the text has ${value.length} characters; the maximum is ${MAX_STRING_LENGTH}`);
       }
@@ -45,14 +45,14 @@ export function checkEdmValue(type: EdmType, value: unknown): EdmCheck {
     case "Edm.Boolean":
       return typeof value === "boolean"
         ? { ok: true, value }
-        : fail(`true or false is required, got ${describe(value)}`);
+        : fail(`true or false is required, got ${describeValue(value)}`);
     case "Edm.Byte":
     case "Edm.Int16":
     case "Edm.Int32":
     case "Edm.Int64": {
       const [min, max] = INT_RANGES[type]!;
       if (typeof value !== "number" || !Number.isInteger(value)) {
-        return fail(`a whole number is required, got ${describe(value)}`);
+        return fail(`a whole number is required, got ${describeValue(value)}`);
       }
       if (value < min || value > max) return fail(`${value} is outside the range ${min} to ${max}`);
       return { ok: true, value: Object.is(value, -0) ? 0 : value };
@@ -61,12 +61,12 @@ export function checkEdmValue(type: EdmType, value: unknown): EdmCheck {
     case "Edm.Double":
     case "Edm.Single":
       if (typeof value !== "number" || !Number.isFinite(value)) {
-        return fail(`a finite number is required, got ${describe(value)}`);
+        return fail(`a finite number is required, got ${describeValue(value)}`);
       }
       return { ok: true, value: Object.is(value, -0) ? 0 : value };
     case "Edm.Guid": {
       const guid = normalizeGuid(value);
-      return guid ? { ok: true, value: guid } : fail(`a GUID is required, got ${describe(value)}`);
+      return guid ? { ok: true, value: guid } : fail(`a GUID is required, got ${describeValue(value)}`);
     }
     case "Edm.DateTimeOffset":
       if (value instanceof Date) {
@@ -77,7 +77,7 @@ export function checkEdmValue(type: EdmType, value: unknown): EdmCheck {
       return typeof value === "string" && isDateTimeOffset(value)
         ? { ok: true, value }
         : fail(
-            `an ISO 8601 date and time with an offset (2024-05-01T08:30:00Z) is required, got ${describe(value)}`,
+            `an ISO 8601 date and time with an offset (2024-05-01T08:30:00Z) is required, got ${describeValue(value)}`,
           );
     case "Edm.Date":
       if (value instanceof Date) {
@@ -86,18 +86,18 @@ export function checkEdmValue(type: EdmType, value: unknown): EdmCheck {
       }
       return typeof value === "string" && isDate(value)
         ? { ok: true, value }
-        : fail(`a date (2024-05-01) is required, got ${describe(value)}`);
+        : fail(`a date (2024-05-01) is required, got ${describeValue(value)}`);
     case "Edm.TimeOfDay":
       return typeof value === "string" && TIME_OF_DAY.test(value)
         ? { ok: true, value }
-        : fail(`a time of day (08:30:00) is required, got ${describe(value)}`);
+        : fail(`a time of day (08:30:00) is required, got ${describeValue(value)}`);
     case "Edm.Duration":
       return typeof value === "string" && DURATION.test(value)
         ? { ok: true, value }
-        : fail(`an ISO 8601 duration (PT1H30M) is required, got ${describe(value)}`);
+        : fail(`an ISO 8601 duration (PT1H30M) is required, got ${describeValue(value)}`);
     case "Edm.Binary":
       if (typeof value !== "string" || !BASE64.test(value)) {
-        return fail(`base64 text is required, got ${describe(value)}`);
+        return fail(`base64 text is required, got ${describeValue(value)}`);
       }
       if (value.length > MAX_STRING_LENGTH * 32) return fail("the binary value is too large");
       return { ok: true, value };
@@ -142,7 +142,7 @@ function localDate(d: Date): string {
 }
 
 /** A short, safe description of a wrong value for an error message (never the whole value). */
-export function describe(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (value === undefined) return "undefined";
   if (typeof value === "string") {
     return value.length > 40 ? `the string "${value.slice(0, 40)}…"` : `the string "${value}"`;

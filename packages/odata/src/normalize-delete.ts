@@ -1,5 +1,5 @@
 import type { Metadata } from "@xrm-offline/metadata";
-import { describe } from "./edm-value.ts";
+import { describeValue } from "./edm-value.ts";
 import { xrmError } from "./error-catalogue.ts";
 import { normalizeRecordId } from "./guid.ts";
 import { isPlainObject } from "./plain-data.ts";
@@ -14,10 +14,14 @@ export function normalizeDelete(
 ): DeleteOperation {
   try {
     if (!isPlainObject(input))
-      throw xrmError("InvalidArgument", `normalizeDelete needs an input object, got ${describe(input)}.`);
+      throw xrmError(
+        "InvalidArgument",
+        `normalizeDelete needs an input object, got ${describeValue(input)}.`,
+      );
     const entity = resolveEntity(metadata, input.entityLogicalName);
     const id = normalizeRecordId(input.id);
-    if (!id) throw xrmError("InvalidArgument", `The id ${describe(input.id)} is not a valid record GUID.`);
+    if (!id)
+      throw xrmError("InvalidArgument", `The id ${describeValue(input.id)} is not a valid record GUID.`);
     return { kind: "delete", entityLogicalName: entity.logicalName, entitySetName: entity.entitySetName, id };
   } catch (e) {
     if (e instanceof XrmError) throw e;

@@ -1,6 +1,6 @@
 import type { EntityMetadata, Metadata } from "@xrm-offline/metadata";
 import { v4 as uuidv4 } from "uuid";
-import { checkEdmValue, describe } from "./edm-value.ts";
+import { checkEdmValue, describeValue } from "./edm-value.ts";
 import { xrmError } from "./error-catalogue.ts";
 import { normalizeRecordId } from "./guid.ts";
 import { unknownNavigationError, unknownPropertyError } from "./name-hints.ts";
@@ -61,19 +61,20 @@ export function normalizeWrite(
 ): CreateOperation | UpdateOperation {
   try {
     if (!isPlainObject(input))
-      throw xrmError("InvalidArgument", `normalizeWrite needs an input object, got ${describe(input)}.`);
+      throw xrmError("InvalidArgument", `normalizeWrite needs an input object, got ${describeValue(input)}.`);
     const { entityLogicalName, id, data, mode, kind } = input;
     if (mode !== "offline" && mode !== "online") {
-      throw xrmError("InvalidArgument", `mode must be "offline" or "online", got ${describe(mode)}.`);
+      throw xrmError("InvalidArgument", `mode must be "offline" or "online", got ${describeValue(mode)}.`);
     }
     if (kind !== undefined && kind !== "create" && kind !== "update") {
-      throw xrmError("InvalidArgument", `kind must be "create" or "update", got ${describe(kind)}.`);
+      throw xrmError("InvalidArgument", `kind must be "create" or "update", got ${describeValue(kind)}.`);
     }
     const entity = resolveEntity(metadata, entityLogicalName);
     let recordId: string | undefined;
     if (id !== undefined) {
       recordId = normalizeRecordId(id);
-      if (!recordId) throw xrmError("InvalidArgument", `The id ${describe(id)} is not a valid record GUID.`);
+      if (!recordId)
+        throw xrmError("InvalidArgument", `The id ${describeValue(id)} is not a valid record GUID.`);
     }
     const isCreate = kind === "create" || (kind === undefined && recordId === undefined);
     if (!isCreate && recordId === undefined) {
@@ -249,7 +250,7 @@ function normalizeRecord(
       }
       throw xrmError(
         "InvalidArgument",
-        `'${key}' on ${entity.logicalName} is a lookup: set it with '${pickNavigation(entity, candidates)!.name}@odata.bind', a lookup object { "logicalname", "id" } or null, got ${describe(value)}.`,
+        `'${key}' on ${entity.logicalName} is a lookup: set it with '${pickNavigation(entity, candidates)!.name}@odata.bind', a lookup object { "logicalname", "id" } or null, got ${describeValue(value)}.`,
       );
     }
 
@@ -266,7 +267,7 @@ function normalizeRecord(
       if (!Array.isArray(value) || !records) {
         throw xrmError(
           "InvalidArgument",
-          `'${key}' is a collection-valued navigation property of ${entity.logicalName}: it takes an array of new ${coll.targetEntity} records (to link existing ones use '${key}@odata.bind'), got ${describe(value)}.`,
+          `'${key}' is a collection-valued navigation property of ${entity.logicalName}: it takes an array of new ${coll.targetEntity} records (to link existing ones use '${key}@odata.bind'), got ${describeValue(value)}.`,
         );
       }
       if (value.length > WRITE_LIMITS.maxRecords) {

@@ -1,4 +1,4 @@
-import { describe } from "./edm-value.ts";
+import { describeValue } from "./edm-value.ts";
 import { xrmError } from "./error-catalogue.ts";
 
 /** Keys that would reach `Object.prototype` if a consumer ever copied the data naively. */
@@ -22,7 +22,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
  */
 export function readEntries(data: unknown, where: string): [string, unknown][] {
   if (!isPlainObject(data)) {
-    throw xrmError("InvalidArgument", `${where} must be a plain JSON object, got ${describe(data)}.`);
+    throw xrmError("InvalidArgument", `${where} must be a plain JSON object, got ${describeValue(data)}.`);
   }
   if (Object.getOwnPropertySymbols(data).length > 0) {
     throw xrmError(

@@ -1,5 +1,5 @@
 import type { EntityMetadata } from "@xrm-offline/metadata";
-import { describe } from "./edm-value.ts";
+import { describeValue } from "./edm-value.ts";
 import { xrmError } from "./error-catalogue.ts";
 import { normalizeRecordId } from "./guid.ts";
 
@@ -21,7 +21,7 @@ export function recordIdOf(
     if (!primaryKey) {
       throw xrmError(
         "InvalidArgument",
-        `The primary key '${entry[0]}' of ${entity.logicalName} must be a record GUID, got ${describe(entry[1])}.`,
+        `The primary key '${entry[0]}' of ${entity.logicalName} must be a record GUID, got ${describeValue(entry[1])}.`,
       );
     }
     if (givenId !== undefined && givenId !== primaryKey) {

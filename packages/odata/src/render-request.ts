@@ -1,5 +1,5 @@
 import type { Metadata } from "@xrm-offline/metadata";
-import { describe } from "./edm-value.ts";
+import { describeValue } from "./edm-value.ts";
 import { xrmError } from "./error-catalogue.ts";
 import { normalizeRecordId } from "./guid.ts";
 import { isPlainObject, readEntries } from "./plain-data.ts";
@@ -35,7 +35,7 @@ export function renderRequest(
 ): WebApiRequest {
   try {
     if (!isPlainObject(op))
-      throw xrmError("InvalidArgument", `renderRequest needs an operation, got ${describe(op)}.`);
+      throw xrmError("InvalidArgument", `renderRequest needs an operation, got ${describeValue(op)}.`);
     const entity = resolveEntity(metadata, op.entityLogicalName);
     const url = `${entity.entitySetName}(${recordId(op.id)})`;
     const headers: Record<string, string> = {};
@@ -58,7 +58,7 @@ export function renderRequest(
       default:
         throw xrmError(
           "InvalidArgument",
-          `Unknown operation kind ${describe((op as { kind: unknown }).kind)}.`,
+          `Unknown operation kind ${describeValue((op as { kind: unknown }).kind)}.`,
         );
     }
   } catch (e) {
@@ -123,7 +123,7 @@ function navigationName(name: unknown): string {
   ) {
     throw xrmError(
       "InvalidArgument",
-      `The operation names an invalid navigation property ${describe(name)}.`,
+      `The operation names an invalid navigation property ${describeValue(name)}.`,
     );
   }
   return name;
@@ -131,14 +131,18 @@ function navigationName(name: unknown): string {
 
 function recordId(id: unknown): string {
   const guid = normalizeRecordId(id);
-  if (!guid) throw xrmError("InvalidArgument", `The operation carries an invalid record id ${describe(id)}.`);
+  if (!guid)
+    throw xrmError("InvalidArgument", `The operation carries an invalid record id ${describeValue(id)}.`);
   return guid;
 }
 
 /** `W/"536530"`, `"abc"` or `*`; nothing that could smuggle another header line. */
 function checkEtag(etag: unknown): string {
   if (typeof etag !== "string" || !/^(?:\*|(?:W\/)?"[\x21\x23-\x7e]*")$/.test(etag) || etag.length > 256) {
-    throw xrmError("InvalidArgument", `The ETag ${describe(etag)} is not valid (expected W/"<version>").`);
+    throw xrmError(
+      "InvalidArgument",
+      `The ETag ${describeValue(etag)} is not valid (expected W/"<version>").`,
+    );
   }
   return etag;
 }

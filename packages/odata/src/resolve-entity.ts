@@ -1,5 +1,5 @@
 import type { EntityMetadata, Metadata } from "@xrm-offline/metadata";
-import { describe } from "./edm-value.ts";
+import { describeValue } from "./edm-value.ts";
 import { xrmError } from "./error-catalogue.ts";
 
 /**
@@ -10,7 +10,7 @@ export function resolveEntity(metadata: Metadata, entityLogicalName: unknown): E
   if (typeof entityLogicalName !== "string" || entityLogicalName === "") {
     throw xrmError(
       "InvalidArgument",
-      `entityLogicalName must be a table logical name, got ${describe(entityLogicalName)}.`,
+      `entityLogicalName must be a table logical name, got ${describeValue(entityLogicalName)}.`,
     );
   }
   const entity = metadata.entity(entityLogicalName);

@@ -4,7 +4,7 @@
  */
 import type { EntityMetadata, Metadata, SingleValuedNavigationDefinition } from "@xrm-offline/metadata";
 import { parseBindReference } from "./bind-reference.ts";
-import { describe } from "./edm-value.ts";
+import { describeValue } from "./edm-value.ts";
 import { xrmError } from "./error-catalogue.ts";
 import { normalizeRecordId } from "./guid.ts";
 import { WRITE_LIMITS } from "./write-limits.ts";
@@ -63,7 +63,7 @@ export function bindingFromBind(
   if (typeof value !== "string") {
     throw xrmError(
       "InvalidArgument",
-      `'${key}' on ${entity.logicalName} must be a reference such as '/${setNameOf(metadata, nav.targetEntity)}(<GUID>)' or null, got ${describe(value)}.`,
+      `'${key}' on ${entity.logicalName} must be a reference such as '/${setNameOf(metadata, nav.targetEntity)}(<GUID>)' or null, got ${describeValue(value)}.`,
     );
   }
   const parsed = parseBindReference(value);
@@ -118,13 +118,13 @@ export function bindingFromLookupObject(
   if (typeof logicalName !== "string") {
     throw xrmError(
       "InvalidArgument",
-      `${where}: 'logicalname' must be a table logical name, got ${describe(logicalName)}.`,
+      `${where}: 'logicalname' must be a table logical name, got ${describeValue(logicalName)}.`,
     );
   }
   if (!id) {
     throw xrmError(
       "InvalidArgument",
-      `${where}: 'id' must be a record GUID, got ${describe(values.get("id"))}.`,
+      `${where}: 'id' must be a record GUID, got ${describeValue(values.get("id"))}.`,
     );
   }
   const chosen = pickNavigation(entity, candidates, logicalName);
@@ -156,7 +156,7 @@ export function collectionBinding(
   if (!Array.isArray(value) || value.length === 0) {
     throw xrmError(
       "InvalidArgument",
-      `'${key}' on ${entity.logicalName} takes a non-empty array of references such as '/${expectedSet}(<GUID>)', got ${describe(value)}.`,
+      `'${key}' on ${entity.logicalName} takes a non-empty array of references such as '/${expectedSet}(<GUID>)', got ${describeValue(value)}.`,
     );
   }
   if (value.length > WRITE_LIMITS.maxRecords) {
@@ -165,7 +165,7 @@ export function collectionBinding(
   const targetIds = value.map((item, i) => {
     const parsed = typeof item === "string" ? parseBindReference(item) : undefined;
     if (!parsed?.ok) {
-      const reason = parsed ? parsed.reason : `got ${describe(item)}`;
+      const reason = parsed ? parsed.reason : `got ${describeValue(item)}`;
       throw xrmError("InvalidArgument", `'${key}'[${i}] on ${entity.logicalName}: ${reason}.`);
     }
     if (parsed.ref.entitySetName !== expectedSet) {

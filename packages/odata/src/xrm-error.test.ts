@@ -124,6 +124,16 @@ describe("XrmError.from", () => {
     ]);
   });
 
+  it("a real fetch Response (body unread) gives a status-based error", () => {
+    const e = XrmError.from(new Response("ignored", { status: 503, statusText: "Service Unavailable" }));
+    expect([e.errorCode, e.httpStatus, e.retryable, e.message]).toStrictEqual([
+      2147746326,
+      503,
+      true,
+      "Service Unavailable",
+    ]);
+  });
+
   it("old empty codes: 412 with 'matching key' is a duplicate, other 412s a version mismatch", () => {
     expect(
       XrmError.from({
