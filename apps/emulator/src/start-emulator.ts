@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { EntityMetadata, Metadata } from "@xrm-offline/metadata";
 import { DELTA_FLOOR_KEY } from "./change-tracking/delta-token.ts";
 import { SERVICE_PATH, type ServerContext } from "./context.ts";
@@ -109,7 +110,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     new Promise<void>((resolve) => {
       s.close(() => resolve());
       s.closeAllConnections();
-    });
+    }).then(() => sleep(10)); // let peers in this process see their sockets close
 
   const faults = new FaultController(async (down) => {
     if (down) await closeServer(server);
