@@ -273,6 +273,8 @@ class Engine implements SyncEngine {
 
   /** Runs cycles one after another while some are wanted. */
   async #runPump(signal: AbortSignal): Promise<void> {
+    // Let triggers of the same tick (start + the connectivity replay) make one cycle.
+    await Promise.resolve();
     while (this.#wanted && !signal.aborted) {
       const waiters = this.#waiters;
       const force = this.#force;

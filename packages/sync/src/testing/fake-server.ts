@@ -46,6 +46,8 @@ const code = (name: keyof typeof ERRORS) => toErrorCode(ERRORS[name].code);
 export class FakeServer implements RemotePort {
   readonly tables = new Map<string, Map<string, ServerRow>>();
   readonly log: RequestLog[] = [];
+  /** Every write the server applied, in order. */
+  readonly applied: WriteOperation[] = [];
   /** Faults for the next requests, in order. */
   readonly faults: Fault[] = [];
   /** Every request fails like a refused connection while true. */
@@ -156,6 +158,7 @@ export class FakeServer implements RemotePort {
       if (!existing) return { ok: false, error: notFound(op.entityLogicalName, op.id) };
       table.delete(op.id);
       this.#unlink(op.id);
+      this.applied.push(op);
       return { ok: true, status: 204 };
     }
     for (const b of op.lookups) {
@@ -176,6 +179,7 @@ export class FakeServer implements RemotePort {
       }
     }
     const row = this.put(op.entityLogicalName, op.id, values);
+    this.applied.push(op);
     return write.returnEtag ? { ok: true, status: 204, etag: etagOf(row) } : { ok: true, status: 204 };
   }
 

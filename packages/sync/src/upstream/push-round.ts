@@ -201,9 +201,16 @@ function toRemoteWrite(write: PlannedWrite, conflictDetection: boolean): RemoteW
   return { operation: op, ifMatch: etag, returnEtag: conflictDetection };
 }
 
-/** No answer, throttled or unauthorised: says something about the remote, not about the write. */
+/**
+ * No answer, unauthorised, throttled, or a gateway / unavailable answer: says something about the
+ * remote, not about the write, so every request waits. A 500 (a plug-in crashed on this record)
+ * is the write's own and only holds the write back.
+ */
 function isRemoteWide(error: RemoteError): boolean {
-  return isTransient(error) && error.status < 500;
+  return (
+    isTransient(error) &&
+    (error.status < 500 || error.status === 502 || error.status === 503 || error.status === 504)
+  );
 }
 
 const NOT_FOUND = toErrorCode(ERRORS.ObjectDoesNotExist.code);

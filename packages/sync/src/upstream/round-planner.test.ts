@@ -137,14 +137,24 @@ describe("RoundPlanner", () => {
     expect(planned[0]!.operation.kind === "update" && planned[0]!.operation.columns).toEqual({ n: 1 });
   });
 
-  it("does not merge solo entries; records outcomeUnknown and the head's base ETag", () => {
+  it("merges only entries of one outcome state, never solo ones; keeps the head's base ETag", () => {
     const list = entries(
       [updateOp("account", A, { n: 1 }), { baseEtag: 'W/"7"' }],
       [updateOp("account", A, { n: 2 }), { outcomeUnknown: true, baseEtag: 'W/"7"' }],
     );
     const merged = plan(list);
-    expect(merged[0]).toMatchObject({ outcomeUnknown: true, baseEtag: 'W/"7"', solo: false });
-    expect(heads(plan(list, { solo: [2] }))).toEqual([[1]]);
-    expect(plan(list, { solo: [1] })[0]!.solo).toBe(true);
+    expect(merged[0]).toMatchObject({ outcomeUnknown: false, baseEtag: 'W/"7"', solo: false });
+    expect(heads(merged)).toEqual([[1]]);
+    const both = entries(
+      [updateOp("account", A, { n: 1 }), { outcomeUnknown: true }],
+      [updateOp("account", A, { n: 2 }), { outcomeUnknown: true }],
+      updateOp("account", A, { n: 3 }),
+    );
+    expect(heads(plan(both))).toEqual([[1, 2]]);
+    expect(plan(both)[0]!.outcomeUnknown).toBe(true);
+    const two = entries(updateOp("account", A, { n: 1 }), updateOp("account", A, { n: 2 }));
+    expect(heads(plan(two))).toEqual([[1, 2]]);
+    expect(heads(plan(two, { solo: [2] }))).toEqual([[1]]);
+    expect(plan(two, { solo: [1] })[0]!.solo).toBe(true);
   });
 });

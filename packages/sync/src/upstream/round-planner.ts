@@ -91,6 +91,9 @@ export class RoundPlanner {
         refsClear &&
         slot.open &&
         !slot.solo &&
+        // An update that may already be applied goes with only what was sent with it before, so
+        // a 412 to its replay can be checked against exactly those values (conflict detection).
+        slot.outcomeUnknown === entry.outcomeUnknown &&
         !solo &&
         slot.operation.kind === "update" &&
         op.kind === "update"
