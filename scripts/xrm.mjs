@@ -31,5 +31,26 @@ function pnpm(args) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
+/**
+ * The browser tests drive Debian's Chromium (Playwright's own browser download cannot work on a
+ * machine without internet access). Install it when it is missing and we may (root + apt-get).
+ */
+function ensureChromium() {
+  const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"];
+  if (candidates.some((p) => p && existsSync(p))) return;
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  const apt = spawnSync("sh", ["-c", "command -v apt-get"], { encoding: "utf8" }).stdout.trim();
+  if (!isRoot || !apt) {
+    console.error("Chromium is missing: install Debian's chromium package (or set CHROMIUM_PATH).");
+    return;
+  }
+  console.error("Installing Debian's chromium for the browser tests…");
+  const opts = { stdio: "inherit", env: { ...env, DEBIAN_FRONTEND: "noninteractive" } };
+  spawnSync("apt-get", ["update", "-qq"], opts);
+  const r = spawnSync("apt-get", ["install", "-y", "-qq", "chromium"], opts);
+  if (r.status !== 0) console.error("apt-get could not install chromium; the browser tests will fail.");
+}
+
+if (task === "test" || task === "demo") ensureChromium();
 pnpm(["install", "--frozen-lockfile"]);
 pnpm(["run", task, ...rest]);
