@@ -18,6 +18,11 @@ export type TokenKind =
   | ")"
   | ","
   | "/"
+  // Only used by Dataverse query functions (`Microsoft.Dynamics.CRM.In(PropertyName='x',PropertyValues=['a'])`);
+  // tokenized so the parser can say those aren't supported offline rather than "bad character".
+  | "["
+  | "]"
+  | "="
   | "eof";
 
 export interface Token {
@@ -63,7 +68,7 @@ export function tokenize(text: string): Token[] {
       i++;
       continue;
     }
-    if (c === "(" || c === ")" || c === "," || c === "/") {
+    if (c === "(" || c === ")" || c === "," || c === "/" || c === "[" || c === "]" || c === "=") {
       tokens.push({ kind: c, text: c, pos: i });
       i++;
       continue;
