@@ -98,9 +98,18 @@ export interface OutboxPort {
    */
   page(afterSeq: number, limit: number): Promise<readonly OutboxEntry[]>;
   counts(): Promise<{ readonly pending: number; readonly failed: number }>;
-  /** Persist, before the request leaves, that these entries are being sent (attempts + 1). */
+  /**
+   * Persist, before the request leaves, that these entries are being sent (attempts + 1), and that
+   * their answer is awaited. An entry still awaiting an answer from an earlier mark (the runner
+   * died before `settle`) has an unknown outcome from then on: `outcomeUnknown` becomes true and
+   * stays true, whatever later `settle` calls say.
+   */
   markAttempt(seqs: readonly number[]): Promise<void>;
-  /** Record the answers of one round atomically; acknowledged entries leave the outbox here. */
+  /**
+   * Record the answers of one round atomically; acknowledged entries leave the outbox here, failed
+   * ones become failures, the others stay pending (and `outcomeUnknown ||= settlement's`). Every
+   * settled entry stops awaiting its answer.
+   */
   settle(settlements: readonly Settlement[]): Promise<void>;
   failures(): Promise<readonly SyncFailure[]>;
   /** Put a failure's entries back in the queue. Rejects with an XrmError for an unknown id. */

@@ -156,7 +156,7 @@ function slowRemote(server: FakeServer, clock: FakeClock, ms: number) {
   const remote: RemotePort = {
     send: (w, s) => around(() => server.send(w, s)),
     sendBatch: (w, s) => around(() => server.sendBatch(w, s)),
-    retrieve: (o, s) => around(() => server.retrieve(o)),
+    retrieve: (o) => around(() => server.retrieve(o)),
   };
   return { remote, stats };
 }

@@ -1,4 +1,4 @@
-import { ERRORS, toErrorCode, XrmError } from "@xrm-offline/odata";
+import { ERRORS, toErrorCode } from "@xrm-offline/odata";
 import { afterEach, describe, expect, it } from "vitest";
 import { type EngineFixture, engineFixture } from "./testing/engine-fixture.ts";
 import { flush } from "./testing/fake-clock.ts";

@@ -101,6 +101,8 @@ export class MemoryOutbox implements OutboxPort {
     const wanted = new Set(seqs);
     for (const row of this.#rows) {
       if (wanted.has(row.seq)) {
+        // Still marked from an attempt that was never settled (a crash): it may have landed.
+        if (row.inFlight) row.outcomeUnknown = true;
         row.attempts++;
         row.inFlight = true;
       }
