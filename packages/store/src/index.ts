@@ -1,7 +1,12 @@
 export type { ApplyServerRowsOptions, ApplyServerRowsResult } from "./apply-server-rows.ts";
 export type { PreparedWrite, WriteResult } from "./commit-writes.ts";
 export { ExcludeItems, GroupCommitter, type Outcome } from "./group-commit.ts";
-export { type ReadContext, retrieveLocalRecord, retrieveLocalRecords } from "./local-query.ts";
+export {
+  type LocalReadOptions,
+  type ReadContext,
+  retrieveLocalRecord,
+  retrieveLocalRecords,
+} from "./local-query.ts";
 export { OfflineStore, type OpenStoreOptions, type RowHint, type StoreChange } from "./offline-store.ts";
 export type { PeekOptions } from "./peek-outbox.ts";
 export { publicRecord } from "./record-shape.ts";

@@ -22,6 +22,28 @@ import type { RecordRef } from "./store-types.ts";
 
 export type ReadContext = Omit<EvaluationContext, "resolveRelated">;
 
+export interface LocalReadOptions {
+  /** Clock, time zone and user for FetchXML operators. */
+  readonly context?: ReadContext;
+  /**
+   * Tables a read may reach through `$expand`, link-entities or lookup paths (offline: the tables
+   * available offline). A related path none of whose tables is allowed is NotSupported.
+   */
+  readonly isAvailable?: (entityLogicalName: string) => boolean;
+}
+
+function checkRelatedTables(plan: QueryPlan, isAvailable: ((entity: string) => boolean) | undefined): void {
+  if (!isAvailable) return;
+  for (const p of relatedPathsOf(plan)) {
+    if (!p.targets.some(isAvailable)) {
+      throw xrmError(
+        "NotSupported",
+        `'${p.navigation}' leads to ${p.targets.map((t) => `'${t}'`).join(", ")}, which is not available offline.`,
+      );
+    }
+  }
+}
+
 /** Loads every row the plan reaches through a lookup from `rows`; returns the resolver. */
 async function preloadRelated(
   store: OfflineStore,
@@ -56,13 +78,14 @@ export async function retrieveLocalRecords(
   entityLogicalName: string,
   options?: string,
   maxPageSize?: number,
-  context: ReadContext = {},
+  read: LocalReadOptions = {},
 ): Promise<QueryResult> {
   const plan = parseQueryOptions(store.metadata, entityLogicalName, options);
+  checkRelatedTables(plan, read.isAvailable);
   const rows = await store.queryRows(plan.entity, plan.indexHint);
   const resolve = await preloadRelated(store, plan, rows);
   return evaluateQuery(plan, rows, resolve, {
-    ...context,
+    ...read.context,
     ...(maxPageSize !== undefined ? { maxPageSize } : {}),
   });
 }
@@ -73,14 +96,15 @@ export async function retrieveLocalRecord(
   entityLogicalName: string,
   id: string,
   options?: string,
-  context: ReadContext = {},
+  read: LocalReadOptions = {},
 ): Promise<Record<string, unknown>> {
   const plan = parseQueryOptions(store.metadata, entityLogicalName, options, { target: "record" });
+  checkRelatedTables(plan, read.isAvailable);
   const recordId = normalizeRecordId(id);
   if (!recordId)
     throw xrmError("InvalidArgument", `The id '${String(id).slice(0, 80)}' is not a valid record GUID.`);
   const row = await store.getRecord(plan.entity, recordId);
   if (!row) throw notFound(plan.entity, recordId);
   const resolve = await preloadRelated(store, plan, [row]);
-  return projectRecord(plan, row, resolve, context);
+  return projectRecord(plan, row, resolve, read.context);
 }

@@ -146,6 +146,25 @@ export class OfflineStore {
       .count();
   }
 
+  /** Ids of every stored row of one table, locally deleted ones included (primary keys only). */
+  async recordIds(entity: string): Promise<string[]> {
+    const keys = await this.#db.records
+      .where("[_entity+_id]")
+      .between([entity, ""], [entity, "\uffff"], true, true)
+      .primaryKeys();
+    return keys.map((k) => k[1]);
+  }
+
+  /**
+   * Distinct ids that the rows of `entity` point at through lookup value property `valueProperty`
+   * (`_parentcustomerid_value`), from the `_refs` index alone (the pull uses it for related rows).
+   */
+  async lookupIds(entity: string, valueProperty: string): Promise<string[]> {
+    const prefix = `${entity}|${valueProperty}|`;
+    const keys = await this.#db.records.where("_refs").startsWith(prefix).uniqueKeys();
+    return keys.map((k) => String(k).slice(prefix.length));
+  }
+
   // ── Outbox (for the sync engine) ─────────────────────────────────────────────────────────────
 
   /** Up to `limit` entries after `afterSeq`, in sequence order, each with what still blocks it. */

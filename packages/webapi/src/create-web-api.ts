@@ -1,0 +1,116 @@
+/// <reference types="xrm" />
+/**
+ * `createWebApi(options)`: composes the pieces of the public object.
+ *
+ *   createWebApi ─► resolveMetadata, resolveOfflineTables, OfflineStore.open (lazily awaited)
+ *                ├─► createOfflineApi(store, metadata, tables)          → api.offline
+ *                ├─► parts.online  ?? createUnconfiguredOnlineApi()     → api.online
+ *                ├─► parts.engine  (SyncEngineLike, optional)           → api.sync.syncNow / status$
+ *                └─► routed plain methods: offline-first → offline for tables available offline
+ *
+ * Extension points for the sync issue: `composeWebApi` takes an OnlineApi (createOnlineApi over a
+ * transport) and a sync engine; createWebApi will build them from serverUrl / getAccessToken /
+ * fetch / connectivity / conflictDetection.
+ */
+import type { Metadata } from "@xrm-offline/metadata";
+import { OfflineStore } from "@xrm-offline/store";
+import { defaultDatabaseName } from "./database-name.ts";
+import { createOfflineApi } from "./offline-api.ts";
+import { type OfflineTables, resolveOfflineTables } from "./offline-tables.ts";
+import { createUnconfiguredOnlineApi } from "./online-api.ts";
+import { resolveMetadata } from "./resolve-metadata.ts";
+import { createSyncApi, type SyncEngineLike } from "./sync-api.ts";
+import type {
+  CreateWebApiOptions,
+  OfflineApi,
+  OfflineWebApi,
+  OnlineApi,
+  WebApiMethods,
+} from "./web-api-types.ts";
+
+export interface WebApiParts {
+  readonly metadata: Metadata;
+  readonly tables: OfflineTables;
+  /** Resolves with the opened store (rejects if it could not be opened). */
+  readonly store: () => Promise<OfflineStore>;
+  readonly mode: "offline-first" | "online-first";
+  readonly online?: OnlineApi;
+  readonly engine?: SyncEngineLike;
+  readonly newId?: () => string;
+}
+
+/** Plain `Xrm.WebApi.*`: offline-first uses the store for tables available offline. */
+function routed(parts: WebApiParts, offline: OfflineApi, online: OnlineApi): WebApiMethods {
+  const pick = (entityLogicalName: unknown): WebApiMethods =>
+    parts.mode === "offline-first" && parts.tables.isAvailable(entityLogicalName) ? offline : online;
+  return {
+    createRecord: (e, data) => pick(e).createRecord(e, data),
+    updateRecord: (e, id, data) => pick(e).updateRecord(e, id, data),
+    deleteRecord: (e, id) => pick(e).deleteRecord(e, id),
+    retrieveRecord: (e, id, options) => pick(e).retrieveRecord(e, id, options),
+    retrieveMultipleRecords: (e, options, maxPageSize) =>
+      pick(e).retrieveMultipleRecords(e, options, maxPageSize),
+    isAvailableOffline: (e) => parts.tables.isAvailable(e),
+  };
+}
+
+/** Builds the public object from its parts (createWebApi and, later, the sync wiring use it). */
+export function composeWebApi(parts: WebApiParts): OfflineWebApi {
+  const offline = createOfflineApi(parts.store, parts.metadata, parts.tables, {
+    ...(parts.newId ? { newId: parts.newId } : {}),
+  });
+  const online = parts.online ?? createUnconfiguredOnlineApi(parts.tables);
+  const sync = createSyncApi(parts.store, parts.engine);
+  const plain = routed(parts, offline, online);
+  if (parts.engine) {
+    // Let the engine know about writes made here (other tabs: the store's BroadcastChannel).
+    const engine = parts.engine;
+    parts.store().then(
+      (s) => s.subscribe((change) => change === "write" && engine.notifyLocalWrite()),
+      () => {},
+    );
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    ...plain,
+    offline,
+    online,
+    sync: sync.api,
+    execute: (request) => online.execute(request),
+    executeMultiple: (requests) => online.executeMultiple(requests),
+    close: () => {
+      closing ??= (async () => {
+        sync.dispose();
+        await parts.engine?.close();
+        const store = await parts.store().catch(() => undefined);
+        await store?.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/**
+ * An `Xrm.WebApi` backed by a local IndexedDB store. Returns at once; the database opens in the
+ * background and every call waits for it. Throws (synchronously) only for bad options.
+ */
+export function createWebApi(options: CreateWebApiOptions = {}): OfflineWebApi {
+  const metadata = resolveMetadata(options.metadata);
+  const tables = resolveOfflineTables(metadata, options.offlineTables);
+  const name = options.databaseName ?? defaultDatabaseName(options.serverUrl);
+  const opening = OfflineStore.open({
+    name,
+    metadata,
+    ...(options.indexedDB ? { indexedDB: options.indexedDB } : {}),
+    ...(options.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}),
+  });
+  // Errors surface through the calls that await the store; don't report them twice.
+  opening.catch(() => {});
+  return composeWebApi({
+    metadata,
+    tables,
+    store: () => opening,
+    mode: options.mode ?? "offline-first",
+    ...(options.newId ? { newId: options.newId } : {}),
+  });
+}

@@ -1,0 +1,149 @@
+/// <reference types="xrm" />
+/**
+ * The public surface of `createWebApi`: an object that satisfies @types/xrm's `Xrm.WebApi`
+ * (checked by web-api.typecheck.ts) plus `sync` and `close`.
+ */
+import type { Metadata } from "@xrm-offline/metadata";
+import type { Observable } from "rxjs";
+import type { XrmPromise } from "./xrm-promise.ts";
+
+export interface CreateResponse {
+  readonly entityType: string;
+  readonly id: string;
+}
+
+/** What deleteRecord resolves with, as the reference page documents it (@types/xrm says string). */
+export interface DeleteResponse {
+  readonly entityType: string;
+  readonly id: string;
+  /** The record's primary name, when it had one. */
+  readonly name?: string;
+}
+
+export interface RetrieveMultipleResponse<T = Record<string, unknown>> {
+  readonly entities: T[];
+  /** Options of the next page (pass it back as `options` with the same maxPageSize). */
+  readonly nextLink?: string;
+}
+
+/** The methods `Xrm.WebApi.offline` has (and the plain, routed `Xrm.WebApi` too). */
+export interface WebApiMethods {
+  createRecord(entityLogicalName: string, data: unknown): XrmPromise<CreateResponse>;
+  updateRecord(entityLogicalName: string, id: string, data: unknown): XrmPromise<CreateResponse>;
+  deleteRecord(entityLogicalName: string, id: string): XrmPromise<DeleteResponse, string>;
+  retrieveRecord<T = Record<string, unknown>>(
+    entityLogicalName: string,
+    id: string,
+    options?: string,
+  ): XrmPromise<T>;
+  retrieveMultipleRecords<T = Record<string, unknown>>(
+    entityLogicalName: string,
+    options?: string,
+    maxPageSize?: number,
+  ): XrmPromise<RetrieveMultipleResponse<T>, Xrm.RetrieveMultipleResult<T>>;
+  /** Synchronous: true for tables configured for offline use. */
+  isAvailableOffline(entityLogicalName: string): boolean;
+}
+
+export type OfflineApi = WebApiMethods;
+
+/** `Xrm.WebApi.online`: straight to the server. */
+export interface OnlineApi extends WebApiMethods {
+  execute(request: unknown): XrmPromise<Response, Xrm.ExecuteResponse>;
+  executeMultiple(requests: unknown[]): XrmPromise<Response[], Xrm.ExecuteResponse[]>;
+}
+
+/** What `sync.status$` shows (the sync engine's status). */
+export interface SyncStatus {
+  readonly connectivity: "online" | "offline";
+  readonly phase: "idle" | "pushing" | "pulling" | "backing-off" | "error";
+  /** Outbox entries still to send (failures not included). */
+  readonly pending: number;
+  /** Outbox entries kept as failures. */
+  readonly failed: number;
+  readonly progress: { readonly done: number; readonly total: number } | null;
+  /** ISO time of the last cycle that sent everything it could. */
+  readonly lastSyncedAt: string | null;
+  readonly lastError: { readonly errorCode: number; readonly message: string } | null;
+}
+
+/** What `sync.syncNow()` resolves with. */
+export interface SyncReport {
+  readonly pushed: number;
+  readonly failed: number;
+  readonly conflicts: number;
+  readonly pending: number;
+}
+
+/** A kept sync failure, like a row of Dataverse's syncerror table. */
+export interface SyncFailureView {
+  readonly id: string;
+  readonly action: "Create" | "Update" | "Delete";
+  readonly entity: string;
+  readonly recordId: string;
+  /** The change as sent (`actiondata`). */
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly errorCode: number;
+  readonly code: string;
+  readonly message: string;
+  /** 0 Conflict, 1 Record not found, 2 Record already exists, 3 Others. */
+  readonly errorType: 0 | 1 | 2 | 3;
+  readonly httpStatus?: number;
+  readonly attempts: number;
+  /** ISO time of the failure. */
+  readonly time: string;
+}
+
+export interface SyncApi {
+  readonly status$: Observable<SyncStatus>;
+  syncNow(): Promise<SyncReport>;
+  pendingCount(): Promise<number>;
+  failures(): Promise<SyncFailureView[]>;
+  retry(failureId: string): Promise<void>;
+  /** Resolves with the sequence numbers of the queued changes given up. */
+  discard(failureId: string): Promise<{ discarded: number[] }>;
+}
+
+/** What `createWebApi` returns. */
+export interface OfflineWebApi extends WebApiMethods {
+  readonly offline: OfflineApi;
+  readonly online: OnlineApi;
+  readonly sync: SyncApi;
+  /** Plain `Xrm.WebApi.execute` / `executeMultiple` are online-only: they go to `online`. */
+  execute(request: unknown): XrmPromise<Response, Xrm.ExecuteResponse>;
+  executeMultiple(requests: unknown[]): XrmPromise<Response[], Xrm.ExecuteResponse[]>;
+  /** Waits for writes in flight, stops syncing and closes the database. */
+  close(): Promise<void>;
+}
+
+export type OfflineTablesOption = readonly string[] | Readonly<Record<string, { readonly filter?: string }>>;
+
+export interface CreateWebApiOptions {
+  /** `https://org.crm.dynamics.com/api/data/v9.2`; absent → offline only. */
+  readonly serverUrl?: string;
+  /** Called for each request; never persisted (invariant 7). */
+  readonly getAccessToken?: () => string | Promise<string>;
+  /** A Metadata object or CSDL `$metadata` XML; default: the bundled set. */
+  readonly metadata?: Metadata | string;
+  /**
+   * IndexedDB database: one per org and user. Default `xrm-offline:<host><path>` from serverUrl
+   * (`xrm-offline:local` without one). Add the user (e.g. their systemuserid) when several users
+   * share a device.
+   */
+  readonly databaseName?: string;
+  readonly indexedDB?: IDBFactory;
+  readonly IDBKeyRange?: typeof IDBKeyRange;
+  readonly connectivity?: Observable<boolean>;
+  /** Default "offline-first": plain methods use the local store for tables available offline. */
+  readonly mode?: "offline-first" | "online-first";
+  /** Default false: client wins per column, like Dataverse mobile offline. */
+  readonly conflictDetection?: boolean;
+  /**
+   * Tables available offline (and pulled down). Absent: every table of the metadata. An unknown
+   * table name throws at creation.
+   */
+  readonly offlineTables?: OfflineTablesOption;
+  readonly fetch?: typeof fetch;
+  /** Id generator for created records (default uuid v4); for tests. */
+  readonly newId?: () => string;
+}
