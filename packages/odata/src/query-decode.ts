@@ -56,14 +56,17 @@ function valueEnd(text: string, start: number): number {
 export function splitOptions(options: string): RawOption[] {
   const text = options.startsWith("?") ? options.slice(1) : options;
   const out: RawOption[] = [];
+  // Next '=' / '&' at or after i, cached so that many short pieces stay linear, not quadratic.
+  let eq = -2;
+  let amp = -2;
   let i = 0;
   while (i < text.length) {
     if (text[i] === "&") {
       i++;
       continue;
     }
-    const eq = text.indexOf("=", i);
-    const amp = text.indexOf("&", i);
+    if (eq !== -1 && eq < i) eq = text.indexOf("=", i);
+    if (amp !== -1 && amp < i) amp = text.indexOf("&", i);
     if (eq < 0 || (amp >= 0 && amp < eq)) {
       // A name without a value.
       const end = amp < 0 ? text.length : amp;
