@@ -155,6 +155,25 @@ describe("FetchXML-only operators", () => {
     expect(fetchIds(cond("createdon", operator, value), "", "account", now)).toEqual(expected);
   });
 
+  it.each([
+    ["2024-05-30T12:00:00Z", "next-seven-days", undefined, ["a09", "a10", "a11", "a12"]],
+    ["2024-05-30T12:00:00Z", "next-month", undefined, ["a09", "a10", "a11", "a12"]],
+    ["2024-05-30T12:00:00Z", "last-x-weeks", "2", ["a08"]],
+    ["2024-05-30T12:00:00Z", "next-x-weeks", "1", ["a09", "a10", "a11", "a12"]],
+    ["2024-05-30T12:00:00Z", "next-x-months", "1", ["a09", "a10", "a11", "a12"]],
+    [
+      "2023-06-01T12:00:00Z",
+      "next-year",
+      undefined,
+      ["a01", "a02", "a04", "a05", "a06", "a08", "a09", "a10", "a11", "a12"],
+    ],
+    ["2023-06-01T12:00:00Z", "next-x-years", "1", ["a01", "a02", "a03", "a04", "a05", "a06", "a08", "a09"]],
+  ])("at %s: createdon %s %s", (at, operator, value, expected) => {
+    expect(fetchIds(cond("createdon", operator, value), "", "account", { now: new Date(at) })).toEqual(
+      expected,
+    );
+  });
+
   it("counts days in the user's time zone", () => {
     const plus2 = { now: new Date("2024-03-01T23:00:00Z"), timeZoneOffsetMinutes: 120 }; // 03-02 01:00 local
     expect(fetchIds(cond("createdon", "on", "2024-03-01"), "", "account", plus2)).toEqual(["a04"]);

@@ -148,6 +148,8 @@ describe("bad OData options: exact error codes", () => {
     // Quadratic-trim bait: a long run of spaces in $select / $orderby.
     expect(parseError(`$select=name,${" ".repeat(30_000)}x`).code).toBe(PARSER);
     expect(parseError(`$orderby=name ${" ".repeat(30_000)}sideways`).code).toBe(PARSER);
+    // Many tiny pieces: option splitting must stay linear.
+    expect(parseError("&a".repeat(16_000)).code).toBe(PARSER);
     expect(performance.now() - t0).toBeLessThan(1000);
   });
 
