@@ -62,7 +62,8 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
     latencyMs = range ? { min: Number(range[1]), max: Number(range[2]) } : num("latency", values.latency);
   }
   const failRate = num("fail-rate", values["fail-rate"]);
-  if (failRate !== undefined && (failRate < 0 || failRate > 1)) throw new Error("--fail-rate must be between 0 and 1");
+  if (failRate !== undefined && (failRate < 0 || failRate > 1))
+    throw new Error("--fail-rate must be between 0 and 1");
   const failWith = values["fail-with"]?.split(",").map((s) => s.trim());
   for (const f of failWith ?? []) if (!FAULTS.has(f)) throw new Error(`--fail-with: unknown fault '${f}'`);
   const retryAfter = num("retry-after", values["retry-after"]);

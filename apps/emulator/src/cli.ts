@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   const emulator = await startEmulator(options.emulator);
   if (options.seedDemo && emulator.count("account") === 0) {
     const demo = seedDemoData(emulator);
-    process.stdout.write(`Seeded demo data: ${demo.accountIds.length} accounts, ${demo.incidentIds.length} open cases, ${demo.taskIds.length} tasks\n`);
+    process.stdout.write(
+      `Seeded demo data: ${demo.accountIds.length} accounts, ${demo.incidentIds.length} open cases, ${demo.taskIds.length} tasks\n`,
+    );
   }
   process.stdout.write(`Dataverse Web API emulator listening at ${emulator.url}\n`);
   process.stdout.write(`Database: ${options.emulator.database}\n`);

@@ -11,7 +11,13 @@ describe("auth", () => {
   afterAll(() => emu.close());
 
   it("answers 401 and does nothing without the right bearer token", async () => {
-    for (const headers of [{}, { Authorization: "Bearer wrong" }, { Authorization: "secret-token" }, { Authorization: "Basic secret-token" }]) {
+    const attempts: Record<string, string>[] = [
+      {},
+      { Authorization: "Bearer wrong" },
+      { Authorization: "secret-token" },
+      { Authorization: "Basic secret-token" },
+    ];
+    for (const headers of attempts) {
       const res = await api.post("accounts", { name: "nope" }, headers);
       expect(res.status).toBe(401);
       expect(res.headers.get("www-authenticate")).toBe("Bearer");
@@ -70,8 +76,18 @@ describe("faults", () => {
       [500, null, "0x80040216"],
       [204, null, null],
     ]);
-    expect(emu.rows("account").map((r) => r.name).sort()).toEqual(["n2", "n6"]);
-    expect(emu.requestLog.entries().slice(-7).map((e) => e.fault ?? "")).toEqual(["429", "429", "", "429", "503", "500", ""]);
+    expect(
+      emu
+        .rows("account")
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["n2", "n6"]);
+    expect(
+      emu.requestLog
+        .entries()
+        .slice(-7)
+        .map((e) => e.fault ?? ""),
+    ).toEqual(["429", "429", "", "429", "503", "500", ""]);
     expect(emu.faults.pending).toBe(0);
   });
 
@@ -108,7 +124,12 @@ describe("faults", () => {
     const retry = await api.post("accounts", { accountid: id, name: "committed" });
     expect(retry.status).toBe(412);
     expect(retry.json.error!.code).toBe("0x80040237");
-    expect(emu.requestLog.entries().slice(-2).map((e) => [e.status, e.fault])).toEqual([
+    expect(
+      emu.requestLog
+        .entries()
+        .slice(-2)
+        .map((e) => [e.status, e.fault]),
+    ).toEqual([
       [0, "reset-after"],
       [412, undefined],
     ]);

@@ -66,18 +66,39 @@ function statuses(text: string): number[] {
 }
 
 describe("$batch", () => {
-  for (const [label, eol] of [["CRLF", "\r\n"], ["LF", "\n"]] as const) {
+  for (const [label, eol] of [
+    ["CRLF", "\r\n"],
+    ["LF", "\n"],
+  ] as const) {
     it(`runs a change set with Content-ID references in bodies and URLs (${label})`, async () => {
       const res = await sendBatch(
         [
           [
-            { method: "POST", url: "/api/data/v9.2/leads", contentId: "1", body: { firstname: "first name", lastname: "last name" } },
+            {
+              method: "POST",
+              url: "/api/data/v9.2/leads",
+              contentId: "1",
+              body: { firstname: "first name", lastname: "last name" },
+            },
             { method: "POST", url: `${emu.url}/contacts`, contentId: "2", body: { firstname: "first name" } },
-            { method: "POST", url: "accounts", contentId: "3", body: { name: "IcM Account", "originatingleadid@odata.bind": "$1", "primarycontactid@odata.bind": "$2" } },
+            {
+              method: "POST",
+              url: "accounts",
+              contentId: "3",
+              body: {
+                name: "IcM Account",
+                "originatingleadid@odata.bind": "$1",
+                "primarycontactid@odata.bind": "$2",
+              },
+            },
             { method: "PATCH", url: "$2", contentId: "4", body: { lastname: "patched" } },
             { method: "PUT", url: "$3/description", contentId: "5", body: { value: "via $3" } },
           ],
-          { method: "GET", url: `${emu.url}/accounts?$select=name,description`, headers: { Accept: "application/json" } },
+          {
+            method: "GET",
+            url: `${emu.url}/accounts?$select=name,description`,
+            headers: { Accept: "application/json" },
+          },
         ],
         { eol },
       );
@@ -88,15 +109,28 @@ describe("$batch", () => {
       expect(res.text.trimEnd().endsWith(`--${boundary}--`)).toBe(true);
       expect(res.text).toMatch(/Content-Type: multipart\/mixed; boundary=changesetresponse_[0-9a-f-]{36}/);
       expect(statuses(res.text)).toEqual([204, 204, 204, 204, 204, 200]);
-      expect([...res.text.matchAll(/^Content-ID: (\d+)/gm)].map((m) => m[1])).toEqual(["1", "2", "3", "4", "5"]);
+      expect([...res.text.matchAll(/^Content-ID: (\d+)/gm)].map((m) => m[1])).toEqual([
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+      ]);
       const [account] = emu.rows("account");
       const [lead] = emu.rows("lead");
       const [contact] = emu.rows("contact");
-      expect(account).toMatchObject({ name: "IcM Account", description: "via $3", _originatingleadid_value: lead!.leadid, _primarycontactid_value: contact!.contactid });
+      expect(account).toMatchObject({
+        name: "IcM Account",
+        description: "via $3",
+        _originatingleadid_value: lead!.leadid,
+        _primarycontactid_value: contact!.contactid,
+      });
       expect(contact).toMatchObject({ firstname: "first name", lastname: "patched" });
       expect(res.text).toContain(`Location: ${emu.url}/leads(${lead!.leadid})`);
       expect(res.text).toContain(`OData-EntityId: ${emu.url}/leads(${lead!.leadid})`);
-      expect(res.text).toMatch(/Content-Type: application\/json; odata\.metadata=minimal; odata\.streaming=true/);
+      expect(res.text).toMatch(
+        /Content-Type: application\/json; odata\.metadata=minimal; odata\.streaming=true/,
+      );
       expect(res.text).toContain('"name":"IcM Account"');
     });
   }
@@ -131,24 +165,46 @@ describe("$batch", () => {
     const go = await sendBatch(items, { prefer: "odata.continue-on-error" });
     expect(go.status).toBe(200);
     expect(statuses(go.text)).toEqual([204, 400, 204, 204]);
-    expect(emu.rows("task").map((t) => t.subject).sort()).toEqual(["four", "one", "three"]);
+    expect(
+      emu
+        .rows("task")
+        .map((t) => t.subject)
+        .sort(),
+    ).toEqual(["four", "one", "three"]);
   });
 
   it("refuses GET inside a change set, unknown $n, and $n outside a change set", async () => {
     const get = await sendBatch([[{ method: "GET", url: "accounts", contentId: "1" }]]);
     expect(statuses(get.text)).toEqual([400]);
-    const unknownRef = await sendBatch([[{ method: "POST", url: "accounts", contentId: "1", body: { name: "x", "primarycontactid@odata.bind": "$9" } }]]);
+    const unknownRef = await sendBatch([
+      [
+        {
+          method: "POST",
+          url: "accounts",
+          contentId: "1",
+          body: { name: "x", "primarycontactid@odata.bind": "$9" },
+        },
+      ],
+    ]);
     expect(unknownRef.text).toContain("Content-ID Reference: '$9' does not exist in the batch context.");
-    const outside = await sendBatch([
-      { method: "POST", url: "contacts", contentId: "1", body: { firstname: "x" } },
-      { method: "PATCH", url: "$1", body: { firstname: "y" } },
-    ], { prefer: "odata.continue-on-error" });
+    const outside = await sendBatch(
+      [
+        { method: "POST", url: "contacts", contentId: "1", body: { firstname: "x" } },
+        { method: "PATCH", url: "$1", body: { firstname: "y" } },
+      ],
+      { prefer: "odata.continue-on-error" },
+    );
     expect(statuses(outside.text)).toEqual([204, 400]);
     expect(emu.count("account")).toBe(0);
   });
 
   it("takes at most 1000 operations and rejects malformed batches with a JSON 400", async () => {
-    const ops: Op[] = Array.from({ length: 1001 }, (_, i) => ({ method: "POST", url: "tasks", contentId: String(i + 1), body: { subject: `t${i}` } }));
+    const ops: Op[] = Array.from({ length: 1001 }, (_, i) => ({
+      method: "POST",
+      url: "tasks",
+      contentId: String(i + 1),
+      body: { subject: `t${i}` },
+    }));
     const tooMany = await sendBatch([ops]);
     expect(tooMany.status).toBe(400);
     expect(tooMany.contentType).toContain("application/json");

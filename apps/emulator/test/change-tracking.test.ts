@@ -19,7 +19,9 @@ describe("change tracking", () => {
     expect(initial.headers.get("preference-applied")).toBe("odata.track-changes");
     expect(initial.json.value!.map((r) => r.firstname).sort()).toEqual(["A", "B", "C"]);
     const deltaLink = initial.json["@odata.deltaLink"] as string;
-    expect(deltaLink).toMatch(new RegExp(`^${emu.url.replace(/\./g, "\\.")}/contacts\\?\\$select=firstname&\\$deltatoken=`));
+    expect(deltaLink).toMatch(
+      new RegExp(`^${emu.url.replace(/\./g, "\\.")}/contacts\\?\\$select=firstname&\\$deltatoken=`),
+    );
 
     expect((await api.patch(`contacts(${b})`, { firstname: "B2" })).status).toBe(204);
     expect((await api.delete(`contacts(${c})`)).status).toBe(204);
@@ -46,7 +48,10 @@ describe("change tracking", () => {
 
   it("pages a tracked query and gives the deltaLink on the last page", async () => {
     emu.clear();
-    emu.seed("task", Array.from({ length: 7 }, (_, i) => ({ subject: `t${i}` })));
+    emu.seed(
+      "task",
+      Array.from({ length: 7 }, (_, i) => ({ subject: `t${i}` })),
+    );
     const seen: string[] = [];
     let url: string | undefined = "tasks?$select=subject";
     let deltaLink: string | undefined;
@@ -65,7 +70,12 @@ describe("change tracking", () => {
   });
 
   it("rejects $filter/$orderby/$expand/$top with track-changes", async () => {
-    for (const q of ["$filter=firstname eq 'A'", "$orderby=firstname", "$top=1", "$expand=parentcustomerid_account"]) {
+    for (const q of [
+      "$filter=firstname eq 'A'",
+      "$orderby=firstname",
+      "$top=1",
+      "$expand=parentcustomerid_account",
+    ]) {
       const res = await api.get(`contacts?${q}`, TRACK);
       expect(res.status, q).toBe(400);
     }

@@ -12,7 +12,12 @@ beforeEach(() => emu.clear());
 
 describe("POST /<set>", () => {
   it("answers 204 with an absolute OData-EntityId ending in (<guid>) and stores the row", async () => {
-    const res = await api.post("accounts", { name: "Sample Account", creditonhold: false, revenue: 5000000, accountcategorycode: 1 });
+    const res = await api.post("accounts", {
+      name: "Sample Account",
+      creditonhold: false,
+      revenue: 5000000,
+      accountcategorycode: 1,
+    });
     expect(res.status).toBe(204);
     expect(res.text).toBe("");
     expect(res.headers.get("odata-version")).toBe("4.0");
@@ -21,12 +26,23 @@ describe("POST /<set>", () => {
     const id = idFromEntityId(entityId);
     expect(id).toMatch(GUID_RE);
     const row = emu.row("account", id)!;
-    expect(row).toMatchObject({ accountid: id, name: "Sample Account", creditonhold: false, revenue: 5000000, accountcategorycode: 1, statecode: 0 });
+    expect(row).toMatchObject({
+      accountid: id,
+      name: "Sample Account",
+      creditonhold: false,
+      revenue: 5000000,
+      accountcategorycode: 1,
+      statecode: 0,
+    });
     expect(row.createdon).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
   });
 
   it("with return=representation answers 201, the etag, $select'ed columns and the key", async () => {
-    const res = await api.post("accounts?$select=name,revenue", { name: "Rep", revenue: 12.5 }, { Prefer: "return=representation" });
+    const res = await api.post(
+      "accounts?$select=name,revenue",
+      { name: "Rep", revenue: 12.5 },
+      { Prefer: "return=representation" },
+    );
     expect(res.status).toBe(201);
     expect(res.headers.get("odata-entityid")).toBeNull();
     expect(res.headers.get("preference-applied")).toBe("return=representation");
@@ -51,7 +67,9 @@ describe("POST /<set>", () => {
     expect(emu.row("contact", id)!.fullname).toBe("Ada Lovelace");
     const dup = await api.post("contacts", { contactid: id.toUpperCase(), firstname: "Other" });
     expect(dup.status).toBe(412);
-    expect(dup.json).toEqual({ error: { code: "0x80040237", message: "A record with matching key values already exists." } });
+    expect(dup.json).toEqual({
+      error: { code: "0x80040237", message: "A record with matching key values already exists." },
+    });
     expect(emu.row("contact", id)!.firstname).toBe("Ada");
   });
 
@@ -82,7 +100,13 @@ describe("POST /<set>", () => {
       "_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname": "account",
     });
     const tasks = emu.rows("task").sort((a, b) => String(a.subject).localeCompare(String(b.subject)));
-    expect(tasks.map((t) => [t.subject, t._regardingobjectid_value, t["_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname"]])).toEqual([
+    expect(
+      tasks.map((t) => [
+        t.subject,
+        t._regardingobjectid_value,
+        t["_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname"],
+      ]),
+    ).toEqual([
       ["Call the account", accountId, "account"],
       ["Second task", opportunity!.opportunityid, "opportunity"],
       ["Task associated to opportunity", opportunity!.opportunityid, "opportunity"],
@@ -98,13 +122,22 @@ describe("POST /<set>", () => {
     });
     expect(res.status).toBe(400);
     expect(res.json.error!.code).toBe("0x0");
-    expect(res.json.error!.message).toContain("Cannot convert the literal '42' to the expected type 'Edm.String'");
-    expect([emu.count("account"), emu.count("contact"), emu.count("opportunity"), emu.count("task")]).toEqual([0, 0, 0, 0]);
+    expect(res.json.error!.message).toContain(
+      "Cannot convert the literal '42' to the expected type 'Edm.String'",
+    );
+    expect([emu.count("account"), emu.count("contact"), emu.count("opportunity"), emu.count("task")]).toEqual(
+      [0, 0, 0, 0],
+    );
     // A bind to a missing row deep inside also rolls back everything written before it.
     const missing = await api.post("accounts", {
       name: "Parent",
       primarycontactid: { firstname: "Written first" },
-      Account_Tasks: [{ subject: "t", "regardingobjectid_account_task@odata.bind": "/accounts(00000000-0000-0000-0000-00000000dead)" }],
+      Account_Tasks: [
+        {
+          subject: "t",
+          "regardingobjectid_account_task@odata.bind": "/accounts(00000000-0000-0000-0000-00000000dead)",
+        },
+      ],
     });
     expect(missing.status).toBe(404);
     expect(emu.count("contact")).toBe(0);
@@ -117,7 +150,12 @@ describe("POST /<set>", () => {
       { firstname: "C" },
       { firstname: "D", emailaddress1: "d@example.com" },
     ]);
-    const forms = [`/contacts(${c1})`, `contacts(${c2})`, `${emu.url}/contacts(${c3})`, "/contacts(emailaddress1='d@example.com')"];
+    const forms = [
+      `/contacts(${c1})`,
+      `contacts(${c2})`,
+      `${emu.url}/contacts(${c3})`,
+      "/contacts(emailaddress1='d@example.com')",
+    ];
     const expected = [c1, c2, c3, c4];
     for (const [i, form] of forms.entries()) {
       const res = await api.post("accounts", { name: `bind ${i}`, "primarycontactid@odata.bind": form });
@@ -129,7 +167,10 @@ describe("POST /<set>", () => {
 
   it("binds collection-valued navigation properties on create", async () => {
     const [t1, t2] = emu.seed("task", [{ subject: "one" }, { subject: "two" }]);
-    const res = await api.post("accounts", { name: "with tasks", "Account_Tasks@odata.bind": [`/tasks(${t1})`, `/tasks(${t2})`] });
+    const res = await api.post("accounts", {
+      name: "with tasks",
+      "Account_Tasks@odata.bind": [`/tasks(${t1})`, `/tasks(${t2})`],
+    });
     expect(res.status).toBe(204);
     const id = idFromEntityId(res.headers.get("odata-entityid"));
     expect(emu.rows("task").map((t) => t._regardingobjectid_value)).toEqual([id, id]);
@@ -140,33 +181,62 @@ describe("POST /<set>", () => {
     const res = await api.post("accounts", { name: "x", "PrimaryContactId@odata.bind": `/contacts(${c})` });
     expect(res.status).toBe(400);
     expect(res.json.error!.code).toBe("0x0");
-    expect(res.json.error!.message).toContain("An undeclared property 'PrimaryContactId' which only has property annotations");
+    expect(res.json.error!.message).toContain(
+      "An undeclared property 'PrimaryContactId' which only has property annotations",
+    );
     expect(emu.count("account")).toBe(0);
   });
 
   it("sets one navigation property of a polymorphic lookup and clears its siblings", async () => {
     const [account] = emu.seed("account", [{ name: "Acc" }]);
     const [contact] = emu.seed("contact", [{ firstname: "Con" }]);
-    const res = await api.post("incidents", { title: "Case", "customerid_account@odata.bind": `/accounts(${account})` });
+    const res = await api.post("incidents", {
+      title: "Case",
+      "customerid_account@odata.bind": `/accounts(${account})`,
+    });
     const id = idFromEntityId(res.headers.get("odata-entityid"));
-    expect(emu.row("incident", id)).toMatchObject({ _customerid_value: account, "_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname": "account" });
-    const upd = await api.patch(`incidents(${id})`, { "customerid_contact@odata.bind": `/contacts(${contact})` });
+    expect(emu.row("incident", id)).toMatchObject({
+      _customerid_value: account,
+      "_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname": "account",
+    });
+    const upd = await api.patch(`incidents(${id})`, {
+      "customerid_contact@odata.bind": `/contacts(${contact})`,
+    });
     expect(upd.status).toBe(204);
-    expect(emu.row("incident", id)).toMatchObject({ _customerid_value: contact, "_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname": "contact" });
-    const read = await api.get(`incidents(${id})?$select=title&$expand=customerid_account($select=name),customerid_contact($select=firstname)`);
+    expect(emu.row("incident", id)).toMatchObject({
+      _customerid_value: contact,
+      "_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname": "contact",
+    });
+    const read = await api.get(
+      `incidents(${id})?$select=title&$expand=customerid_account($select=name),customerid_contact($select=firstname)`,
+    );
     expect(read.json.customerid_account).toBeNull();
     expect(read.json.customerid_contact).toMatchObject({ firstname: "Con", contactid: contact });
   });
 
   it("answers 404 0x80040217 for a bind to a missing row, and 400 for a wrong entity set", async () => {
     const missing = "11111111-2222-3333-4444-555555555555";
-    const res = await api.post("accounts", { name: "x", "primarycontactid@odata.bind": `/contacts(${missing})` });
+    const res = await api.post("accounts", {
+      name: "x",
+      "primarycontactid@odata.bind": `/contacts(${missing})`,
+    });
     expect(res.status).toBe(404);
-    expect(res.json).toEqual({ error: { code: "0x80040217", message: `Entity 'contact' With Id = ${missing} Does Not Exist` } });
-    const wrongSet = await api.post("accounts", { name: "x", "primarycontactid@odata.bind": `/contact(${missing})` });
+    expect(res.json).toEqual({
+      error: { code: "0x80040217", message: `Entity 'contact' With Id = ${missing} Does Not Exist` },
+    });
+    const wrongSet = await api.post("accounts", {
+      name: "x",
+      "primarycontactid@odata.bind": `/contact(${missing})`,
+    });
     expect(wrongSet.status).toBe(400);
-    expect(wrongSet.json.error).toEqual({ code: "0x80060888", message: "Resource not found for the segment 'contact'." });
-    const wrongTarget = await api.post("accounts", { name: "x", "primarycontactid@odata.bind": `/accounts(${missing})` });
+    expect(wrongSet.json.error).toEqual({
+      code: "0x80060888",
+      message: "Resource not found for the segment 'contact'.",
+    });
+    const wrongTarget = await api.post("accounts", {
+      name: "x",
+      "primarycontactid@odata.bind": `/accounts(${missing})`,
+    });
     expect(wrongTarget.status).toBe(400);
     expect(emu.count("account")).toBe(0);
   });
@@ -204,7 +274,10 @@ describe("POST /<set>", () => {
   it("answers 404 0x80060888 for an unknown entity set and 413 for an oversized body", async () => {
     const unknown = await api.post("acounts", { name: "x" });
     expect(unknown.status).toBe(404);
-    expect(unknown.json.error).toEqual({ code: "0x80060888", message: "Resource not found for the segment 'acounts'." });
+    expect(unknown.json.error).toEqual({
+      code: "0x80060888",
+      message: "Resource not found for the segment 'acounts'.",
+    });
     const wrongCase = await api.get("Accounts");
     expect(wrongCase.status).toBe(404);
     const big = await api.post("accounts", { name: "x", description: "y".repeat(70 * 1024) });

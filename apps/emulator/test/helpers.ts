@@ -5,12 +5,20 @@ export interface ApiResponse {
   readonly headers: Headers;
   readonly text: string;
   /** Parsed JSON body (undefined when there is none). */
-  readonly json: Record<string, unknown> & { value?: Record<string, unknown>[]; error?: { code: string; message: string } };
+  readonly json: Record<string, unknown> & {
+    value?: Record<string, unknown>[];
+    error?: { code: string; message: string };
+  };
 }
 
 /** A tiny JSON client over real HTTP for the tests. */
 export function client(emu: Emulator, defaults: Record<string, string> = {}) {
-  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> => {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse> => {
     const url = /^https?:/.test(path) ? path : `${emu.url}/${path}`;
     const init: RequestInit = {
       method,
@@ -27,13 +35,16 @@ export function client(emu: Emulator, defaults: Record<string, string> = {}) {
     const res = await fetch(url, init);
     const text = await res.text();
     let json: ApiResponse["json"] = {};
-    if (text && (res.headers.get("content-type") ?? "").includes("json")) json = JSON.parse(text) as ApiResponse["json"];
+    if (text && (res.headers.get("content-type") ?? "").includes("json"))
+      json = JSON.parse(text) as ApiResponse["json"];
     return { status: res.status, headers: res.headers, text, json };
   };
   return {
     get: (path: string, headers?: Record<string, string>) => call("GET", path, undefined, headers),
-    post: (path: string, body: unknown, headers?: Record<string, string>) => call("POST", path, body, headers),
-    patch: (path: string, body: unknown, headers?: Record<string, string>) => call("PATCH", path, body, headers),
+    post: (path: string, body: unknown, headers?: Record<string, string>) =>
+      call("POST", path, body, headers),
+    patch: (path: string, body: unknown, headers?: Record<string, string>) =>
+      call("PATCH", path, body, headers),
     put: (path: string, body: unknown, headers?: Record<string, string>) => call("PUT", path, body, headers),
     delete: (path: string, headers?: Record<string, string>) => call("DELETE", path, undefined, headers),
     call,

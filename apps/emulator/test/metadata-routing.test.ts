@@ -1,13 +1,16 @@
-import { readFileSync, existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { bundledMetadata, metadataFromCsdl } from "@xrm-offline/metadata";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateCsdl, type Emulator } from "../src/index.ts";
+import { type Emulator, generateCsdl } from "../src/index.ts";
 import { partnersFromCsdl } from "../src/schema/partner-map.ts";
 import { loadSchema } from "../src/schema/schema.ts";
 import { type Client, withEmulator } from "./helpers.ts";
 
-const FIXTURE = resolve(import.meta.dirname, "../../../../shared/fixtures/dataverse-metadata/DynamicsCRM.xml");
+const FIXTURE = resolve(
+  import.meta.dirname,
+  "../../../../shared/fixtures/dataverse-metadata/DynamicsCRM.xml",
+);
 
 describe("service document, $metadata, EntityDefinitions (bundled metadata)", () => {
   let emu: Emulator;
@@ -37,22 +40,42 @@ describe("service document, $metadata, EntityDefinitions (bundled metadata)", ()
     for (const e of bundled.entities()) {
       const p = parsed.entity(e.logicalName)!;
       expect([p.entitySetName, p.primaryIdAttribute]).toEqual([e.entitySetName, e.primaryIdAttribute]);
-      expect([...p.attributes()].map((a) => `${a.name}:${a.type}`).sort()).toEqual([...e.attributes()].map((a) => `${a.name}:${a.type}`).sort());
-      expect([...p.singleValuedNavigations()].map((n) => `${n.name}>${n.targetEntity}:${n.lookupAttribute}`).sort()).toEqual(
-        [...e.singleValuedNavigations()].map((n) => `${n.name}>${n.targetEntity}:${n.lookupAttribute}`).sort(),
+      expect([...p.attributes()].map((a) => `${a.name}:${a.type}`).sort()).toEqual(
+        [...e.attributes()].map((a) => `${a.name}:${a.type}`).sort(),
       );
-      expect([...p.collectionNavigations()].map((n) => n.name).sort()).toEqual([...e.collectionNavigations()].map((n) => n.name).sort());
+      expect(
+        [...p.singleValuedNavigations()]
+          .map((n) => `${n.name}>${n.targetEntity}:${n.lookupAttribute}`)
+          .sort(),
+      ).toEqual(
+        [...e.singleValuedNavigations()]
+          .map((n) => `${n.name}>${n.targetEntity}:${n.lookupAttribute}`)
+          .sort(),
+      );
+      expect([...p.collectionNavigations()].map((n) => n.name).sort()).toEqual(
+        [...e.collectionNavigations()].map((n) => n.name).sort(),
+      );
     }
-    expect(partnersFromCsdl(res.text).get("account")?.get("opportunity_customer_accounts")).toBe("customerid_account");
+    expect(partnersFromCsdl(res.text).get("account")?.get("opportunity_customer_accounts")).toBe(
+      "customerid_account",
+    );
     expect(generateCsdl(bundled, loadSchema().partners)).toBe(res.text);
   });
 
   it("answers EntityDefinitions by collection, $filter and key", async () => {
     const all = await api.get("EntityDefinitions?$select=LogicalName,EntitySetName");
-    expect(all.json["@odata.context"]).toBe(`${emu.url}/$metadata#EntityDefinitions(LogicalName,EntitySetName)`);
-    expect(all.json.value).toContainEqual({ MetadataId: expect.any(String), LogicalName: "opportunity", EntitySetName: "opportunities" });
+    expect(all.json["@odata.context"]).toBe(
+      `${emu.url}/$metadata#EntityDefinitions(LogicalName,EntitySetName)`,
+    );
+    expect(all.json.value).toContainEqual({
+      MetadataId: expect.any(String),
+      LogicalName: "opportunity",
+      EntitySetName: "opportunities",
+    });
     expect(all.json.value!.length).toBe(18);
-    const one = await api.get("EntityDefinitions(LogicalName='account')?$select=LogicalName,EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute");
+    const one = await api.get(
+      "EntityDefinitions(LogicalName='account')?$select=LogicalName,EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute",
+    );
     expect(one.json).toEqual({
       "@odata.context": `${emu.url}/$metadata#EntityDefinitions(LogicalName,EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute)/$entity`,
       MetadataId: one.json.MetadataId,
@@ -63,10 +86,23 @@ describe("service document, $metadata, EntityDefinitions (bundled metadata)", ()
     });
     const byId = await api.get(`EntityDefinitions(${one.json.MetadataId as string})?$select=LogicalName`);
     expect(byId.json.LogicalName).toBe("account");
-    const filtered = await api.get("EntityDefinitions?$select=LogicalName&$filter=PrimaryIdAttribute eq 'activityid' and LogicalName ne 'activitypointer'");
-    expect(filtered.json.value!.map((v) => v.LogicalName).sort()).toEqual(["appointment", "email", "phonecall", "task"]);
-    const attrs = await api.get("EntityDefinitions(LogicalName='contact')/Attributes?$select=LogicalName,AttributeType");
-    expect(attrs.json.value).toContainEqual({ MetadataId: expect.any(String), LogicalName: "_parentcustomerid_value", AttributeType: "Lookup" });
+    const filtered = await api.get(
+      "EntityDefinitions?$select=LogicalName&$filter=PrimaryIdAttribute eq 'activityid' and LogicalName ne 'activitypointer'",
+    );
+    expect(filtered.json.value!.map((v) => v.LogicalName).sort()).toEqual([
+      "appointment",
+      "email",
+      "phonecall",
+      "task",
+    ]);
+    const attrs = await api.get(
+      "EntityDefinitions(LogicalName='contact')/Attributes?$select=LogicalName,AttributeType",
+    );
+    expect(attrs.json.value).toContainEqual({
+      MetadataId: expect.any(String),
+      LogicalName: "_parentcustomerid_value",
+      AttributeType: "Lookup",
+    });
     expect((await api.get("EntityDefinitions(LogicalName='nope')")).status).toBe(404);
     expect((await api.get("EntityDefinitions?$select=Nope")).status).toBe(400);
   });
@@ -98,7 +134,10 @@ describe.runIf(existsSync(FIXTURE))("the full fixture CSDL", () => {
     expect(doc.json.value!.map((v) => v.name)).toContain("knowledgearticles");
     const created = await api.post("faxes", { subject: "fax" });
     expect(created.status).toBe(204);
-    const deep = await api.post("accounts", { name: "deep", opportunity_customer_accounts: [{ name: "o", Opportunity_Tasks: [{ subject: "t" }] }] });
+    const deep = await api.post("accounts", {
+      name: "deep",
+      opportunity_customer_accounts: [{ name: "o", Opportunity_Tasks: [{ subject: "t" }] }],
+    });
     expect(deep.status).toBe(204);
     expect(emu.count("task")).toBe(1);
   });

@@ -31,14 +31,23 @@ describe("GET /<set>(id)", () => {
     expect(res.status).toBe(200);
     expect(res.json["@odata.context"]).toBe(`${emu.url}/$metadata#accounts/$entity`);
     expect(res.json["@odata.etag"]).toBe(`W/"${emu.store.get("account", ids[3]!)!.version}"`);
-    expect(res.json).toMatchObject({ accountid: ids[3], name: "Account 03", revenue: 3000, _primarycontactid_value: contactId, telephone1: null });
+    expect(res.json).toMatchObject({
+      accountid: ids[3],
+      name: "Account 03",
+      revenue: 3000,
+      _primarycontactid_value: contactId,
+      telephone1: null,
+    });
     expect(Object.keys(res.json)).toHaveLength(2 + [...emu.metadata.entity("account")!.attributes()].length);
   });
 
   it("honours $select and $expand with a nested $select, and lookup annotations on request", async () => {
-    const res = await api.get(`accounts(${ids[3]})?$select=name,_primarycontactid_value&$expand=primarycontactid($select=fullname)`, {
-      Prefer: 'odata.include-annotations="*"',
-    });
+    const res = await api.get(
+      `accounts(${ids[3]})?$select=name,_primarycontactid_value&$expand=primarycontactid($select=fullname)`,
+      {
+        Prefer: 'odata.include-annotations="*"',
+      },
+    );
     expect(res.json).toEqual({
       "@odata.context": `${emu.url}/$metadata#accounts(name,_primarycontactid_value,primarycontactid(fullname))/$entity`,
       "@odata.etag": res.json["@odata.etag"],
@@ -48,7 +57,11 @@ describe("GET /<set>(id)", () => {
       "_primarycontactid_value@Microsoft.Dynamics.CRM.lookuplogicalname": "contact",
       _primarycontactid_value: contactId,
       accountid: ids[3],
-      primarycontactid: { "@odata.etag": `W/"${emu.store.get("contact", contactId)!.version}"`, fullname: "Pat Primary", contactid: contactId },
+      primarycontactid: {
+        "@odata.etag": `W/"${emu.store.get("contact", contactId)!.version}"`,
+        fullname: "Pat Primary",
+        contactid: contactId,
+      },
     });
     const onlyFormatted = await api.get(`accounts(${ids[3]})?$select=_primarycontactid_value`, {
       Prefer: 'odata.include-annotations="OData.Community.Display.V1.FormattedValue"',
@@ -66,7 +79,10 @@ describe("GET /<set>(id)", () => {
     expect((await api.get(`accounts(${ids[0]})`, { "If-None-Match": "null" })).status).toBe(200);
     const bad = await api.get(`accounts(${ids[0]})?$select=fullname`);
     expect(bad.status).toBe(400);
-    expect(bad.json.error).toEqual({ code: "0x0", message: "Could not find a property named 'fullname' on type 'Microsoft.Dynamics.CRM.account'." });
+    expect(bad.json.error).toEqual({
+      code: "0x0",
+      message: "Could not find a property named 'fullname' on type 'Microsoft.Dynamics.CRM.account'.",
+    });
     expect((await api.get(`accounts(${ids[0]})?$expand=PrimaryContactId`)).status).toBe(400);
     expect((await api.get("accounts(00000000-0000-0000-0000-000000000000)")).status).toBe(404);
     expect((await api.get("accounts(not-a-guid)")).status).toBe(400);
@@ -75,21 +91,48 @@ describe("GET /<set>(id)", () => {
 
 describe("GET /<set>", () => {
   it("filters with comparisons, and/or/not, string functions, lookups and null", async () => {
-    const q = async (filter: string) => names(await api.get(`accounts?$select=name&$orderby=name&$filter=${encodeURIComponent(filter)}`));
+    const q = async (filter: string) =>
+      names(await api.get(`accounts?$select=name&$orderby=name&$filter=${encodeURIComponent(filter)}`));
     expect(await q("revenue ge 22000")).toEqual(["Account 22", "Account 23", "Account 24"]);
-    expect(await q("revenue lt 2000 or name eq 'ACCOUNT 24'")).toEqual(["Account 00", "Account 01", "Account 24"]);
-    expect(await q("address1_city eq 'Seattle' and not (numberofemployees ne 0)")).toEqual(["Account 00", "Account 05"]);
+    expect(await q("revenue lt 2000 or name eq 'ACCOUNT 24'")).toEqual([
+      "Account 00",
+      "Account 01",
+      "Account 24",
+    ]);
+    expect(await q("address1_city eq 'Seattle' and not (numberofemployees ne 0)")).toEqual([
+      "Account 00",
+      "Account 05",
+    ]);
     expect(await q("contains(name,'2') and endswith(name,'1')")).toEqual(["Account 21"]);
-    expect(await q("startswith(name,'account 1') and creditonhold eq true")).toEqual(["Account 10", "Account 12", "Account 14", "Account 16", "Account 18"]);
+    expect(await q("startswith(name,'account 1') and creditonhold eq true")).toEqual([
+      "Account 10",
+      "Account 12",
+      "Account 14",
+      "Account 16",
+      "Account 18",
+    ]);
     expect(await q(`_primarycontactid_value eq ${contactId}`)).toEqual(["Account 03"]);
-    expect((await q("_primarycontactid_value ne null"))).toEqual(["Account 03"]);
+    expect(await q("_primarycontactid_value ne null")).toEqual(["Account 03"]);
     expect((await q("_primarycontactid_value eq null")).length).toBe(24);
-    expect(await q("numberofemployees in (4, 3) and revenue le 9000")).toEqual(["Account 03", "Account 04", "Account 08", "Account 09"]);
+    expect(await q("numberofemployees in (4, 3) and revenue le 9000")).toEqual([
+      "Account 03",
+      "Account 04",
+      "Account 08",
+      "Account 09",
+    ]);
     expect(await q("contains(name,'%')")).toEqual([]);
   });
 
   it("rejects bad filters with 400 0x0", async () => {
-    for (const filter of ["name eq", "nosuch eq 1", "revenue eq 'x'", "name eq 'unterminated", "contains(revenue,'1')", "((((name eq 'a'", "name eq 1"]) {
+    for (const filter of [
+      "name eq",
+      "nosuch eq 1",
+      "revenue eq 'x'",
+      "name eq 'unterminated",
+      "contains(revenue,'1')",
+      "((((name eq 'a'",
+      "name eq 1",
+    ]) {
       const res = await api.get(`accounts?$filter=${encodeURIComponent(filter)}`);
       expect(res.status, filter).toBe(400);
       expect(res.json.error!.code, filter).toBe("0x0");

@@ -17,7 +17,13 @@ beforeAll(async () => {
       {
         logicalName: "task",
         attributes: [{ name: "_new_relatedopportunities_value", type: "Edm.Guid" }],
-        singleValuedNavigations: [{ name: "new_relatedopportunities_task", targetEntity: "opportunity", lookupAttribute: "new_relatedopportunities" }],
+        singleValuedNavigations: [
+          {
+            name: "new_relatedopportunities_task",
+            targetEntity: "opportunity",
+            lookupAttribute: "new_relatedopportunities",
+          },
+        ],
       },
     ],
   });
@@ -47,12 +53,19 @@ describe("createRecord examples", () => {
   });
 
   it("create related table records along with the primary record (deep insert)", async () => {
-    const before = { contact: emu.count("contact"), opportunity: emu.count("opportunity"), task: emu.count("task") };
+    const before = {
+      contact: emu.count("contact"),
+      opportunity: emu.count("opportunity"),
+      task: emu.count("task"),
+    };
     const res = await api.post("accounts", {
       name: "Sample Account",
       primarycontactid: { firstname: "John", lastname: "Smith" },
       opportunity_customer_accounts: [
-        { name: "Opportunity associated to Sample Account", Opportunity_Tasks: [{ subject: "Task associated to opportunity" }] },
+        {
+          name: "Opportunity associated to Sample Account",
+          Opportunity_Tasks: [{ subject: "Task associated to opportunity" }],
+        },
       ],
     });
     expect(res.status).toBe(204);
@@ -67,14 +80,19 @@ describe("createRecord examples", () => {
     expect((read.json.primarycontactid as Record<string, unknown>).fullname).toBe("John Smith");
     const opps = read.json.opportunity_customer_accounts as Record<string, unknown>[];
     expect(opps.map((o) => o.name)).toEqual(["Opportunity associated to Sample Account"]);
-    const tasks = await api.get(`tasks?$select=subject&$filter=_regardingobjectid_value eq ${opps[0]!.opportunityid as string}`);
+    const tasks = await api.get(
+      `tasks?$select=subject&$filter=_regardingobjectid_value eq ${opps[0]!.opportunityid as string}`,
+    );
     expect(tasks.json.value!.map((t) => t.subject)).toEqual(["Task associated to opportunity"]);
   });
 
   it("associate to an existing contact on create (online @odata.bind and the offline lookup object's translation)", async () => {
     emu.seed("contact", [{ contactid: CONTACT_1, firstname: "Existing", lastname: "Contact" }]);
     for (let i = 0; i < 2; i++) {
-      const res = await api.post("accounts", { name: "Sample Account", "primarycontactid@odata.bind": `/contacts(${CONTACT_1})` });
+      const res = await api.post("accounts", {
+        name: "Sample Account",
+        "primarycontactid@odata.bind": `/contacts(${CONTACT_1})`,
+      });
       expect(res.status).toBe(204);
       const row = emu.row("account", idFromEntityId(res.headers.get("odata-entityid")))!;
       expect(row).toMatchObject({ name: "Sample Account", _primarycontactid_value: CONTACT_1 });
@@ -106,14 +124,22 @@ describe("updateRecord examples", () => {
 
   it("update associations to related tables (and the deprecated lookup object's translation)", async () => {
     for (let i = 0; i < 2; i++) {
-      const res = await api.patch(`accounts(${ACCOUNT})`, { "primarycontactid@odata.bind": `/contacts(${CONTACT_2})` }, { "If-Match": "*" });
+      const res = await api.patch(
+        `accounts(${ACCOUNT})`,
+        { "primarycontactid@odata.bind": `/contacts(${CONTACT_2})` },
+        { "If-Match": "*" },
+      );
       expect(res.status).toBe(204);
       expect(emu.row("account", ACCOUNT)!._primarycontactid_value).toBe(CONTACT_2);
     }
   });
 
   it("update the related opportunity column on task (custom lookup)", async () => {
-    const res = await api.patch(`tasks(${TASK})`, { "new_relatedopportunities_task@odata.bind": `/opportunities(${OPPORTUNITY})` }, { "If-Match": "*" });
+    const res = await api.patch(
+      `tasks(${TASK})`,
+      { "new_relatedopportunities_task@odata.bind": `/opportunities(${OPPORTUNITY})` },
+      { "If-Match": "*" },
+    );
     expect(res.status).toBe(204);
     expect(emu.row("task", TASK)).toMatchObject({
       _new_relatedopportunities_value: OPPORTUNITY,
@@ -122,19 +148,31 @@ describe("updateRecord examples", () => {
   });
 
   it("update the Regarding column on task", async () => {
-    const res = await api.patch(`tasks(${TASK})`, { "regardingobjectid_account_task@odata.bind": `/accounts(${ACCOUNT})` }, { "If-Match": "*" });
+    const res = await api.patch(
+      `tasks(${TASK})`,
+      { "regardingobjectid_account_task@odata.bind": `/accounts(${ACCOUNT})` },
+      { "If-Match": "*" },
+    );
     expect(res.status).toBe(204);
     expect(emu.row("task", TASK)).toMatchObject({
       _regardingobjectid_value: ACCOUNT,
       "_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname": "account",
     });
-    const read = await api.get(`tasks(${TASK})?$select=_regardingobjectid_value`, { Prefer: 'odata.include-annotations="*"' });
-    expect(read.json["_regardingobjectid_value@OData.Community.Display.V1.FormattedValue"]).toBe("Updated Sample Account ");
-    expect(read.json["_regardingobjectid_value@Microsoft.Dynamics.CRM.associatednavigationproperty"]).toMatch(/^regardingobjectid_account/);
+    const read = await api.get(`tasks(${TASK})?$select=_regardingobjectid_value`, {
+      Prefer: 'odata.include-annotations="*"',
+    });
+    expect(read.json["_regardingobjectid_value@OData.Community.Display.V1.FormattedValue"]).toBe(
+      "Updated Sample Account ",
+    );
+    expect(read.json["_regardingobjectid_value@Microsoft.Dynamics.CRM.associatednavigationproperty"]).toMatch(
+      /^regardingobjectid_account/,
+    );
   });
 
   it("associations for collection-valued navigation properties go through online execute ($ref)", async () => {
-    const res = await api.post(`accounts(${ACCOUNT})/Account_Tasks/$ref`, { "@odata.id": `${emu.url}/tasks(${TASK})` });
+    const res = await api.post(`accounts(${ACCOUNT})/Account_Tasks/$ref`, {
+      "@odata.id": `${emu.url}/tasks(${TASK})`,
+    });
     expect(res.status).toBe(204);
     expect(emu.row("task", TASK)!._regardingobjectid_value).toBe(ACCOUNT);
   });

@@ -26,10 +26,18 @@ describe("PATCH /<set>(id)", () => {
 
   it("is an upsert by default: a missing row is created with the key from the URL", async () => {
     const id = "aaaaaaaa-0000-0000-0000-000000000001";
-    const created = await api.patch(`accounts(${id})`, { name: "Upserted" }, { Prefer: "return=representation" });
+    const created = await api.patch(
+      `accounts(${id})`,
+      { name: "Upserted" },
+      { Prefer: "return=representation" },
+    );
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({ accountid: id, name: "Upserted" });
-    const updated = await api.patch(`accounts(${id})?$select=name`, { name: "Again" }, { Prefer: "return=representation" });
+    const updated = await api.patch(
+      `accounts(${id})?$select=name`,
+      { name: "Again" },
+      { Prefer: "return=representation" },
+    );
     expect(updated.status).toBe(200);
     expect(updated.headers.get("etag")).toBe(`W/"${version("account", id)}"`);
     expect(updated.json).toEqual({
@@ -59,7 +67,9 @@ describe("PATCH /<set>(id)", () => {
     const id = "bbbbbbbb-0000-0000-0000-000000000001";
     const res = await api.patch(`accounts(${id})`, { name: "x" }, { "If-Match": "*" });
     expect(res.status).toBe(404);
-    expect(res.json).toEqual({ error: { code: "0x80040217", message: `Entity 'account' With Id = ${id} Does Not Exist` } });
+    expect(res.json).toEqual({
+      error: { code: "0x80040217", message: `Entity 'account' With Id = ${id} Does Not Exist` },
+    });
     expect(emu.count("account")).toBe(0);
   });
 
@@ -69,7 +79,11 @@ describe("PATCH /<set>(id)", () => {
     expect(res.status).toBe(412);
     expect(res.json.error!.code).toBe("0x80040237");
     expect(emu.row("account", id!)!.name).toBe("Keep");
-    const create = await api.patch("accounts(bbbbbbbb-0000-0000-0000-000000000009)", { name: "New" }, { "If-None-Match": "*" });
+    const create = await api.patch(
+      "accounts(bbbbbbbb-0000-0000-0000-000000000009)",
+      { name: "New" },
+      { "If-None-Match": "*" },
+    );
     expect(create.status).toBe(204);
   });
 
@@ -80,7 +94,10 @@ describe("PATCH /<set>(id)", () => {
     const stale = await api.patch(`accounts(${id})`, { name: "v3" }, { "If-Match": etag });
     expect(stale.status).toBe(412);
     expect(stale.json).toEqual({
-      error: { code: "0x80060882", message: "The version of the existing record doesn't match the RowVersion property provided." },
+      error: {
+        code: "0x80060882",
+        message: "The version of the existing record doesn't match the RowVersion property provided.",
+      },
     });
     expect(emu.row("account", id!)!.name).toBe("v2");
     const staleDelete = await api.delete(`accounts(${id})`, { "If-Match": etag });
@@ -116,7 +133,9 @@ describe("DELETE, single properties and $ref", () => {
 
   it("PUT and DELETE of one column", async () => {
     const [id] = emu.seed("account", [{ name: "Name", description: "desc" }]);
-    expect((await api.put(`accounts(${id})/name`, { value: "Updated Sample Account Name" })).status).toBe(204);
+    expect((await api.put(`accounts(${id})/name`, { value: "Updated Sample Account Name" })).status).toBe(
+      204,
+    );
     expect((await api.delete(`accounts(${id})/description`)).status).toBe(204);
     expect(emu.row("account", id!)).toMatchObject({ name: "Updated Sample Account Name", description: null });
     const read = await api.get(`accounts(${id})/name`);
@@ -125,13 +144,17 @@ describe("DELETE, single properties and $ref", () => {
     expect((await api.put(`accounts(${id})/nosuch`, { value: 3 })).status).toBe(400);
     expect((await api.put(`accounts(${id})/name`, { notvalue: "x" })).status).toBe(400);
     expect((await api.delete(`accounts(${id})/primarycontactid`)).status).toBe(400);
-    expect((await api.put("accounts(00000000-0000-0000-0000-000000000404)/name", { value: "x" })).status).toBe(404);
+    expect(
+      (await api.put("accounts(00000000-0000-0000-0000-000000000404)/name", { value: "x" })).status,
+    ).toBe(404);
   });
 
   it("PUT/DELETE <nav>/$ref sets and clears a single-valued lookup", async () => {
     const [c] = emu.seed("contact", [{ firstname: "Ref" }]);
     const [a] = emu.seed("account", [{ name: "A" }]);
-    const put = await api.put(`accounts(${a})/primarycontactid/$ref`, { "@odata.id": `${emu.url}/contacts(${c})` });
+    const put = await api.put(`accounts(${a})/primarycontactid/$ref`, {
+      "@odata.id": `${emu.url}/contacts(${c})`,
+    });
     expect(put.status).toBe(204);
     expect(emu.row("account", a!)!._primarycontactid_value).toBe(c);
     expect((await api.delete(`accounts(${a})/primarycontactid/$ref`)).status).toBe(204);
@@ -142,29 +165,49 @@ describe("DELETE, single properties and $ref", () => {
     const [a] = emu.seed("account", [{ name: "A" }]);
     const [o1, o2] = emu.seed("opportunity", [{ name: "O1" }, { name: "O2" }]);
     for (const o of [o1, o2]) {
-      const res = await api.post(`accounts(${a})/opportunity_customer_accounts/$ref`, { "@odata.id": `${emu.url}/opportunities(${o})` });
+      const res = await api.post(`accounts(${a})/opportunity_customer_accounts/$ref`, {
+        "@odata.id": `${emu.url}/opportunities(${o})`,
+      });
       expect(res.status).toBe(204);
     }
     expect(emu.rows("opportunity").map((o) => o._customerid_value)).toEqual([a, a]);
-    const expanded = await api.get(`accounts(${a})?$select=name&$expand=opportunity_customer_accounts($select=name;$orderby=name)`);
-    expect((expanded.json.opportunity_customer_accounts as { name: string }[]).map((o) => o.name)).toEqual(["O1", "O2"]);
+    const expanded = await api.get(
+      `accounts(${a})?$select=name&$expand=opportunity_customer_accounts($select=name;$orderby=name)`,
+    );
+    expect((expanded.json.opportunity_customer_accounts as { name: string }[]).map((o) => o.name)).toEqual([
+      "O1",
+      "O2",
+    ]);
     expect((await api.delete(`accounts(${a})/opportunity_customer_accounts(${o1})/$ref`)).status).toBe(204);
     expect(emu.row("opportunity", o1!)!._customerid_value).toBeNull();
-    const byId = await api.delete(`accounts(${a})/opportunity_customer_accounts/$ref?$id=${emu.url}/opportunities(${o2})`);
+    const byId = await api.delete(
+      `accounts(${a})/opportunity_customer_accounts/$ref?$id=${emu.url}/opportunities(${o2})`,
+    );
     expect(byId.status).toBe(204);
     expect(emu.row("opportunity", o2!)!._customerid_value).toBeNull();
-    const bad = await api.post(`accounts(${a})/Opportunity_Customer_Accounts/$ref`, { "@odata.id": `/opportunities(${o1})` });
+    const bad = await api.post(`accounts(${a})/Opportunity_Customer_Accounts/$ref`, {
+      "@odata.id": `/opportunities(${o1})`,
+    });
     expect(bad.status).toBe(400);
   });
 
   it("associates many-to-many relationships", async () => {
     const [a] = emu.seed("account", [{ name: "A" }]);
     const [l] = emu.seed("lead", [{ lastname: "Lead" }]);
-    expect((await api.post(`accounts(${a})/accountleads_association/$ref`, { "@odata.id": `/leads(${l})` })).status).toBe(204);
-    const read = await api.get(`accounts(${a})?$select=name&$expand=accountleads_association($select=lastname)`);
-    expect(read.json.accountleads_association).toEqual([{ "@odata.etag": `W/"${version("lead", l!)}"`, lastname: "Lead", leadid: l }]);
+    expect(
+      (await api.post(`accounts(${a})/accountleads_association/$ref`, { "@odata.id": `/leads(${l})` }))
+        .status,
+    ).toBe(204);
+    const read = await api.get(
+      `accounts(${a})?$select=name&$expand=accountleads_association($select=lastname)`,
+    );
+    expect(read.json.accountleads_association).toEqual([
+      { "@odata.etag": `W/"${version("lead", l!)}"`, lastname: "Lead", leadid: l },
+    ]);
     expect((await api.delete(`accounts(${a})/accountleads_association(${l})/$ref`)).status).toBe(204);
-    const after = await api.get(`accounts(${a})?$select=name&$expand=accountleads_association($select=lastname)`);
+    const after = await api.get(
+      `accounts(${a})?$select=name&$expand=accountleads_association($select=lastname)`,
+    );
     expect(after.json.accountleads_association).toEqual([]);
   });
 });

@@ -55,6 +55,8 @@ export class RecordStore {
   readonly db: Database.Database;
   #version: number;
   readonly #stmts;
+  /** Prepared statements of generated queries, by SQL text (filters repeat). */
+  readonly #queryCache = new Map<string, Database.Statement<unknown[], unknown>>();
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -87,7 +89,10 @@ export class RecordStore {
       disassociate: db.prepare(
         "DELETE FROM associations WHERE relationship = ? AND ((entity1 = ? AND id1 = ? AND entity2 = ? AND id2 = ?) OR (entity1 = ? AND id1 = ? AND entity2 = ? AND id2 = ?))",
       ),
-      associated: db.prepare<[string, string, string, string, string, string], { entity: string; id: string }>(
+      associated: db.prepare<
+        [string, string, string, string, string, string],
+        { entity: string; id: string }
+      >(
         "SELECT entity2 AS entity, id2 AS id FROM associations WHERE relationship = ? AND entity1 = ? AND id1 = ? UNION SELECT entity1, id1 FROM associations WHERE relationship = ? AND entity2 = ? AND id2 = ?",
       ),
       dropAssociations: db.prepare(
@@ -184,15 +189,22 @@ export class RecordStore {
     offset: number,
   ): StoredRecord[] {
     const sql = `SELECT * FROM records WHERE entity = ? AND (${where.sql}) ORDER BY ${orderBy} LIMIT ? OFFSET ?`;
-    return this.db
-      .prepare<unknown[], RawRow>(sql)
-      .all(entity, ...where.params, limit, offset)
-      .map(toRecord);
+    return (this.#prepared(sql).all(entity, ...where.params, limit, offset) as RawRow[]).map(toRecord);
   }
 
   queryCount(entity: string, where: { sql: string; params: unknown[] }): number {
     const sql = `SELECT count(*) AS n FROM records WHERE entity = ? AND (${where.sql})`;
-    return this.db.prepare<unknown[], { n: number }>(sql).get(entity, ...where.params)?.n ?? 0;
+    return (this.#prepared(sql).get(entity, ...where.params) as { n: number } | undefined)?.n ?? 0;
+  }
+
+  #prepared(sql: string): Database.Statement<unknown[], unknown> {
+    let stmt = this.#queryCache.get(sql);
+    if (!stmt) {
+      if (this.#queryCache.size >= 500) this.#queryCache.clear();
+      stmt = this.db.prepare<unknown[], unknown>(sql);
+      this.#queryCache.set(sql, stmt);
+    }
+    return stmt;
   }
 
   changedBetween(entity: string, after: number, upTo: number): StoredRecord[] {
