@@ -1,8 +1,9 @@
-import type { EdmType, EntityMetadata, Metadata } from "@xrm-offline/metadata";
+import type { EntityMetadata, Metadata } from "@xrm-offline/metadata";
+import { comparison, type Operand } from "./filter-comparison.ts";
 import { type Token, tokenize } from "./filter-lexer.ts";
 import { columnRef, resolveODataColumn } from "./query-columns.ts";
 import { notSupportedOffline, parserError, syntaxError, unknownProperty } from "./query-errors.ts";
-import type { ColumnRef, CompareOperator, FilterNode, Literal, StringFunction } from "./query-plan.ts";
+import type { CompareOperator, FilterNode, StringFunction } from "./query-plan.ts";
 
 /**
  * Recursive-descent parser for OData `$filter`, with OData's precedence
@@ -13,17 +14,6 @@ import type { ColumnRef, CompareOperator, FilterNode, Literal, StringFunction } 
 export const MAX_FILTER_DEPTH = 64;
 export const MAX_FILTER_PREDICATES = 2000;
 
-type Operand =
-  | { readonly t: "literal"; readonly lit: Literal; readonly pos: number }
-  | {
-      readonly t: "column";
-      readonly col: ColumnRef;
-      readonly edm: EdmType;
-      readonly name: string;
-      readonly pos: number;
-    }
-  | { readonly t: "bool"; readonly node: FilterNode; readonly pos: number };
-
 const COMPARE: ReadonlyMap<string, CompareOperator> = new Map([
   ["eq", "eq"],
   ["ne", "ne"],
@@ -32,32 +22,7 @@ const COMPARE: ReadonlyMap<string, CompareOperator> = new Map([
   ["lt", "lt"],
   ["le", "le"],
 ]);
-const OPERATOR_KIND: Record<CompareOperator, string> = {
-  eq: "Equal",
-  ne: "NotEqual",
-  gt: "GreaterThan",
-  ge: "GreaterThanOrEqual",
-  lt: "LessThan",
-  le: "LessThanOrEqual",
-};
-const FLIP: Record<CompareOperator, CompareOperator> = {
-  eq: "eq",
-  ne: "ne",
-  gt: "lt",
-  ge: "le",
-  lt: "gt",
-  le: "ge",
-};
 const FUNCTIONS: ReadonlySet<string> = new Set(["contains", "startswith", "endswith"]);
-const LITERAL_EDM: Record<Literal["type"], string> = {
-  null: "null",
-  string: "Edm.String",
-  guid: "Edm.Guid",
-  number: "Edm.Decimal",
-  boolean: "Edm.Boolean",
-  datetime: "Edm.DateTimeOffset",
-  date: "Edm.Date",
-};
 
 export function parseFilter(metadata: Metadata, entity: EntityMetadata, text: string): FilterNode {
   return new FilterParser(metadata, entity, text).parse();
@@ -147,7 +112,7 @@ class FilterParser {
     this.#next();
     const right = this.#parseUnary();
     this.#countPredicate(t.pos);
-    return { t: "bool", node: this.#compare(left, op, right, t.pos), pos: left.pos };
+    return { t: "bool", node: comparison(left, op, right, this.#text), pos: left.pos };
   }
 
   #parseUnary(): Operand {
@@ -291,54 +256,6 @@ class FilterParser {
       value: second.lit.value,
     };
     return { t: "bool", node, pos: name.pos };
-  }
-
-  #compare(left: Operand, op: CompareOperator, right: Operand, pos: number): FilterNode {
-    // contains(name,'x') eq true / ne false.
-    if (left.t === "bool" || right.t === "bool") {
-      const [b, other] = left.t === "bool" ? [left, right] : [right, left];
-      if (
-        b.t === "bool" &&
-        other.t === "literal" &&
-        other.lit.type === "boolean" &&
-        (op === "eq" || op === "ne")
-      ) {
-        return other.lit.value === (op === "eq") ? b.node : { kind: "not", operand: b.node };
-      }
-      throw parserError(
-        `A binary operator with incompatible types was detected. Found a Boolean expression and '${this.#edmOf(other)}' for operator kind '${OPERATOR_KIND[op]}'.`,
-      );
-    }
-    if (left.t === "literal" && right.t === "literal") {
-      throw syntaxError("a comparison needs a column on one side", left.pos, this.#text);
-    }
-    if (left.t === "literal" && right.t === "column") return this.#compare(right, FLIP[op], left, pos);
-    if (left.t !== "column") throw syntaxError("a column is expected", left.pos, this.#text);
-    if (right.t === "column") {
-      const same =
-        left.col.type === right.col.type ||
-        (left.col.type.startsWith("date") && right.col.type.startsWith("date"));
-      if (!same) this.#incompatible(left.edm, right.edm, op);
-      return { kind: "compare", op, column: left.col, value: { type: "column", column: right.col } };
-    }
-    const lit = (right as Extract<Operand, { t: "literal" }>).lit;
-    const type = left.col.type;
-    const fits =
-      lit.type === "null" ||
-      lit.type === type ||
-      (type.startsWith("date") && (lit.type === "date" || lit.type === "datetime"));
-    if (!fits) this.#incompatible(left.edm, LITERAL_EDM[lit.type], op);
-    return { kind: "compare", op, column: left.col, value: lit };
-  }
-
-  #edmOf(o: Operand): string {
-    return o.t === "column" ? o.edm : o.t === "literal" ? LITERAL_EDM[o.lit.type] : "Edm.Boolean";
-  }
-
-  #incompatible(a: string, b: string, op: CompareOperator): never {
-    throw parserError(
-      `A binary operator with incompatible types was detected. Found operand types '${a}' and '${b}' for operator kind '${OPERATOR_KIND[op]}'.`,
-    );
   }
 
   #toBool(o: Operand): FilterNode {
