@@ -209,6 +209,16 @@ describe("evaluateQuery: projection", () => {
     expect(a).toEqual(accounts[3]);
   });
 
+  it("never turns a stored '__proto__' key into a prototype", () => {
+    const hostile = JSON.parse(
+      `{"accountid":"${accountId(99)}","name":"x","__proto__":{"polluted":true}}`,
+    ) as Row;
+    const [a] = run("", [hostile]).entities;
+    expect(Object.getPrototypeOf(a)).toBe(Object.prototype);
+    expect((a as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(a).toEqual({ accountid: accountId(99), name: "x" });
+  });
+
   it("counts all matches with $count=true, ignoring $top", () => {
     const r = run("$filter=address1_city eq 'Seattle'&$top=2&$count=true");
     expect(r.count).toBe(4);
