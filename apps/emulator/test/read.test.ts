@@ -178,3 +178,22 @@ describe("GET /<set>", () => {
     expect(res.text).toBe("25");
   });
 });
+
+describe("error details", () => {
+  it("adds ErrorDetails annotations when the Prefer header asks for them", async () => {
+    const missing = "00000000-0000-0000-0000-0000000000ee";
+    const plain = await api.get(`accounts(${missing})`);
+    expect(Object.keys(plain.json.error!)).toEqual(["code", "message"]);
+    const detailed = await api.get(`accounts(${missing})`, {
+      Prefer: 'odata.include-annotations="Microsoft.PowerApps.CDS.ErrorDetails*"',
+    });
+    expect(detailed.json.error).toEqual({
+      code: "0x80040217",
+      message: `Entity 'account' With Id = ${missing} Does Not Exist`,
+      "@Microsoft.PowerApps.CDS.ErrorDetails.ApiExceptionMessageName": "ObjectDoesNotExist",
+      "@Microsoft.PowerApps.CDS.ErrorDetails.ApiExceptionHttpStatusCode": "404",
+      "@Microsoft.PowerApps.CDS.HelpLink":
+        "http://go.microsoft.com/fwlink/?LinkID=398563&error=Microsoft.Crm.CrmException%3a80040217&client=platform",
+    });
+  });
+});

@@ -1,5 +1,7 @@
+import { catalogueEntry, type XrmError } from "@xrm-offline/odata";
 import { executeBatch } from "../batch/execute-batch.ts";
 import { entityForSet, SERVICE_PATH, type ServerContext } from "../context.ts";
+import { parsePrefer, wantsAnnotation } from "../http/prefer.ts";
 import { parseRoute } from "../http/route.ts";
 import { codeError, errorResponse, toXrmError, type WireRequest, type WireResponse } from "../http/wire.ts";
 import { contentIdNotFound } from "../write/bind-target.ts";
@@ -75,11 +77,33 @@ function route(ctx: ServerContext, req: WireRequest): WireResponse {
   }
 }
 
+const DETAILS = "Microsoft.PowerApps.CDS.ErrorDetails";
+
+/**
+ * With `Prefer: odata.include-annotations` (`*` or `Microsoft.PowerApps.CDS.ErrorDetails*`) the
+ * error object carries the exception name, the HTTP status and a help link, as the service adds.
+ */
+function withErrorDetails(req: WireRequest, response: WireResponse, e: XrmError): WireResponse {
+  const prefs = parsePrefer(req.headers.get("prefer"));
+  if (!wantsAnnotation(prefs, `${DETAILS}.ApiExceptionMessageName`) || response.body === undefined)
+    return response;
+  const body = JSON.parse(response.body) as { error: Record<string, unknown> };
+  const name = catalogueEntry(e.code)?.name;
+  if (name && e.errorCode !== 0) body.error[`@${DETAILS}.ApiExceptionMessageName`] = name;
+  body.error[`@${DETAILS}.ApiExceptionHttpStatusCode`] = String(response.status);
+  if (e.errorCode !== 0) {
+    body.error["@Microsoft.PowerApps.CDS.HelpLink"] =
+      `http://go.microsoft.com/fwlink/?LinkID=398563&error=Microsoft.Crm.CrmException%3a${e.code.slice(2)}&client=platform`;
+  }
+  return { ...response, body: JSON.stringify(body) };
+}
+
 /** Answer one Web API request. Never throws: every failure becomes a Web API error response. */
 export function dispatch(ctx: ServerContext, req: WireRequest): WireResponse {
   try {
     return route(ctx, req);
   } catch (e) {
-    return errorResponse(toXrmError(e));
+    const error = toXrmError(e);
+    return withErrorDetails(req, errorResponse(error), error);
   }
 }
