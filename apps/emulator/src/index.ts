@@ -11,3 +11,4 @@ export type { WireResponse } from "./http/wire.ts";
 export { generateCsdl } from "./schema/generate-csdl.ts";
 export { type DemoData, seedDemoData } from "./seed-demo.ts";
 export { type Emulator, type EmulatorOptions, startEmulator } from "./start-emulator.ts";
+export type { RecordStore, StoredRecord } from "./storage/record-store.ts";

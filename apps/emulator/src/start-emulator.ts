@@ -120,16 +120,25 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
   }, options.faults);
 
+  const listener = createRequestListener({
+    dispatch: (req: WireRequest) => dispatch(ctx, req),
+    faults,
+    log: requestLog,
+    ...(options.accessToken !== undefined ? { accessToken: options.accessToken } : {}),
+    maxBodyBytes: options.maxBodyBytes ?? 16 * 1024 * 1024,
+  });
   const makeServer = () => {
-    const s = createServer(
-      createRequestListener({
-        dispatch: (req: WireRequest) => dispatch(ctx, req),
-        faults,
-        log: requestLog,
-        ...(options.accessToken !== undefined ? { accessToken: options.accessToken } : {}),
-        maxBodyBytes: options.maxBodyBytes ?? 16 * 1024 * 1024,
-      }),
-    );
+    const s = createServer((req, res) => {
+      // Last line of defence: a failure while answering must never take the process down.
+      listener(req, res).catch(() => {
+        if (!res.headersSent) {
+          res.writeHead(500, { "Content-Type": "application/json; odata.metadata=minimal" });
+          res.end(
+            JSON.stringify({ error: { code: "0x80040216", message: "An unexpected error occurred." } }),
+          );
+        } else res.destroy();
+      });
+    });
     s.keepAliveTimeout = 5000;
     return s;
   };

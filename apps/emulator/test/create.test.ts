@@ -114,6 +114,25 @@ describe("POST /<set>", () => {
     expect(tasks.every((t) => t.activitytypecode === "task")).toBe(true);
   });
 
+  it("returns a deep insert with $expand when asked for the representation", async () => {
+    const res = await api.post(
+      "accounts?$select=name&$expand=primarycontactid($select=fullname),Account_Tasks($select=subject)",
+      {
+        name: "Rep deep",
+        primarycontactid: { firstname: "Eve", lastname: "Expand" },
+        Account_Tasks: [{ subject: "t1" }],
+      },
+      { Prefer: "return=representation" },
+    );
+    expect(res.status).toBe(201);
+    expect(res.json["@odata.context"]).toBe(
+      `${emu.url}/$metadata#accounts(name,primarycontactid(fullname),Account_Tasks(subject))/$entity`,
+    );
+    expect(res.json.name).toBe("Rep deep");
+    expect((res.json.primarycontactid as Record<string, unknown>).fullname).toBe("Eve Expand");
+    expect((res.json.Account_Tasks as Record<string, unknown>[]).map((t) => t.subject)).toEqual(["t1"]);
+  });
+
   it("writes nothing when any part of a deep insert is invalid", async () => {
     const res = await api.post("accounts", {
       name: "Parent",
