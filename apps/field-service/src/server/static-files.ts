@@ -1,0 +1,87 @@
+import { readFile, stat } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { extname, join, normalize, sep } from "node:path";
+
+const TYPES: Readonly<Record<string, string>> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".webmanifest": "application/manifest+json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".txt": "text/plain; charset=utf-8",
+  ".map": "application/json",
+};
+
+export function contentTypeOf(path: string): string {
+  return TYPES[extname(path).toLowerCase()] ?? "application/octet-stream";
+}
+
+/**
+ * The file under `root` that a URL path names, or undefined when the path is malformed or would
+ * leave `root` (`..`, encoded slashes, NUL).
+ */
+export function resolveStaticPath(root: string, urlPath: string): string | undefined {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath.split("?")[0] ?? "");
+  } catch {
+    return undefined;
+  }
+  if (decoded.includes("\0") || decoded.includes("\\")) return undefined;
+  const relative = normalize(decoded).replace(/^([/\\])+/, "");
+  if (relative.split(/[/\\]/).includes("..")) return undefined;
+  const full = join(root, relative);
+  return full === root || full.startsWith(root.endsWith(sep) ? root : root + sep) ? full : undefined;
+}
+
+async function fileAt(path: string): Promise<Buffer | undefined> {
+  try {
+    const s = await stat(path);
+    return s.isFile() ? await readFile(path) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function cacheControlFor(relativePath: string): string {
+  // Hashed build assets never change; everything else (index.html, sw.js, the manifest) is checked
+  // every time, so a new build reaches the service worker at once.
+  return relativePath.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-cache";
+}
+
+/**
+ * Serve the built app: files as they are, and `index.html` for any other GET that asks for HTML
+ * (the app's routes live in the URL hash, but a deep link must still load the shell).
+ */
+export async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const method = req.method ?? "GET";
+  if (method !== "GET" && method !== "HEAD") {
+    res.writeHead(405, { Allow: "GET, HEAD", "Content-Length": 0 });
+    res.end();
+    return;
+  }
+  const urlPath = (req.url ?? "/").split("?")[0] ?? "/";
+  const path = resolveStaticPath(root, urlPath === "/" ? "/index.html" : urlPath);
+  let body = path ? await fileAt(path) : undefined;
+  let servedPath = path;
+  if (!body && (req.headers.accept ?? "").includes("text/html")) {
+    servedPath = join(root, "index.html");
+    body = await fileAt(servedPath);
+  }
+  if (!body || !servedPath) {
+    res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8", "Content-Length": 9 });
+    res.end(method === "HEAD" ? undefined : "Not found");
+    return;
+  }
+  res.writeHead(200, {
+    "Content-Type": contentTypeOf(servedPath),
+    "Content-Length": body.length,
+    "Cache-Control": cacheControlFor(urlPath),
+    "X-Content-Type-Options": "nosniff",
+  });
+  res.end(method === "HEAD" ? undefined : body);
+}
