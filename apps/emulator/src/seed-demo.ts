@@ -105,12 +105,14 @@ export function seedDemoData(emulator: Emulator): DemoData {
   );
   // Contacts work for their account.
   for (const [i, contactId] of contactIds.entries()) {
-    emulator.handle({
+    const res = emulator.handle({
       method: "PATCH",
       path: `contacts(${contactId})`,
       headers: { "If-Match": "*" },
       body: JSON.stringify({ "parentcustomerid_account@odata.bind": `/accounts(${accountIds[i]})` }),
     });
+    if (res.status >= 400)
+      throw new Error(`seedDemoData: linking contact ${contactId} failed: ${res.body ?? res.status}`);
   }
   const incidentIds = emulator.seed(
     "incident",
