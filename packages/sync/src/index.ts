@@ -1,1 +1,53 @@
-export {};
+export { createStoreOutboxPort, IN_FLIGHT_KEY } from "./adapters/store-outbox-port.ts";
+export {
+  createServerProbe,
+  createTransportRemotePort,
+  type TransportRemotePortOptions,
+} from "./adapters/transport-remote-port.ts";
+export { systemClock } from "./clock.ts";
+export { type ConnectivityOptions, createConnectivity } from "./connectivity.ts";
+export {
+  createPuller,
+  type Puller,
+  type PullerOptions,
+} from "./downstream/create-puller.ts";
+export {
+  normalizeOfflineTables,
+  type OfflineProfile,
+  type OfflineTableOptions,
+  type OfflineTablesOption,
+  type RelatedSource,
+  type TablePlan,
+} from "./downstream/offline-profile.ts";
+export type {
+  ApplyRowsResult,
+  PullKind,
+  PullProgress,
+  PullRemote,
+  PullReport,
+  PullStore,
+  TablePullReport,
+} from "./downstream/pull-ports.ts";
+export { transportPullRemote } from "./downstream/transport-pull-remote.ts";
+export type {
+  Clock,
+  ConnectivityPort,
+  OutboxEntry,
+  OutboxPort,
+  RemoteBatchResult,
+  RemoteError,
+  RemotePort,
+  RemoteRecordResult,
+  RemoteResult,
+  RemoteWrite,
+  RunnerLock,
+  Settlement,
+  SyncErrorInfo,
+  SyncErrorType,
+  SyncFailure,
+  SyncFailureInit,
+} from "./ports.ts";
+export { createRunnerLock, inProcessLock, type WebLocks } from "./runner-lock.ts";
+export { createSyncEngine, type SyncEngine, type SyncEngineOptions } from "./sync-engine.ts";
+export type { SyncReport, SyncStatus } from "./sync-state.ts";
+export type { RetryPolicy } from "./upstream/backoff-book.ts";

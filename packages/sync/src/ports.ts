@@ -55,6 +55,8 @@ export interface SyncFailure extends SyncFailureInit {
   readonly id: string;
   /** The outbox entries it holds back (one, or several merged updates of one record). */
   readonly seqs: readonly number[];
+  /** Attempts made, the failing one included, when the outbox counts them. */
+  readonly attempts?: number;
 }
 
 /** The engine's verdict on one sent write, recorded in one go per round by `OutboxPort.settle`. */
