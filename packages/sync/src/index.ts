@@ -6,6 +6,29 @@ export {
 } from "./adapters/transport-remote-port.ts";
 export { systemClock } from "./clock.ts";
 export { type ConnectivityOptions, createConnectivity } from "./connectivity.ts";
+export {
+  createPuller,
+  type Puller,
+  type PullerOptions,
+} from "./downstream/create-puller.ts";
+export {
+  normalizeOfflineTables,
+  type OfflineProfile,
+  type OfflineTableOptions,
+  type OfflineTablesOption,
+  type RelatedSource,
+  type TablePlan,
+} from "./downstream/offline-profile.ts";
+export type {
+  ApplyRowsResult,
+  PullKind,
+  PullProgress,
+  PullRemote,
+  PullReport,
+  PullStore,
+  TablePullReport,
+} from "./downstream/pull-ports.ts";
+export { transportPullRemote } from "./downstream/transport-pull-remote.ts";
 export type {
   Clock,
   ConnectivityPort,
