@@ -32,8 +32,9 @@ export function resolveStaticPath(root: string, urlPath: string): string | undef
     return undefined;
   }
   if (decoded.includes("\0") || decoded.includes("\\")) return undefined;
-  const relative = normalize(decoded).replace(/^([/\\])+/, "");
-  if (relative.split(/[/\\]/).includes("..")) return undefined;
+  // Any `..` segment is refused outright, even one that would stay inside the root.
+  if (decoded.split("/").includes("..")) return undefined;
+  const relative = normalize(decoded).replace(/^\/+/, "");
   const full = join(root, relative);
   return full === root || full.startsWith(root.endsWith(sep) ? root : root + sep) ? full : undefined;
 }

@@ -1,0 +1,134 @@
+import { describe, expect, it } from "vitest";
+import { endpointsFor } from "../src/app-config.ts";
+import { countingFetch } from "../src/boot/counting-fetch.ts";
+import { parseStartOptions } from "../src/server/start-options.ts";
+import { planFetch } from "../src/sw/shell-cache.ts";
+import { parseRoute } from "../src/ui/router.ts";
+import { relativeTime, statusView } from "../src/ui/status-view.ts";
+
+const GUID = "3595caa4-9c63-4b43-a98f-c0a9b767bde1";
+
+describe("parseRoute", () => {
+  it("maps hashes to screens", () => {
+    expect(parseRoute("")).toEqual({ view: "work" });
+    expect(parseRoute("#/new")).toEqual({ view: "new-case" });
+    expect(parseRoute("#/errors")).toEqual({ view: "errors" });
+    expect(parseRoute(`#/case/${GUID.toUpperCase()}`)).toEqual({ view: "case", id: GUID });
+  });
+  it("falls back to the work list for anything else", () => {
+    expect(parseRoute("#/case/not-a-guid")).toEqual({ view: "work" });
+    expect(parseRoute("#/case/__proto__")).toEqual({ view: "work" });
+    expect(parseRoute(`#/case/${GUID}/x`)).toEqual({ view: "work" });
+    expect(parseRoute("#/whatever")).toEqual({ view: "work" });
+  });
+});
+
+describe("statusView", () => {
+  const base = {
+    connectivity: "online" as const,
+    phase: "idle" as const,
+    pending: 0,
+    failed: 0,
+    progress: null,
+    lastSyncedAt: null,
+    lastError: null,
+  };
+  it("shows pushing progress", () => {
+    const v = statusView({ ...base, phase: "pushing", pending: 180, progress: { done: 120, total: 300 } });
+    expect(v.phaseLabel).toBe("Sending changes");
+    expect(v.progressText).toBe("120 / 300");
+    expect(v.progressRatio).toBe(0.4);
+  });
+  it("names the idle state after what is waiting", () => {
+    expect(statusView({ ...base, connectivity: "offline", pending: 3 }).phaseLabel).toBe("Offline");
+    expect(statusView({ ...base, pending: 3 }).phaseLabel).toBe("Changes waiting");
+    expect(statusView({ ...base, failed: 1 }).phaseLabel).toBe("Needs attention");
+    expect(statusView(base).phaseLabel).toBe("Up to date");
+    expect(statusView(base).lastSynced).toBe("Never synced");
+  });
+  it("keeps progress within 0..1 and empty totals null", () => {
+    expect(
+      statusView({ ...base, phase: "pushing", progress: { done: 5, total: 0 } }).progressRatio,
+    ).toBeNull();
+    expect(statusView({ ...base, phase: "pushing", progress: { done: 9, total: 3 } }).progressRatio).toBe(1);
+  });
+  it("says when it last synced", () => {
+    const now = new Date("2025-01-01T12:00:00Z");
+    expect(relativeTime(new Date("2025-01-01T11:59:50Z"), now)).toBe("just now");
+    expect(relativeTime(new Date("2025-01-01T11:50:00Z"), now)).toBe("10 min ago");
+    expect(relativeTime(new Date("2025-01-01T09:00:00Z"), now)).toBe("3 h ago");
+    expect(relativeTime(new Date("2024-12-20T09:00:00Z"), now)).toBe("2024-12-20");
+    expect(relativeTime(new Date("garbage"), now)).toBe("at an unknown time");
+  });
+});
+
+describe("planFetch", () => {
+  const manifest = { version: "v1", files: ["/", "/assets/app.js", "/index.html"] };
+  const o = "http://127.0.0.1:4173";
+  it("serves navigations from the cached shell and precached files from the cache", () => {
+    expect(planFetch({ method: "GET", url: `${o}/#/case/x`, mode: "navigate" }, o, manifest)).toEqual({
+      kind: "shell",
+    });
+    expect(planFetch({ method: "GET", url: `${o}/assets/app.js`, mode: "no-cors" }, o, manifest)).toEqual({
+      kind: "cache-first",
+      path: "/assets/app.js",
+    });
+  });
+  it("never answers the Web API, writes, other origins or unknown files", () => {
+    expect(
+      planFetch({ method: "GET", url: `${o}/api/data/v9.2/accounts`, mode: "cors" }, o, manifest),
+    ).toEqual({ kind: "network" });
+    expect(planFetch({ method: "POST", url: `${o}/`, mode: "navigate" }, o, manifest)).toEqual({
+      kind: "network",
+    });
+    expect(
+      planFetch({ method: "GET", url: "http://other/assets/app.js", mode: "cors" }, o, manifest),
+    ).toEqual({ kind: "network" });
+    expect(planFetch({ method: "GET", url: `${o}/assets/new.js`, mode: "cors" }, o, manifest)).toEqual({
+      kind: "network",
+    });
+    expect(planFetch({ method: "GET", url: "::garbage", mode: "cors" }, o, manifest)).toEqual({
+      kind: "network",
+    });
+  });
+});
+
+describe("endpointsFor", () => {
+  it("puts the Web API on the app's origin and names the database after it", () => {
+    expect(endpointsFor("http://127.0.0.1:4173")).toEqual({
+      serverUrl: "http://127.0.0.1:4173/api/data/v9.2",
+      databaseName: "xrm-offline:127.0.0.1:4173:field-service",
+    });
+  });
+});
+
+describe("countingFetch", () => {
+  it("counts writes only", async () => {
+    const seen: string[] = [];
+    const c = countingFetch(async (input, init) => {
+      seen.push(`${init?.method ?? "GET"} ${String(input)}`);
+      return new Response(null, { status: 204 });
+    });
+    await c.fetch("/a");
+    await c.fetch("/a", { method: "post" });
+    await c.fetch("/a", { method: "PATCH" });
+    await c.fetch(new Request("http://x/$batch", { method: "POST" }));
+    await c.fetch("/a", { method: "HEAD" });
+    expect(c.writes()).toBe(3);
+    expect(seen).toHaveLength(5);
+  });
+});
+
+describe("parseStartOptions", () => {
+  it("has defaults and reads ports", () => {
+    const o = parseStartOptions(["--port", "0", "--emulator-port", "5555", "--rebuild"]);
+    expect(o).toMatchObject({ port: 0, emulatorPort: 5555, host: "127.0.0.1", rebuild: true, help: false });
+    expect(o.database.endsWith("apps/field-service/.data/emulator.sqlite")).toBe(true);
+    expect(parseStartOptions([]).port).toBe(4173);
+  });
+  it("refuses bad ports and unknown options", () => {
+    expect(() => parseStartOptions(["--port", "70000"])).toThrow(/--port must be a port number/);
+    expect(() => parseStartOptions(["--port", "abc"])).toThrow(/--port/);
+    expect(() => parseStartOptions(["--nope"])).toThrow();
+  });
+});
