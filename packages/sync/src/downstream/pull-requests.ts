@@ -1,8 +1,9 @@
 /**
  * The requests of a pull (pure): URLs relative to the service root and their `Prefer` values.
  * Dataverse change tracking refuses `$filter`, so a filtered table takes its delta token from an
- * ids-only tracked scan and its rows from a plain filtered read; the delta then brings every
- * change of the table, and the filter is checked on the server for the changed ids only.
+ * ids-only tracked scan and its rows from a plain filtered read; the delta (ids only, as the scan
+ * that made its link) then lists every change of the table, and the changed rows in scope are
+ * fetched by id with the filter, which the server evaluates.
  */
 import type { TablePlan } from "./offline-profile.ts";
 
@@ -41,17 +42,13 @@ export function countUrl(plan: TablePlan): string {
 }
 
 /**
- * The rows among `ids` (or, with `idsOnly`, just their keys) that also match `filter`. `or` of
- * `eq` works on every Dataverse version, where `in` does not.
+ * The rows among `ids` that also match `filter` (when given), every column. `or` of `eq` works on
+ * every Dataverse version, where `in` does not.
  */
-export function byIdsUrl(
-  plan: TablePlan,
-  ids: readonly string[],
-  options: { readonly filter?: string; readonly idsOnly?: boolean } = {},
-): string {
+export function byIdsUrl(plan: TablePlan, ids: readonly string[], options: { readonly filter?: string } = {}): string {
   const idFilter = ids.map((id) => `${plan.primaryId} eq ${id}`).join(" or ");
   const filter = options.filter === undefined ? idFilter : `(${options.filter}) and (${idFilter})`;
-  return query(plan, [options.idsOnly ? `$select=${plan.primaryId}` : undefined, filterPart(filter)]);
+  return query(plan, [filterPart(filter)]);
 }
 
 export function chunks<T>(items: readonly T[], size: number): T[][] {

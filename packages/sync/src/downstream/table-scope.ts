@@ -47,31 +47,29 @@ export class TableScope {
     return ids;
   }
 
-  /** Changed rows of a delta → those to keep and the ids to remove locally (out of scope). */
+  /**
+   * Changed rows of a delta → the full rows to keep and the ids to remove locally (out of scope).
+   * A filtered or related table's delta link comes from an ids-only scan, so its changes carry
+   * only ids: the rows in scope are fetched by id — with the filter, which the server evaluates.
+   */
   async split(rows: readonly Row[]): Promise<{ keep: Row[]; drop: string[] }> {
     const own = this.#plan.own;
     if (own !== null && own.filter === undefined) return { keep: [...rows], drop: [] };
     const referenced = await this.referenced();
     const ids = rows.map((row) => rowId(row, this.#plan.primaryId, this.#ctx.what));
-    const unsure = ids.filter((id) => !referenced.has(id));
-    const matching = own?.filter !== undefined ? await this.matching(unsure, own.filter) : new Set<string>();
-    const keep: Row[] = [];
-    const drop: string[] = [];
-    rows.forEach((row, i) => {
-      const id = ids[i]!;
-      if (referenced.has(id) || matching.has(id)) keep.push(row);
-      else drop.push(id);
-    });
-    return { keep, drop };
+    const related = ids.filter((id) => referenced.has(id));
+    const others = own?.filter !== undefined ? ids.filter((id) => !referenced.has(id)) : [];
+    const keep = [...(await this.rowsById(related)), ...(await this.rowsById(others, own?.filter))];
+    const kept = new Set(keep.map((row) => rowId(row, this.#plan.primaryId, this.#ctx.what)));
+    return { keep, drop: ids.filter((id) => !kept.has(id)) };
   }
 
-  /** Those of `ids` whose server rows match `filter`. */
-  async matching(ids: readonly string[], filter: string): Promise<Set<string>> {
-    const out = new Set<string>();
+  /** The server rows among `ids` (that match `filter`, when given), every column. */
+  async rowsById(ids: readonly string[], filter?: string): Promise<Row[]> {
+    const out: Row[] = [];
     for (const chunk of chunks(ids, this.#ctx.idChunk)) {
-      for (const row of await this.#all(byIdsUrl(this.#plan, chunk, { filter, idsOnly: true }), [])) {
-        out.add(rowId(row, this.#plan.primaryId, this.#ctx.what));
-      }
+      const url = byIdsUrl(this.#plan, chunk, filter === undefined ? {} : { filter });
+      out.push(...(await this.#all(url, [PREFER_ANNOTATIONS])));
     }
     return out;
   }
@@ -99,7 +97,7 @@ export class TableScope {
     const found = new Set<string>();
     let done = 0;
     for (const chunk of chunks(ids, this.#ctx.idChunk)) {
-      const rows = await this.#all(byIdsUrl(this.#plan, chunk), [PREFER_ANNOTATIONS]);
+      const rows = await this.rowsById(chunk);
       if (rows.length > 0) this.#ctx.applied(await this.#ctx.store.applyServerRows(this.#plan.entity, rows));
       for (const row of rows) found.add(rowId(row, this.#plan.primaryId, this.#ctx.what));
       done += chunk.length;
