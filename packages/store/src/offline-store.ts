@@ -52,15 +52,24 @@ export class OfflineStore {
   readonly #committer: GroupCommitter<PreparedWrite, WriteResult>;
   readonly #listeners = new Set<(change: StoreChange) => void>();
   #channel: BroadcastChannel | undefined;
+  #closed = false;
 
   private constructor(db: XrmDatabase, options: OpenStoreOptions) {
     this.name = options.name;
     this.metadata = options.metadata;
     this.#db = db;
     this.#now = options.now ?? (() => new Date());
-    this.#committer = new GroupCommitter((items) => commitWrites(db, this.metadata, items, this.#now), {
-      ...(options.maxGroup !== undefined ? { maxGroup: options.maxGroup } : {}),
-    });
+    this.#committer = new GroupCommitter(
+      async (items) => {
+        const outcomes = await commitWrites(db, this.metadata, items, this.#now);
+        // Once per committed group, not per call: a loop of 1,000 writes is one notification.
+        this.#notify("write");
+        return outcomes;
+      },
+      {
+        ...(options.maxGroup !== undefined ? { maxGroup: options.maxGroup } : {}),
+      },
+    );
   }
 
   /** Opens (creating or upgrading) the database. Reads no records and no outbox entries. */
@@ -87,10 +96,8 @@ export class OfflineStore {
    * with the writes submitted meanwhile. Resolves after that transaction committed; rejects with
    * an XrmError (duplicate id, record not found) having written nothing.
    */
-  async write(prepared: PreparedWrite): Promise<WriteResult> {
-    const result = await this.#committer.submit(prepared);
-    this.#notify("write");
-    return result;
+  write(prepared: PreparedWrite): Promise<WriteResult> {
+    return this.#committer.submit(prepared);
   }
 
   // ── Local reads ──────────────────────────────────────────────────────────────────────────────
@@ -315,23 +322,24 @@ export class OfflineStore {
    */
   subscribe(listener: (change: StoreChange) => void): () => void {
     this.#listeners.add(listener);
-    if (!this.#channel && typeof BroadcastChannel === "function") {
-      this.#channel = new BroadcastChannel(`xrm-offline:${this.name}`);
-      this.#channel.onmessage = (event: MessageEvent<unknown>) => {
-        const change = event.data as StoreChange;
-        for (const l of this.#listeners) l(change);
-      };
-    }
+    this.#openChannel();
     return () => {
       this.#listeners.delete(listener);
-      if (this.#listeners.size === 0) {
-        this.#channel?.close();
-        this.#channel = undefined;
-      }
     };
   }
 
-  #notify(change: StoreChange): void {
+  /** The cross-tab channel (BroadcastChannel where it exists), opened on first use. */
+  #openChannel(): BroadcastChannel | undefined {
+    if (this.#channel || typeof BroadcastChannel !== "function" || this.#closed) return this.#channel;
+    const channel = new BroadcastChannel(`xrm-offline:${this.name}`);
+    channel.onmessage = (event: MessageEvent<unknown>) => this.#dispatch(event.data as StoreChange);
+    // Node: don't keep the process alive for it.
+    (channel as { unref?: () => void }).unref?.();
+    this.#channel = channel;
+    return channel;
+  }
+
+  #dispatch(change: StoreChange): void {
     for (const l of this.#listeners) {
       try {
         l(change);
@@ -339,11 +347,16 @@ export class OfflineStore {
         // A listener's bug must not fail a committed write.
       }
     }
-    this.#channel?.postMessage(change);
+  }
+
+  #notify(change: StoreChange): void {
+    this.#dispatch(change);
+    this.#openChannel()?.postMessage(change);
   }
 
   /** Waits for writes in flight, then closes the database. */
   async close(): Promise<void> {
+    this.#closed = true;
     await this.#committer.idle();
     this.#channel?.close();
     this.#channel = undefined;

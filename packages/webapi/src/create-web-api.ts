@@ -39,10 +39,18 @@ export interface WebApiParts {
   readonly newId?: () => string;
 }
 
-/** Plain `Xrm.WebApi.*`: offline-first uses the store for tables available offline. */
+/**
+ * Plain `Xrm.WebApi.*`: offline-first uses the store for tables available offline and the server
+ * for the other tables of the metadata (as Dataverse's offline-first client does while online).
+ * A name the metadata doesn't know goes to the offline side too, whose validation explains it.
+ */
 function routed(parts: WebApiParts, offline: OfflineApi, online: OnlineApi): WebApiMethods {
-  const pick = (entityLogicalName: unknown): WebApiMethods =>
-    parts.mode === "offline-first" && parts.tables.isAvailable(entityLogicalName) ? offline : online;
+  const pick = (entityLogicalName: unknown): WebApiMethods => {
+    if (parts.mode === "online-first") return online;
+    const known =
+      typeof entityLogicalName === "string" && parts.metadata.entity(entityLogicalName) !== undefined;
+    return !known || parts.tables.isAvailable(entityLogicalName) ? offline : online;
+  };
   return {
     createRecord: (e, data) => pick(e).createRecord(e, data),
     updateRecord: (e, id, data) => pick(e).updateRecord(e, id, data),

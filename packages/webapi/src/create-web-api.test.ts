@@ -1,0 +1,172 @@
+import { readFileSync } from "node:fs";
+import { bundledMetadata } from "@xrm-offline/metadata";
+import { OfflineStore } from "@xrm-offline/store";
+import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
+import { firstValueFrom, filter as where } from "rxjs";
+import { describe, expect, it } from "vitest";
+import { createWebApi } from "./create-web-api.ts";
+import { defaultDatabaseName } from "./database-name.ts";
+import { testApi } from "./testing/test-api.ts";
+
+const id = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
+
+describe("database name (one per org)", () => {
+  it("derives it from the org host only", () => {
+    expect(defaultDatabaseName(undefined)).toBe("xrm-offline:local");
+    expect(defaultDatabaseName("https://Contoso.crm4.dynamics.com/api/data/v9.2")).toBe(
+      "xrm-offline:contoso.crm4.dynamics.com",
+    );
+    expect(defaultDatabaseName("http://user:secret@127.0.0.1:5555/api/data/v9.2?token=abc")).toBe(
+      "xrm-offline:127.0.0.1:5555",
+    );
+    expect(() => defaultDatabaseName("not a url")).toThrow(
+      expect.objectContaining({ errorCode: 0x80040203 }),
+    );
+    expect(() => defaultDatabaseName("javascript:alert(1)")).toThrow(
+      expect.objectContaining({ errorCode: 0x80040203 }),
+    );
+  });
+
+  it("invariant 7: no token or URL credential reaches IndexedDB", async () => {
+    const indexedDB = new IDBFactory();
+    const api = createWebApi({
+      indexedDB,
+      IDBKeyRange,
+      serverUrl: "https://user:p4ssw0rd@org.example.com/api/data/v9.2",
+      getAccessToken: () => "SECRET-TOKEN-123",
+    });
+    await api.createRecord("account", { name: "A" });
+    await api.close();
+    const names = (await indexedDB.databases()).map((d) => d.name);
+    expect(names).toEqual(["xrm-offline:org.example.com"]);
+    const store = await OfflineStore.open({
+      name: names[0]!,
+      metadata: bundledMetadata(),
+      indexedDB,
+      IDBKeyRange,
+    });
+    const db = store.database;
+    const dump = JSON.stringify(await Promise.all(db.tables.map((t) => t.toArray())));
+    expect(dump).toContain('"name":"A"');
+    expect(dump).not.toMatch(/SECRET|p4ssw0rd|user:/);
+    await store.close();
+  });
+});
+
+describe("options", () => {
+  it("takes metadata as CSDL XML", async () => {
+    const xml = readFileSync(
+      new URL("../../../../shared/fixtures/dataverse-metadata/DynamicsCRM.xml", import.meta.url),
+      "utf8",
+    );
+    const api = createWebApi({
+      indexedDB: new IDBFactory(),
+      IDBKeyRange,
+      metadata: xml,
+      offlineTables: ["account"],
+    });
+    const { id: created } = await api.createRecord("account", { name: "From CSDL" });
+    expect(await api.retrieveRecord("account", created, "?$select=name")).toEqual({
+      accountid: created,
+      name: "From CSDL",
+    });
+    await api.close();
+  });
+
+  it("rejects bad metadata at creation", () => {
+    expect(() => createWebApi({ indexedDB: new IDBFactory(), IDBKeyRange, metadata: "<not csdl" })).toThrow();
+    expect(() =>
+      createWebApi({ indexedDB: new IDBFactory(), IDBKeyRange, metadata: 42 as unknown as string }),
+    ).toThrow(expect.objectContaining({ errorCode: 0x80040203 }));
+  });
+
+  it("online-first sends plain calls to the online side (no server here: NotSupported)", async () => {
+    const { api, snapshot } = testApi({ mode: "online-first" });
+    await expect(api.createRecord("account", { name: "x" })).rejects.toMatchObject({
+      errorCode: 0x80040315,
+      message: expect.stringContaining("no server is configured"),
+    });
+    await expect(api.execute({})).rejects.toMatchObject({ errorCode: 0x80040315 });
+    await expect(api.online.executeMultiple([])).rejects.toMatchObject({ errorCode: 0x80040315 });
+    // The offline namespace still works.
+    await api.offline.createRecord("account", { name: "x" });
+    expect((await snapshot()).outbox).toHaveLength(1);
+  });
+
+  it("a database that cannot be opened rejects every call with an XrmError", async () => {
+    const broken = {
+      open: () => {
+        throw new Error("IndexedDB is disabled");
+      },
+    } as unknown as IDBFactory;
+    const api = createWebApi({ indexedDB: broken, IDBKeyRange });
+    await expect(api.createRecord("account", { name: "x" })).rejects.toMatchObject({
+      message: expect.stringContaining("disabled"),
+    });
+    await expect(api.sync.pendingCount()).rejects.toBeInstanceOf(Error);
+    await api.close();
+  });
+});
+
+describe("sync namespace without a server", () => {
+  it("pendingCount, failures, retry and discard work on the store; syncNow rejects", async () => {
+    const { api, inspect } = testApi();
+    await api.createRecord("account", { name: "A" });
+    await api.createRecord("account", { name: "B" });
+    expect(await api.sync.pendingCount()).toBe(2);
+    const store = await inspect();
+    await store.recordFailure(1, { errorCode: 0x80040265, message: "A plug-in said no", httpStatus: 400 });
+    expect(await api.sync.failures()).toEqual([
+      {
+        id: "1",
+        action: "Create",
+        entity: "account",
+        recordId: id(1),
+        data: { accountid: id(1), name: "A" },
+        errorCode: 0x80040265,
+        code: "0x80040265",
+        message: "A plug-in said no",
+        errorType: 3,
+        httpStatus: 400,
+        attempts: 0,
+        time: expect.any(String),
+      },
+    ]);
+    expect(await api.sync.pendingCount()).toBe(1);
+    await api.sync.retry("1");
+    expect(await api.sync.pendingCount()).toBe(2);
+    await store.recordFailure(1, { errorCode: 0x80040265, message: "again" });
+    expect(await api.sync.discard("1")).toEqual({ discarded: [1] });
+    expect(await api.sync.failures()).toEqual([]);
+    await expect(api.retrieveRecord("account", id(1))).rejects.toMatchObject({ errorCode: 0x80040217 });
+    await expect(api.sync.discard("1")).rejects.toMatchObject({ errorCode: 0x80040217 });
+    await expect(api.sync.syncNow()).rejects.toMatchObject({ errorCode: 0x80040315 });
+  });
+
+  it("status$ shows pending and failed counts", async () => {
+    const { api, inspect } = testApi();
+    await api.createRecord("account", { name: "A" });
+    const status = await firstValueFrom(api.sync.status$.pipe(where((s) => s.pending === 1)));
+    expect(status).toEqual({
+      connectivity: "offline",
+      phase: "idle",
+      pending: 1,
+      failed: 0,
+      progress: null,
+      lastSyncedAt: null,
+      lastError: null,
+    });
+    // A failure recorded through another connection (another tab) reaches status$ too.
+    await (await inspect()).recordFailure(1, { errorCode: 0x80040216, message: "x" });
+    const later = await firstValueFrom(api.sync.status$.pipe(where((s) => s.failed === 1)));
+    expect([later.pending, later.failed]).toEqual([0, 1]);
+    await api.close();
+  });
+
+  it("close is idempotent", async () => {
+    const { api } = testApi();
+    await api.createRecord("account", { name: "A" });
+    await Promise.all([api.close(), api.close()]);
+    await api.close();
+  });
+});
