@@ -47,8 +47,22 @@ export interface SyncEngineOptions {
   readonly debounceMs?: number;
   /** Default `{ baseMs: 1000, capMs: 300_000 }`. */
   readonly retry?: RetryPolicy;
-  /** Runs after each push, in the same cycle and under the same lock (downstream sync). */
-  readonly pull?: (signal: AbortSignal) => Promise<void>;
+  /**
+   * Runs after each push, in the same cycle and under the same lock (downstream sync, e.g.
+   * `createPuller(…).pull`); what it reports through `onProgress` shows in `status$.progress`.
+   * When it fails, it is tried again with the retry policy's backoff (pushes are not held back).
+   */
+  readonly pull?: (signal: AbortSignal, onProgress: (progress: PullProgressInfo) => void) => Promise<unknown>;
+  /** Periodic sync: a cycle this many ms after the last one ended, while started. Default: none. */
+  readonly intervalMs?: number;
+}
+
+/** Progress of a pull, as the `pull` hook reports it. */
+export interface PullProgressInfo {
+  readonly table: string;
+  readonly done: number;
+  /** null: unknown. */
+  readonly total: number | null;
 }
 
 export interface SyncEngine {
@@ -103,6 +117,8 @@ class Engine implements SyncEngine {
   readonly #lock: RunnerLock;
   readonly #state = new BehaviorSubject<EngineState>(initialState);
   readonly #book: BackoffBook;
+  /** Backoff of the pull alone: a failing pull does not hold pushes back. */
+  readonly #pullBook: BackoffBook;
   readonly #solo = new Set<number>();
   readonly status$: Observable<SyncStatus>;
 
@@ -125,6 +141,10 @@ class Engine implements SyncEngine {
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) {
       throw xrmError("InvalidArgument", "concurrency must be an integer from 1 to 16.");
     }
+    const interval = options.intervalMs;
+    if (interval !== undefined && !(Number.isFinite(interval) && interval >= 1)) {
+      throw xrmError("InvalidArgument", "intervalMs must be a number of milliseconds, at least 1.");
+    }
     this.#o = {
       ...options,
       batchSize,
@@ -136,6 +156,7 @@ class Engine implements SyncEngine {
     this.#clock = options.clock ?? systemClock;
     this.#lock = options.lock ?? createRunnerLock();
     this.#book = new BackoffBook(options.retry ?? DEFAULT_RETRY);
+    this.#pullBook = new BackoffBook(options.retry ?? DEFAULT_RETRY);
     this.status$ = this.#state.pipe(
       map(toStatus),
       distinctUntilChanged((a, b) => JSON.stringify(a) === JSON.stringify(b)),
@@ -313,7 +334,10 @@ class Engine implements SyncEngine {
       this.#dispatch({ type: "counts", pending: c.pending, failed: c.failed });
       return { pushed: 0, failed: 0, conflicts: 0, pending: c.pending };
     }
-    if (force) this.#book.reset();
+    if (force) {
+      this.#book.reset();
+      this.#pullBook.reset();
+    }
     const heldUntil = this.#book.remoteHeldUntil(this.#clock.now());
     if (heldUntil !== undefined) {
       if (!force) {
@@ -382,24 +406,31 @@ class Engine implements SyncEngine {
         break;
       }
     }
-    let pulled = true;
-    if (this.#o.pull && !remoteFailed) {
+    let pullRetryAt: number | null = null;
+    if (this.#o.pull && !remoteFailed && this.#pullBook.remoteHeldUntil(this.#clock.now()) === undefined) {
       this.#dispatch({ type: "pull-started" });
       try {
-        await this.#o.pull(signal);
+        await this.#o.pull(signal, (p) => this.#dispatch({ type: "pull-progress", ...p }));
+        this.#pullBook.remoteAnswered();
       } catch (error) {
         signal.throwIfAborted();
-        pulled = false;
         const e = XrmError.from(error);
         lastError = { errorCode: e.errorCode, message: e.message };
+        const retryAfterMs = (error as { retryAfterMs?: unknown }).retryAfterMs;
+        pullRetryAt = this.#pullBook.remoteFailed(
+          this.#clock.now(),
+          typeof retryAfterMs === "number" ? retryAfterMs : undefined,
+        );
       }
     }
     const now = this.#clock.now();
     const end = await outbox.counts();
-    let wake = this.#book.nextWakeAt(now) ?? null;
+    let wake = this.#book.nextWakeAt(now) ?? this.#pullBook.nextWakeAt(now) ?? null;
+    if (pullRetryAt !== null && (wake === null || pullRetryAt < wake)) wake = pullRetryAt;
     // Writes answered "try again" whose wait already ran out still need a cycle.
-    if (wake === null && (retries > 0 || remoteFailed || !pulled)) wake = now;
+    if (wake === null && (retries > 0 || remoteFailed)) wake = now;
     if (wake !== null) this.#schedule(wake);
+    if (this.#o.intervalMs !== undefined) this.#schedule(now + this.#o.intervalMs);
     this.#dispatch({ type: "counts", pending: end.pending, failed: end.failed });
     this.#dispatch({
       type: "cycle-ended",

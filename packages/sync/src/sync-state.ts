@@ -8,8 +8,11 @@ export interface SyncStatus {
   readonly pending: number;
   /** Outbox entries kept as failures. */
   readonly failed: number;
-  /** Progress of the push under way. */
-  readonly progress: { readonly done: number; readonly total: number } | null;
+  /**
+   * Progress of the push, or of the pull of `table` (rows; `total` is `done` while the server
+   * has not said how many rows to expect).
+   */
+  readonly progress: { readonly done: number; readonly total: number; readonly table?: string } | null;
   /** When a cycle last ended with everything it could send sent (ISO time). */
   readonly lastSyncedAt: string | null;
   readonly lastError: SyncErrorInfo | null;
@@ -31,7 +34,7 @@ export type RunnerState =
   | { readonly phase: "stopped" }
   | { readonly phase: "idle" }
   | { readonly phase: "pushing"; readonly done: number; readonly total: number }
-  | { readonly phase: "pulling" }
+  | { readonly phase: "pulling"; readonly table?: string; readonly done?: number; readonly total?: number | null }
   | { readonly phase: "backing-off"; readonly until: number }
   | { readonly phase: "error"; readonly error: SyncErrorInfo };
 
@@ -57,6 +60,7 @@ export type EngineAction =
       readonly failed: number;
     }
   | { readonly type: "pull-started" }
+  | { readonly type: "pull-progress"; readonly table: string; readonly done: number; readonly total: number | null }
   /** `syncedAt`: the cycle sent everything it could; `waitUntil`: something waits for a retry. */
   | {
       readonly type: "cycle-ended";
@@ -140,6 +144,11 @@ export function reduce(state: EngineState, action: EngineAction): EngineState {
     }
     case "pull-started":
       return { ...state, runner: { phase: "pulling" } };
+    case "pull-progress":
+      return {
+        ...state,
+        runner: { phase: "pulling", table: action.table, done: action.done, total: action.total },
+      };
     case "cycle-ended":
       return {
         ...state,
@@ -161,7 +170,12 @@ export function toStatus(state: EngineState): SyncStatus {
     phase: r.phase === "stopped" ? "idle" : r.phase,
     pending: state.pending,
     failed: state.failed,
-    progress: r.phase === "pushing" ? { done: r.done, total: r.total } : null,
+    progress:
+      r.phase === "pushing"
+        ? { done: r.done, total: r.total }
+        : r.phase === "pulling" && r.table !== undefined && r.done !== undefined
+          ? { done: r.done, total: Math.max(r.done, r.total ?? r.done), table: r.table }
+          : null,
     lastSyncedAt: state.lastSyncedAt,
     lastError: state.lastError,
   };
