@@ -410,7 +410,9 @@ class Engine implements SyncEngine {
     if (this.#o.pull && !remoteFailed && this.#pullBook.remoteHeldUntil(this.#clock.now()) === undefined) {
       this.#dispatch({ type: "pull-started" });
       try {
-        await this.#o.pull(signal, (p) => this.#dispatch({ type: "pull-progress", ...p }));
+        await this.#o.pull(signal, (p) =>
+          this.#dispatch({ type: "pull-progress", table: p.table, done: p.done, total: p.total }),
+        );
         this.#pullBook.remoteAnswered();
       } catch (error) {
         signal.throwIfAborted();
@@ -425,8 +427,10 @@ class Engine implements SyncEngine {
     }
     const now = this.#clock.now();
     const end = await outbox.counts();
-    let wake = this.#book.nextWakeAt(now) ?? this.#pullBook.nextWakeAt(now) ?? null;
-    if (pullRetryAt !== null && (wake === null || pullRetryAt < wake)) wake = pullRetryAt;
+    let wake: number | null = null;
+    for (const at of [this.#book.nextWakeAt(now), this.#pullBook.nextWakeAt(now), pullRetryAt]) {
+      if (typeof at === "number" && (wake === null || at < wake)) wake = at;
+    }
     // Writes answered "try again" whose wait already ran out still need a cycle.
     if (wake === null && (retries > 0 || remoteFailed)) wake = now;
     if (wake !== null) this.#schedule(wake);
