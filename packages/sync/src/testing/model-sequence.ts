@@ -57,6 +57,11 @@ function randomGuid(rnd: Prng): string {
 /** A random session: local writes valid against the local state, mixed with faults and flaps. */
 export function generateSequence(rnd: Prng, options: SequenceOptions): Step[] {
   const alive: { entity: "account" | "contact"; id: string }[] = [];
+  /** Current lookup target of each record (its one lookup column), to delete only unreferenced ones. */
+  const pointsAt = new Map<string, string | null>();
+  const note = (id: string, lookups: readonly LookupBinding[]) => {
+    for (const b of lookups) pointsAt.set(id, b.targetId);
+  };
   const steps: Step[] = [];
   let online = true;
   for (let n = 1; n <= options.steps; n++) {
@@ -72,10 +77,12 @@ export function generateSequence(rnd: Prng, options: SequenceOptions): Step[] {
         operation: create(entity, id, { ...columns(rnd, spec, n), ...marker }, lookups),
       });
       alive.push({ entity, id });
+      note(id, lookups);
     } else if (r < 0.55) {
       const target = rnd.pick(alive);
       const spec = MODEL_TABLES[target.entity];
       const lookups = linkMaybe(rnd, spec, alive, 0.25, true);
+      note(target.id, lookups);
       steps.push({
         kind: "write",
         operation: {
@@ -88,15 +95,25 @@ export function generateSequence(rnd: Prng, options: SequenceOptions): Step[] {
         },
       });
     } else if (r < 0.62) {
-      const i = rnd.int(alive.length);
-      const [target] = alive.splice(i, 1);
+      // Only records no live record points at: what a delete does to lookups pointing at the
+      // record depends on each relationship's cascade (remove link, cascade, restrict), which is
+      // the server's business, not the replay's.
+      const referenced = new Set(alive.map((a) => pointsAt.get(a.id)).filter((t) => t != null));
+      const free = alive.filter((a) => !referenced.has(a.id));
+      if (free.length === 0) {
+        steps.push({ kind: "wait", ms: 1 });
+        continue;
+      }
+      const target = rnd.pick(free);
+      alive.splice(alive.indexOf(target), 1);
+      pointsAt.delete(target.id);
       steps.push({
         kind: "write",
         operation: {
           kind: "delete",
-          entityLogicalName: target!.entity,
-          entitySetName: MODEL_TABLES[target!.entity].set,
-          id: target!.id,
+          entityLogicalName: target.entity,
+          entitySetName: MODEL_TABLES[target.entity].set,
+          id: target.id,
         },
       });
     } else if (r < 0.68) {
