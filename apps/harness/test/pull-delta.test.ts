@@ -1,7 +1,16 @@
 // Delta sync over HTTP: changes, deletes, filter-based scope, related rows, pending local changes.
 import { type Emulator, startEmulator } from "@xrm-offline/emulator";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { getsOf, guid, localIds, localRows, type PullFixture, pullFixture, serverIds, update } from "./pull-fixture.ts";
+import {
+  getsOf,
+  guid,
+  localIds,
+  localRows,
+  type PullFixture,
+  pullFixture,
+  serverIds,
+  update,
+} from "./pull-fixture.ts";
 
 let emulator: Emulator;
 let fx: PullFixture;
@@ -35,7 +44,10 @@ function del(set: string, id: string) {
 
 describe("delta sync", () => {
   it("pulls only new, changed and deleted rows", async () => {
-    emulator.seed("accounts", Array.from({ length: 12 }, (_, i) => ({ accountid: A(i + 1), name: `A${i + 1}` })));
+    emulator.seed(
+      "accounts",
+      Array.from({ length: 12 }, (_, i) => ({ accountid: A(i + 1), name: `A${i + 1}` })),
+    );
     fx = await pullFixture(emulator, ["account"], 5);
     await fx.pull();
 
@@ -46,7 +58,13 @@ describe("delta sync", () => {
     emulator.requestLog.clear();
 
     const report = await fx.pull();
-    expect(report.tables[0]).toMatchObject({ table: "account", kind: "delta", rows: 3, removed: 1, requests: 1 });
+    expect(report.tables[0]).toMatchObject({
+      table: "account",
+      kind: "delta",
+      rows: 3,
+      removed: 1,
+      requests: 1,
+    });
     expect(getsOf(emulator, "accounts").map((g) => /\$deltatoken=/.test(g.url))).toEqual([true]);
     const local = await localRows(fx.store, "account");
     expect(await localIds(fx.store, "account")).toEqual(serverIds(emulator, "account"));
@@ -61,7 +79,11 @@ describe("delta sync", () => {
     // accountcategorycode 1 = in scope.
     emulator.seed(
       "accounts",
-      Array.from({ length: 10 }, (_, i) => ({ accountid: A(i + 1), name: `A${i + 1}`, accountcategorycode: i < 6 ? 1 : 2 })),
+      Array.from({ length: 10 }, (_, i) => ({
+        accountid: A(i + 1),
+        name: `A${i + 1}`,
+        accountcategorycode: i < 6 ? 1 : 2,
+      })),
     );
     fx = await pullFixture(emulator, { account: { filter: "accountcategorycode eq 1" } }, 4);
     const first = await fx.pull();
@@ -93,7 +115,11 @@ describe("delta sync", () => {
   it("a changed filter downloads the table again and removes rows out of the new scope, except pending ones", async () => {
     emulator.seed(
       "accounts",
-      Array.from({ length: 8 }, (_, i) => ({ accountid: A(i + 1), name: `A${i + 1}`, accountcategorycode: (i % 2) + 1 })),
+      Array.from({ length: 8 }, (_, i) => ({
+        accountid: A(i + 1),
+        name: `A${i + 1}`,
+        accountcategorycode: (i % 2) + 1,
+      })),
     );
     fx = await pullFixture(emulator, { account: { filter: "accountcategorycode eq 1" } }, 3);
     await fx.pull();
@@ -108,7 +134,10 @@ describe("delta sync", () => {
   });
 
   it("pulls the rows a filtered table's lookups point at, and follows them as they change", async () => {
-    emulator.seed("accounts", Array.from({ length: 6 }, (_, i) => ({ accountid: A(i + 1), name: `A${i + 1}` })));
+    emulator.seed(
+      "accounts",
+      Array.from({ length: 6 }, (_, i) => ({ accountid: A(i + 1), name: `A${i + 1}` })),
+    );
     emulator.seed("contacts", [
       { contactid: C(1), lastname: "Mine", "parentcustomerid_account@odata.bind": `/accounts(${A(1)})` },
       { contactid: C(2), lastname: "Mine", "parentcustomerid_account@odata.bind": `/accounts(${A(2)})` },
@@ -129,7 +158,9 @@ describe("delta sync", () => {
     patch("accounts", A(1), { name: "A1 renamed" });
     patch("accounts", A(3), { name: "A3 renamed" });
     // Locally (pending): C1 now points at A5, which the device has never seen.
-    await fx.store.write(update("contact", C(1), { "parentcustomerid_account@odata.bind": `/accounts(${A(5)})` }));
+    await fx.store.write(
+      update("contact", C(1), { "parentcustomerid_account@odata.bind": `/accounts(${A(5)})` }),
+    );
 
     await fx.pull();
     expect(await localIds(fx.store, "account")).toEqual([A(4), A(5)]);

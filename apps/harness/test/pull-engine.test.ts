@@ -28,7 +28,12 @@ afterAll(() => emulator.close());
 beforeEach(async () => {
   emulator.clear();
   emulator.requestLog.clear();
-  store = await OfflineStore.open({ name: "pull-engine", metadata, indexedDB: new IDBFactory(), IDBKeyRange });
+  store = await OfflineStore.open({
+    name: "pull-engine",
+    metadata,
+    indexedDB: new IDBFactory(),
+    IDBKeyRange,
+  });
   const transport = createTransport({ serverUrl: emulator.url });
   const puller = createPuller({
     store,
@@ -54,7 +59,10 @@ const A = (n: number) => guid(n, "aaaaaaaa");
 
 describe("the pull in the engine's cycle", () => {
   it("first cycle downloads the profile, showing each table's progress in status$", async () => {
-    emulator.seed("accounts", Array.from({ length: 10 }, (_, i) => ({ accountid: A(i + 1), name: `A${i + 1}` })));
+    emulator.seed(
+      "accounts",
+      Array.from({ length: 10 }, (_, i) => ({ accountid: A(i + 1), name: `A${i + 1}` })),
+    );
     emulator.seed("contacts", [{ lastname: "One" }, { lastname: "Two" }]);
     const statuses: SyncStatus[] = [];
     engine.status$.subscribe((s) => statuses.push(s));

@@ -1,7 +1,16 @@
 // First sync over HTTP against the emulator: several tables, paged, into a fake-IndexedDB store.
 import { type Emulator, startEmulator } from "@xrm-offline/emulator";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { create, getsOf, guid, localIds, localRows, type PullFixture, pullFixture, serverIds } from "./pull-fixture.ts";
+import {
+  create,
+  getsOf,
+  guid,
+  localIds,
+  localRows,
+  type PullFixture,
+  pullFixture,
+  serverIds,
+} from "./pull-fixture.ts";
 
 let emulator: Emulator;
 let fx: PullFixture;
@@ -30,7 +39,10 @@ function seedThreeTables() {
       "parentcustomerid_account@odata.bind": `/accounts(${guid((i % 3) + 1, "aaaaaaaa")})`,
     })),
   );
-  emulator.seed("tasks", Array.from({ length: 7 }, (_, i) => ({ subject: `Task ${i + 1}` })));
+  emulator.seed(
+    "tasks",
+    Array.from({ length: 7 }, (_, i) => ({ subject: `Task ${i + 1}` })),
+  );
 }
 
 describe("first sync", () => {
@@ -51,12 +63,17 @@ describe("first sync", () => {
     // Every value came down as the server has it.
     const local = await localRows(fx.store, "account");
     for (const row of emulator.rows("account")) {
-      expect(local.get(String(row.accountid))).toMatchObject({ name: row.name, "@odata.etag": row["@odata.etag"] });
+      expect(local.get(String(row.accountid))).toMatchObject({
+        name: row.name,
+        "@odata.etag": row["@odata.etag"],
+      });
     }
 
     // Paged at 5 rows: count + 5 tracked pages (the last one carrying the delta link) + the delta.
     const gets = getsOf(emulator, "accounts");
-    expect(gets.map((g) => g.url.replace(/^.*\/accounts/, "accounts").replace(/(token=)[^&]+/, "$1…"))).toEqual([
+    expect(
+      gets.map((g) => g.url.replace(/^.*\/accounts/, "accounts").replace(/(token=)[^&]+/, "$1…")),
+    ).toEqual([
       "accounts?$select=accountid&$count=true",
       "accounts",
       "accounts?$skiptoken=…",
@@ -86,7 +103,8 @@ describe("first sync", () => {
     expect(pulled).toMatchObject({
       _parentcustomerid_value: guid(2, "aaaaaaaa"),
       "_parentcustomerid_value@Microsoft.Dynamics.CRM.lookuplogicalname": "account",
-      "_parentcustomerid_value@Microsoft.Dynamics.CRM.associatednavigationproperty": "parentcustomerid_account",
+      "_parentcustomerid_value@Microsoft.Dynamics.CRM.associatednavigationproperty":
+        "parentcustomerid_account",
       "_parentcustomerid_value@OData.Community.Display.V1.FormattedValue": "Account 2",
     });
 

@@ -61,7 +61,10 @@ export async function pullFixture(
 }
 
 /** Local live rows of a table, by id, without the OData etag (the server shape otherwise). */
-export async function localRows(store: OfflineStore, table: string): Promise<Map<string, Record<string, unknown>>> {
+export async function localRows(
+  store: OfflineStore,
+  table: string,
+): Promise<Map<string, Record<string, unknown>>> {
   const pk = metadata.entity(table)!.primaryIdAttribute;
   const rows = await store.queryRows(table);
   return new Map(rows.map((r) => [String(r[pk]), r]));
@@ -81,12 +84,23 @@ export async function localIds(store: OfflineStore, table: string): Promise<stri
 }
 
 export function update(entity: string, id: string, data: Record<string, unknown>): PreparedWrite {
-  const operation = normalizeWrite(metadata, { entityLogicalName: entity, id, data, mode: "offline", kind: "update" });
+  const operation = normalizeWrite(metadata, {
+    entityLogicalName: entity,
+    id,
+    data,
+    mode: "offline",
+    kind: "update",
+  });
   return { operation, request: renderRequest(metadata, operation) };
 }
 
 export function create(entity: string, data: Record<string, unknown>): PreparedWrite {
-  const operation = normalizeWrite(metadata, { entityLogicalName: entity, data, mode: "offline", kind: "create" });
+  const operation = normalizeWrite(metadata, {
+    entityLogicalName: entity,
+    data,
+    mode: "offline",
+    kind: "create",
+  });
   return { operation, request: renderRequest(metadata, operation) };
 }
 

@@ -46,7 +46,10 @@ function del(set: string, id: string) {
 }
 
 function seedAccounts(n: number) {
-  emulator.seed("accounts", Array.from({ length: n }, (_, i) => ({ accountid: A(i + 1), name: `A${i + 1}` })));
+  emulator.seed(
+    "accounts",
+    Array.from({ length: n }, (_, i) => ({ accountid: A(i + 1), name: `A${i + 1}` })),
+  );
 }
 
 describe("an interrupted first sync", () => {
@@ -96,7 +99,10 @@ describe("an interrupted first sync", () => {
     await expect(fx.pull()).rejects.toBeInstanceOf(XrmError);
     // Garble the saved skip token, as if the server had forgotten it.
     const saved = (await fx.store.getCheckpoint("pull:account")) as { link: string };
-    await fx.store.setCheckpoint("pull:account", { ...saved, link: saved.link.replace(/\$skiptoken=[^&]+/, "$skiptoken=garbled") });
+    await fx.store.setCheckpoint("pull:account", {
+      ...saved,
+      link: saved.link.replace(/\$skiptoken=[^&]+/, "$skiptoken=garbled"),
+    });
     const report = await fx.pull();
     expect(report.tables[0]).toMatchObject({ kind: "resync", rows: 12 });
     expect(report.failed).toBe(0);
@@ -144,7 +150,9 @@ describe("an expired delta token", () => {
     expect((await fx.store.getRecordRow("account", A(6)))?._deleted).toBe(true);
     expect(await fx.store.pendingCount()).toBe(4);
     // A1's server name is kept aside: discarding the local change would restore it.
-    expect((await fx.store.getRecordRow("account", A(1)))?._server).toMatchObject({ name: { name: "server name" } });
+    expect((await fx.store.getRecordRow("account", A(1)))?._server).toMatchObject({
+      name: { name: "server name" },
+    });
     expect(await localIds(fx.store, "contact")).toEqual(serverIds(emulator, "contact"));
   });
 });
@@ -160,7 +168,12 @@ describe("pending local changes (invariant 6)", () => {
     const report = await fx.pull();
     expect(report.tables[0]).toMatchObject({ kind: "delta", rows: 1 });
     const row = await fx.store.getRecordRow("account", A(2));
-    expect(row).toMatchObject({ name: "offline edit", telephone1: "555-0100", revenue: 1000, _syncState: "pending" });
+    expect(row).toMatchObject({
+      name: "offline edit",
+      telephone1: "555-0100",
+      revenue: 1000,
+      _syncState: "pending",
+    });
     expect(row?.["@odata.etag"]).toBe(emulator.row("account", A(2))?.["@odata.etag"]);
   });
 

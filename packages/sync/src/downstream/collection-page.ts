@@ -17,7 +17,10 @@ export interface CollectionPage {
 const CONTEXT = "@odata.context";
 
 function unexpected(what: string, detail: string): never {
-  throw xrmError("UnexpectedError", `The server's answer to ${what} is not a valid OData collection: ${detail}.`);
+  throw xrmError(
+    "UnexpectedError",
+    `The server's answer to ${what} is not a valid OData collection: ${detail}.`,
+  );
 }
 
 /** `what` names the request in errors ("the pull of 'account'"). */
@@ -28,7 +31,8 @@ export function readPage(body: unknown, what: string): CollectionPage {
   const rows: Record<string, unknown>[] = [];
   const deletedIds: string[] = [];
   for (const item of b.value as unknown[]) {
-    if (typeof item !== "object" || item === null || Array.isArray(item)) unexpected(what, "an entry is not an object");
+    if (typeof item !== "object" || item === null || Array.isArray(item))
+      unexpected(what, "an entry is not an object");
     const entry = item as Record<string, unknown>;
     const context = entry[CONTEXT];
     if (typeof context === "string") {

@@ -51,7 +51,9 @@ function siblingsOf(profile: OfflineProfile, plan: TablePlan): TablePlan[] {
   return profile.tables.filter(
     (other) =>
       other !== plan &&
-      other.relatedVia.some((a) => plan.relatedVia.some((b) => a.source === b.source && a.valueProperty === b.valueProperty)),
+      other.relatedVia.some((a) =>
+        plan.relatedVia.some((b) => a.source === b.source && a.valueProperty === b.valueProperty),
+      ),
   );
 }
 
@@ -130,7 +132,8 @@ export function createPuller(options: PullerOptions): Puller {
     async resync(table) {
       const tables = table === undefined ? profile.tables : [profile.table(table)];
       for (const plan of tables) {
-        if (!plan) throw xrmError("InvalidArgument", `The table '${String(table)}' is not in the offline profile.`);
+        if (!plan)
+          throw xrmError("InvalidArgument", `The table '${String(table)}' is not in the offline profile.`);
         // A scope no table has: the next pull sees a changed scope and downloads it again.
         await store.setCheckpoint(checkpointKey(plan.entity), {
           v: 1,

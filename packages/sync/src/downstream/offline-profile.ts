@@ -19,9 +19,7 @@ export interface OfflineTableOptions {
 }
 
 /** What `createWebApi({ offlineTables })` accepts. */
-export type OfflineTablesOption =
-  | readonly string[]
-  | Readonly<Record<string, OfflineTableOptions | true>>;
+export type OfflineTablesOption = readonly string[] | Readonly<Record<string, OfflineTableOptions | true>>;
 
 /** A lookup that makes rows of a table "related rows" of another table. */
 export interface RelatedSource {
@@ -71,7 +69,8 @@ function checkFilter(table: string, filter: unknown): string | undefined {
     invalid(`offlineTables.${table}.filter is ${text.length} characters long; at most ${MAX_FILTER_LENGTH}.`);
   }
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
-  if (/[\u0000-\u001f\u007f]/.test(text)) invalid(`offlineTables.${table}.filter contains a control character.`);
+  if (/[\u0000-\u001f\u007f]/.test(text))
+    invalid(`offlineTables.${table}.filter contains a control character.`);
   return text;
 }
 
@@ -90,12 +89,16 @@ function relatedTargets(
     const nav = entity.singleValuedNavigation(name);
     const lookup = nav ? entity.lookup(nav.lookupAttribute) : entity.lookup(name);
     if (!lookup) {
-      invalid(`'${name}' in offlineTables.${table}.related is not a lookup or navigation property of '${table}'.`);
+      invalid(
+        `'${name}' in offlineTables.${table}.related is not a lookup or navigation property of '${table}'.`,
+      );
     }
     const targets = nav ? [nav.targetEntity] : lookup.targets;
     for (const target of targets) {
       if (!metadata.entity(target)) {
-        invalid(`'${name}' in offlineTables.${table}.related points at '${target}', which is not in the metadata.`);
+        invalid(
+          `'${name}' in offlineTables.${table}.related points at '${target}', which is not in the metadata.`,
+        );
       }
       out.push({ target, valueProperty: lookup.valueProperty });
     }
@@ -165,7 +168,8 @@ export function normalizeOfflineTables(
   return {
     tables,
     has: (entityLogicalName) => typeof entityLogicalName === "string" && plans.has(entityLogicalName),
-    table: (entityLogicalName) => (typeof entityLogicalName === "string" ? plans.get(entityLogicalName) : undefined),
+    table: (entityLogicalName) =>
+      typeof entityLogicalName === "string" ? plans.get(entityLogicalName) : undefined,
   };
 }
 

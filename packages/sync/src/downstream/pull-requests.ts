@@ -45,7 +45,11 @@ export function countUrl(plan: TablePlan): string {
  * The rows among `ids` that also match `filter` (when given), every column. `or` of `eq` works on
  * every Dataverse version, where `in` does not.
  */
-export function byIdsUrl(plan: TablePlan, ids: readonly string[], options: { readonly filter?: string } = {}): string {
+export function byIdsUrl(
+  plan: TablePlan,
+  ids: readonly string[],
+  options: { readonly filter?: string } = {},
+): string {
   const idFilter = ids.map((id) => `${plan.primaryId} eq ${id}`).join(" or ");
   const filter = options.filter === undefined ? idFilter : `(${options.filter}) and (${idFilter})`;
   return query(plan, [filterPart(filter)]);

@@ -75,7 +75,17 @@ export function fullDownload(
   needsToken: boolean,
   sweep: boolean,
 ): TableCheckpoint {
-  return { v: 1, scope, phase: needsToken ? "token" : "rows", link: null, token: null, sweep, kind, done: 0, total: null };
+  return {
+    v: 1,
+    scope,
+    phase: needsToken ? "token" : "rows",
+    link: null,
+    token: null,
+    sweep,
+    kind,
+    done: 0,
+    total: null,
+  };
 }
 
 /**

@@ -8,8 +8,6 @@ import { type CollectionPage, readPage, rowId } from "./collection-page.ts";
 import type { TablePlan } from "./offline-profile.ts";
 import type { PullProgress, PullRemote, PullStore, TablePullReport } from "./pull-ports.ts";
 import {
-  byIdsUrl,
-  chunks,
   countUrl,
   idsUrl,
   MAX_PAGE_SIZE,
@@ -201,7 +199,11 @@ class TablePull {
   /** The rows in scope, page by page; a whole table's tracked read ends with its delta link. */
   async #downloadRows(): Promise<void> {
     const tracked = this.#plan.own?.filter === undefined;
-    const prefer = [PREFER_ANNOTATIONS, preferPageSize(this.#ctx.pageSize), ...(tracked ? [PREFER_TRACK] : [])];
+    const prefer = [
+      PREFER_ANNOTATIONS,
+      preferPageSize(this.#ctx.pageSize),
+      ...(tracked ? [PREFER_TRACK] : []),
+    ];
     if (this.#cp.link === null && this.#cp.total === null) {
       this.#cp = { ...this.#cp, total: await this.#total() };
     }
@@ -210,6 +212,8 @@ class TablePull {
     let pending = this.#get(this.#cp.link ?? rowsUrl(this.#plan), prefer);
     for (;;) {
       const page = await pending;
+      // Stopped meanwhile: write nothing more (the page is fetched again next time).
+      this.#ctx.signal.throwIfAborted();
       this.#resumed = false;
       // Fetch the next page while this one is written.
       if (page.nextLink !== undefined) {

@@ -9,7 +9,14 @@ import type { CollectionPage } from "./collection-page.ts";
 import { rowId } from "./collection-page.ts";
 import type { TablePlan } from "./offline-profile.ts";
 import type { ApplyRowsResult, PullProgress, PullStore } from "./pull-ports.ts";
-import { byIdsUrl, chunks, idsUrl, MAX_PAGE_SIZE, PREFER_ANNOTATIONS, preferPageSize } from "./pull-requests.ts";
+import {
+  byIdsUrl,
+  chunks,
+  idsUrl,
+  MAX_PAGE_SIZE,
+  PREFER_ANNOTATIONS,
+  preferPageSize,
+} from "./pull-requests.ts";
 
 export interface ScopeContext {
   readonly store: PullStore;
@@ -116,7 +123,8 @@ export async function syncRelated(scope: TableScope, ctx: ScopeContext, plan: Ta
   const local = new Set(await ctx.store.recordIds(plan.entity));
   // A polymorphic lookup's ids name rows of its other target tables too: skip those held there.
   const elsewhere = new Set<string>();
-  for (const sibling of ctx.siblings) for (const id of await ctx.store.recordIds(sibling.entity)) elsewhere.add(id);
+  for (const sibling of ctx.siblings)
+    for (const id of await ctx.store.recordIds(sibling.entity)) elsewhere.add(id);
   const missing = [...referenced].filter(
     (id) => !local.has(id) && !elsewhere.has(id) && !ctx.absent.has(`${plan.entity}|${id}`),
   );
