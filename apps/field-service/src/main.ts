@@ -1,4 +1,3 @@
-/// <reference types="vite/client" />
 import { createWebApi, installXrmWebApi, type OfflineWebApi, type SyncStatus } from "@xrm-offline/webapi";
 import { endpointsFor, OFFLINE_TABLES } from "./app-config.ts";
 import { registerServiceWorker, type ServiceWorkerClient } from "./boot/background-sync.ts";
@@ -18,6 +17,9 @@ export interface FieldServiceGlobal {
   readonly serviceWorker: Promise<ServiceWorkerClient | null>;
 }
 
+/** Set by the build (true) and the dev server (false): the worker only makes sense on built files. */
+declare const __REGISTER_SERVICE_WORKER__: boolean;
+
 declare global {
   interface Window {
     fieldService?: FieldServiceGlobal;
@@ -35,7 +37,7 @@ function start(): void {
   });
   installXrmWebApi(api);
 
-  const serviceWorker: Promise<ServiceWorkerClient | null> = import.meta.env.PROD
+  const serviceWorker: Promise<ServiceWorkerClient | null> = __REGISTER_SERVICE_WORKER__
     ? registerServiceWorker().catch(() => null)
     : Promise.resolve(null);
   window.fieldService = { api, serviceWorker };

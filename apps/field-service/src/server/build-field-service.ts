@@ -13,7 +13,7 @@ export interface BuildResult {
  * files baked in (so it can cache the whole shell at install and serve it with no network).
  */
 export async function buildFieldService(outDir: string = DEFAULT_DIST): Promise<BuildResult> {
-  await build(appViteConfig(outDir));
+  await build(appViteConfig(outDir, { serviceWorker: true }));
   const precache = await precacheManifest(outDir);
   await build(serviceWorkerViteConfig(outDir, precache));
   return { outDir, precache };

@@ -3,9 +3,11 @@ import type { InlineConfig } from "vite";
 import { APP_ROOT } from "./app-paths.ts";
 
 /** The app bundle (index.html and what it loads). Shared by `vite` (dev) and `buildFieldService`. */
-export function appViteConfig(outDir: string): InlineConfig {
+export function appViteConfig(outDir: string, options: { readonly serviceWorker: boolean }): InlineConfig {
   return {
     configFile: false,
+    // Not import.meta.env.PROD: that follows NODE_ENV, which test runners set to "test".
+    define: { __REGISTER_SERVICE_WORKER__: JSON.stringify(options.serviceWorker) },
     root: APP_ROOT,
     base: "/",
     publicDir: join(APP_ROOT, "public"),
