@@ -40,7 +40,10 @@ describe("statusView", () => {
     expect(v.progressRatio).toBe(0.4);
   });
   it("names the idle state after what is waiting", () => {
-    expect(statusView({ ...base, connectivity: "offline", pending: 3 }).phaseLabel).toBe("Offline");
+    expect(statusView({ ...base, connectivity: "offline", pending: 3 }).phaseLabel).toBe(
+      "Waiting for the network",
+    );
+    expect(statusView({ ...base, connectivity: "offline" }).phaseLabel).toBe("Working offline");
     expect(statusView({ ...base, pending: 3 }).phaseLabel).toBe("Changes waiting");
     expect(statusView({ ...base, failed: 1 }).phaseLabel).toBe("Needs attention");
     expect(statusView(base).phaseLabel).toBe("Up to date");

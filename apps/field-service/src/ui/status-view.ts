@@ -27,7 +27,9 @@ export function statusView(status: SyncStatus, now: Date = new Date()): StatusVi
   const ratio = p && p.total > 0 ? Math.min(1, p.done / p.total) : null;
   const idleLabel =
     status.connectivity === "offline"
-      ? "Offline"
+      ? status.pending > 0
+        ? "Waiting for the network"
+        : "Working offline"
       : status.pending > 0
         ? "Changes waiting"
         : status.failed > 0
