@@ -8,6 +8,8 @@ import {
   finishRow,
   groupKeys,
   groupsOf,
+  lookupGroup,
+  lookupValueProperty,
   type MutableRow,
   pendingColumns,
   setGroup,
@@ -16,7 +18,8 @@ import {
 import type { RecordChange, StoredRecord } from "./store-types.ts";
 
 export interface ChangeContext {
-  readonly seq: number;
+  /** The change's number within the record (`_lastChange + 1`). */
+  readonly no: number;
   /** The table's primary id attribute (`accountid`), set on created rows like the Web API does. */
   readonly primaryIdAttribute: string;
   readonly targetName: TargetName;
@@ -31,20 +34,28 @@ export function applyChange(
   op: WriteOperation,
   ctx: ChangeContext,
 ): StoredRecord {
-  const change: RecordChange = { seq: ctx.seq, kind: op.kind, columns: columnsOf(op), failed: false };
+  const change: RecordChange = { no: ctx.no, kind: op.kind, columns: columnsOf(op), failed: false };
   if (op.kind === "create") {
+    // A fresh row: columns are assigned directly (no groups to replace yet).
     const row: MutableRow = {
       _entity: op.entityLogicalName,
       _id: op.id,
       _server: null,
       _deleted: false,
+      _lastChange: ctx.no,
       [ctx.primaryIdAttribute]: op.id,
     };
-    for (const [col, group] of groupsOf(op, ctx.targetName)) setGroup(row, col, group);
-    return finishRow(row, [change]);
+    for (const col of Object.keys(op.columns)) row[col] = op.columns[col];
+    for (const l of op.lookups) Object.assign(row, lookupGroup(l, ctx.targetName));
+    row._changes = [change];
+    row._syncState = "pending";
+    row._refs = op.lookups
+      .filter((l) => l.targetId !== null)
+      .map((l) => `${op.entityLogicalName}|${lookupValueProperty(l.lookupAttribute)}|${l.targetId}`);
+    return row as StoredRecord;
   }
   if (!existing) throw new Error(`applyChange: ${op.kind} needs an existing row`);
-  const row: MutableRow = { ...existing };
+  const row: MutableRow = { ...existing, _lastChange: ctx.no };
   if (op.kind === "delete") {
     row._deleted = true;
     return finishRow(row, [...existing._changes, change]);

@@ -14,6 +14,11 @@ export interface ApplyServerRowsOptions {
   readonly checkpoint?: { readonly key: string; readonly value: unknown };
   /** Ids the server reports deleted (`$deletedEntity`). A record with local changes is kept. */
   readonly removedIds?: readonly string[];
+  /**
+   * Don't store null values: an absent column reads as null, as on a record written offline.
+   * A full Web API row has ~150 columns, mostly null; a pull stores a fraction of that.
+   */
+  readonly omitNulls?: boolean;
 }
 
 export interface ApplyServerRowsResult {
@@ -58,7 +63,7 @@ export async function applyServerRows(
     const byId = new Map<string, StoredRecord>();
     rows.forEach((row, i) => {
       const id = ids[i]!;
-      byId.set(id, applyServerRow(byId.get(id) ?? existing[i], name, id, row));
+      byId.set(id, applyServerRow(byId.get(id) ?? existing[i], name, id, row, options.omitNulls === true));
     });
     if (byId.size > 0) await db.records.bulkPut([...byId.values()]);
     let removed = 0;

@@ -73,13 +73,13 @@ describe("group commit", () => {
     ]);
     expect(store.commitGroups).toBe(1);
     const entries = await store.peekOutbox();
-    expect(entries.map((e) => [e.seq, e.dependsOn, e.blockedBy])).toEqual([
+    expect(entries.map((e) => [e.seq, e.after, e.blockedBy])).toEqual([
       [1, [], []],
-      [2, [1], [1]],
-      [3, [2], [2]],
+      [2, [`contact|${CONTACT}|1`], [1]],
+      [3, [`account|${ACCOUNT}|1`], [2]],
     ]);
     const row = await store.getRecordRow("account", ACCOUNT);
-    expect(row?._changes.map((c) => c.seq)).toEqual([2, 3]);
+    expect(row?._changes.map((c) => c.no)).toEqual([1, 2]);
     expect(row?.["_primarycontactid_value@OData.Community.Display.V1.FormattedValue"]).toBe("Jo Smith");
     expect(row?.name).toBe("B");
   });

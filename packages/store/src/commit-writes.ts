@@ -1,6 +1,13 @@
 /**
  * The transaction that commits a group of writes: each record change and its outbox entry are
  * written in one `rw` transaction, so either both are durable or neither is (invariant 1).
+ *
+ * Shape of the transaction: at most one read (the rows updates, deletes and lookups need, in one
+ * bulkGet; none for plain creates), then every write issued at once. Outbox entries get their
+ * sequence numbers from IndexedDB's key generator in call order; nothing in the group needs to
+ * know them (rows and dependencies name changes by change key), so no request waits for another.
+ * Written with Dexie promises rather than `await`, which keeps Dexie's zone bookkeeping off the
+ * hot path.
  */
 import type { Metadata } from "@xrm-offline/metadata";
 import type { WebApiRequest, WriteOperation } from "@xrm-offline/odata";
@@ -8,6 +15,7 @@ import { xrmError } from "@xrm-offline/odata";
 import { Dexie } from "dexie";
 import { applyChange } from "./apply-change.ts";
 import { ExcludeItems, type Outcome } from "./group-commit.ts";
+import { changeKeyOf } from "./record-shape.ts";
 import type { OutboxEntry, RecordRef, StoredRecord } from "./store-types.ts";
 import type { XrmDatabase } from "./xrm-database.ts";
 
@@ -26,8 +34,17 @@ export interface WriteResult {
 
 const keyString = (entity: string, id: string) => `${entity}|${id}`;
 
+/** A read of a record this store doesn't have (retrieveRecord): the server's 404 code. */
 export function notFound(entity: string, id: string) {
   return xrmError("ObjectDoesNotExist", `Entity '${entity}' With Id = ${id} Does Not Exist`);
+}
+
+/** An update or delete of a record this store doesn't have (or has deleted locally). */
+export function notInStore(entity: string, id: string) {
+  return xrmError(
+    "CantUpdateOnlineRecord",
+    `Entity '${entity}' With Id = ${id} Does Not Exist in the offline store.`,
+  );
 }
 
 export function duplicate() {
@@ -42,153 +59,154 @@ export function primaryName(metadata: Metadata, row: StoredRecord | undefined): 
   return typeof v === "string" ? v : undefined;
 }
 
-/** Placeholder sequence numbers (negative) stand for entries of this group until keys exist. */
-const placeholder = (position: number) => -(position + 1);
+interface Plan {
+  readonly outcomes: Outcome<WriteResult>[];
+  readonly entries: Omit<OutboxEntry, "seq">[];
+  /** Rows created in this group (added), by key, and the item that created each. */
+  readonly created: Map<string, number>;
+  /** Existing rows changed in this group (put). */
+  readonly modified: Set<string>;
+  readonly excluded: Map<number, unknown>;
+}
 
-export async function commitWrites(
+/** Validates each write against the rows (and earlier writes of the group) and builds its rows. */
+function plan(
+  metadata: Metadata,
+  items: readonly PreparedWrite[],
+  work: Map<string, StoredRecord | undefined>,
+  createdAt: string,
+): Plan {
+  const p: Plan = { outcomes: [], entries: [], created: new Map(), modified: new Set(), excluded: new Map() };
+  const targetName = (entity: string, id: string) => primaryName(metadata, work.get(keyString(entity, id)));
+  items.forEach(({ operation: op, request }, index) => {
+    const entityName = op.entityLogicalName;
+    const key = keyString(entityName, op.id);
+    const existing = work.get(key);
+    const entity = metadata.entity(entityName);
+    const error =
+      op.kind === "create"
+        ? existing !== undefined
+          ? duplicate()
+          : undefined
+        : !existing || existing._deleted
+          ? notInStore(entityName, op.id)
+          : undefined;
+    if (error || !entity) {
+      const e = error ?? xrmError("InvalidArgument", `Unknown table '${entityName}'.`);
+      p.outcomes.push({ ok: false, error: e });
+      p.excluded.set(index, e);
+      return;
+    }
+    const no = (existing?._lastChange ?? 0) + 1;
+    const after: string[] = [];
+    const dependsOnRecords: RecordRef[] = [];
+    // The record's previous change (which waits for its own predecessor: a chain keeps per-record
+    // order without lists that grow with every update of a busy record).
+    const previous = existing?._changes.at(-1);
+    if (previous) {
+      after.push(changeKeyOf(entityName, op.id, previous.no));
+      dependsOnRecords.push({ entity: entityName, id: op.id });
+    }
+    if (op.kind !== "delete") {
+      for (const l of op.lookups) {
+        if (l.targetId === null) continue;
+        const first = work.get(keyString(l.targetEntity, l.targetId))?._changes[0];
+        if (first?.kind === "create") {
+          const k = changeKeyOf(l.targetEntity, l.targetId, first.no);
+          if (!after.includes(k)) {
+            after.push(k);
+            dependsOnRecords.push({ entity: l.targetEntity, id: l.targetId });
+          }
+        }
+      }
+    }
+    const name = op.kind === "delete" ? primaryName(metadata, existing) : undefined;
+    work.set(
+      key,
+      applyChange(existing, op, { no, primaryIdAttribute: entity.primaryIdAttribute, targetName }),
+    );
+    if (op.kind === "create") p.created.set(key, index);
+    else if (!p.created.has(key)) p.modified.add(key);
+    const entry: Omit<OutboxEntry, "seq"> = {
+      entity: entityName,
+      recordId: op.id,
+      kind: op.kind,
+      change: no,
+      changeKey: changeKeyOf(entityName, op.id, no),
+      operation: op,
+      request,
+      after,
+      dependsOnRecords,
+      attempts: 0,
+      nextAttemptAt: 0,
+      state: "queued",
+      outcomeUnknown: false,
+      createdAt,
+    };
+    p.entries.push(
+      existing?._serverEtag !== undefined ? { ...entry, baseEtag: existing._serverEtag } : entry,
+    );
+    p.outcomes.push({
+      ok: true,
+      value:
+        name !== undefined
+          ? { entityType: entityName, id: op.id, name }
+          : { entityType: entityName, id: op.id },
+    });
+  });
+  return p;
+}
+
+export function commitWrites(
   db: XrmDatabase,
   metadata: Metadata,
   items: readonly PreparedWrite[],
   now: () => Date = () => new Date(),
 ): Promise<Outcome<WriteResult>[]> {
-  return db.transaction("rw", db.records, db.outbox, async () => {
-    const toRead = new Map<string, [string, string]>();
-    for (const { operation: op } of items) {
-      if (op.kind !== "create")
-        toRead.set(keyString(op.entityLogicalName, op.id), [op.entityLogicalName, op.id]);
-      if (op.kind !== "delete") {
-        for (const l of op.lookups) {
-          if (l.targetId !== null)
-            toRead.set(keyString(l.targetEntity, l.targetId), [l.targetEntity, l.targetId]);
-        }
+  const toRead = new Map<string, [string, string]>();
+  for (const { operation: op } of items) {
+    if (op.kind !== "create")
+      toRead.set(keyString(op.entityLogicalName, op.id), [op.entityLogicalName, op.id]);
+    if (op.kind !== "delete") {
+      for (const l of op.lookups) {
+        if (l.targetId !== null)
+          toRead.set(keyString(l.targetEntity, l.targetId), [l.targetEntity, l.targetId]);
       }
     }
-    const work = new Map<string, StoredRecord | undefined>();
-    if (toRead.size > 0) {
-      const keys = [...toRead.values()];
-      const rows = await db.records.bulkGet(keys);
+  }
+  const keys = [...toRead.values()];
+  const createdAt = now().toISOString();
+  return db.transaction("rw", db.records, db.outbox, () => {
+    const read =
+      keys.length > 0 ? db.records.bulkGet(keys) : Dexie.Promise.resolve([] as (StoredRecord | undefined)[]);
+    return read.then((rows) => {
+      const work = new Map<string, StoredRecord | undefined>();
       keys.forEach(([e, id], i) => {
         work.set(keyString(e, id), rows[i]);
       });
-    }
-
-    const outcomes: Outcome<WriteResult>[] = [];
-    const entries: Omit<OutboxEntry, "seq">[] = [];
-    const created = new Set<string>();
-    const modified = new Set<string>();
-    const excluded = new Map<number, unknown>();
-    const createdAt = now().toISOString();
-    const targetName = (entity: string, id: string) => primaryName(metadata, work.get(keyString(entity, id)));
-
-    items.forEach(({ operation: op, request }, index) => {
-      const key = keyString(op.entityLogicalName, op.id);
-      const existing = work.get(key);
-      if (op.kind === "create" ? existing !== undefined : !existing || existing._deleted) {
-        const error = op.kind === "create" ? duplicate() : notFound(op.entityLogicalName, op.id);
-        outcomes.push({ ok: false, error });
-        excluded.set(index, error);
-        return;
+      const p = plan(metadata, items, work, createdAt);
+      if (p.entries.length === 0) return p.outcomes;
+      const writes: Promise<unknown>[] = [db.outbox.bulkAdd(p.entries as OutboxEntry[])];
+      if (p.modified.size > 0) writes.push(db.records.bulkPut([...p.modified].map((k) => work.get(k)!)));
+      if (p.created.size > 0) {
+        const createdKeys = [...p.created.keys()];
+        writes.push(
+          db.records.bulkAdd(createdKeys.map((k) => work.get(k)!)).catch((e: unknown) => {
+            // A create whose id already exists in the database (not read beforehand): abort,
+            // and commit the group again without those calls.
+            if (e instanceof Dexie.BulkError) {
+              const dup = new Map<number, unknown>(p.excluded);
+              for (const pos of Object.keys(e.failuresByPos)) {
+                const index = p.created.get(createdKeys[Number(pos)] ?? "");
+                if (index !== undefined) dup.set(index, duplicate());
+              }
+              if (dup.size > p.excluded.size) throw new ExcludeItems(dup);
+            }
+            throw e;
+          }),
+        );
       }
-      const entity = metadata.entity(op.entityLogicalName);
-      if (!entity) {
-        const error = xrmError("InvalidArgument", `Unknown table '${op.entityLogicalName}'.`);
-        outcomes.push({ ok: false, error });
-        excluded.set(index, error);
-        return;
-      }
-      const seq = placeholder(entries.length);
-      const dependsOn = new Set<number>();
-      const dependsOnRecords = new Map<string, RecordRef>();
-      // The record's latest earlier change (it waits for the ones before it in turn): a chain
-      // keeps per-record order without lists that grow with every update of a busy record.
-      const previous = existing?._changes.at(-1);
-      if (previous) {
-        dependsOn.add(previous.seq);
-        dependsOnRecords.set(key, { entity: op.entityLogicalName, id: op.id });
-      }
-      if (op.kind !== "delete") {
-        for (const l of op.lookups) {
-          if (l.targetId === null) continue;
-          const tk = keyString(l.targetEntity, l.targetId);
-          const first = work.get(tk)?._changes[0];
-          if (first?.kind === "create") {
-            dependsOn.add(first.seq);
-            dependsOnRecords.set(tk, { entity: l.targetEntity, id: l.targetId });
-          }
-        }
-      }
-      const name = op.kind === "delete" ? primaryName(metadata, existing) : undefined;
-      const row = applyChange(existing, op, {
-        seq,
-        primaryIdAttribute: entity.primaryIdAttribute,
-        targetName,
-      });
-      work.set(key, row);
-      if (op.kind === "create") created.add(key);
-      else if (!created.has(key)) modified.add(key);
-      entries.push({
-        entity: op.entityLogicalName,
-        recordId: op.id,
-        kind: op.kind,
-        operation: op,
-        request,
-        dependsOn: [...dependsOn],
-        dependsOnRecords: [...dependsOnRecords.values()],
-        ...(existing?._serverEtag !== undefined ? { baseEtag: existing._serverEtag } : {}),
-        attempts: 0,
-        nextAttemptAt: 0,
-        state: "queued",
-        outcomeUnknown: false,
-        createdAt,
-      });
-      outcomes.push({
-        ok: true,
-        value: { entityType: op.entityLogicalName, id: op.id, ...(name !== undefined ? { name } : {}) },
-      });
+      return Dexie.Promise.all(writes).then(() => p.outcomes);
     });
-    if (entries.length === 0) return outcomes;
-
-    // Keys: the first entry takes the next auto-increment key; the rest follow it explicitly, so
-    // dependencies inside the group can name them. Nothing else writes the outbox meanwhile: an
-    // IndexedDB rw transaction has it to itself (also across tabs).
-    const first = entries[0]!;
-    const s0 = await db.outbox.add(first as OutboxEntry);
-    const real = (s: number) => (s < 0 ? s0 - s - 1 : s);
-    const rest = entries
-      .slice(1)
-      .map((e, i): OutboxEntry => ({ ...e, seq: s0 + i + 1, dependsOn: e.dependsOn.map(real) }));
-    if (rest.length > 0) await db.outbox.bulkAdd(rest);
-
-    const fix = (row: StoredRecord): StoredRecord => ({
-      ...row,
-      _changes: row._changes.map((c) => (c.seq < 0 ? { ...c, seq: real(c.seq) } : c)),
-    });
-    const newRows = [...created].map((k) => fix(work.get(k)!));
-    const changedRows = [...modified].map((k) => fix(work.get(k)!));
-    if (changedRows.length > 0) await db.records.bulkPut(changedRows);
-    if (newRows.length > 0) {
-      try {
-        await db.records.bulkAdd(newRows);
-      } catch (e) {
-        // A create whose id already exists in the database (not read beforehand): abort, and
-        // commit the group again without those calls.
-        if (e instanceof Dexie.BulkError) {
-          const createKeys = [...created];
-          const byKey = new Map<string, number>();
-          items.forEach(({ operation: op }, i) => {
-            if (op.kind === "create") byKey.set(keyString(op.entityLogicalName, op.id), i);
-          });
-          const dup = new Map<number, unknown>();
-          for (const pos of Object.keys(e.failuresByPos)) {
-            const k = createKeys[Number(pos)];
-            const index = k === undefined ? undefined : byKey.get(k);
-            if (index !== undefined) dup.set(index, duplicate());
-          }
-          if (dup.size > 0) throw new ExcludeItems(new Map([...excluded, ...dup]));
-        }
-        throw e;
-      }
-    }
-    return outcomes;
   });
 }

@@ -16,6 +16,7 @@
 import type { Metadata } from "@xrm-offline/metadata";
 import { type WriteOperation, xrmError } from "@xrm-offline/odata";
 import { primaryName } from "./commit-writes.ts";
+import { changeKeyOf } from "./record-shape.ts";
 import { revertChange } from "./server-state.ts";
 import { flagChanges } from "./settle.ts";
 import type { OutboxEntry, StoredRecord, SyncFailure } from "./store-types.ts";
@@ -31,12 +32,22 @@ export async function retryFailure(db: XrmDatabase, id: string): Promise<void> {
   await db.transaction("rw", db.records, db.outbox, db.failures, async () => {
     const failure = typeof id === "string" ? await db.failures.get(id) : undefined;
     if (!failure) throw unknownFailure(id);
-    await db.outbox.bulkPut(
+    // bulkAdd, not bulkPut: the original sequence numbers are free (IndexedDB never hands a key
+    // out twice), and should one not be, the transaction fails instead of overwriting an entry.
+    await db.outbox.bulkAdd(
       failure.entries.map((e) => ({ ...e, state: "queued" as const, nextAttemptAt: 0 })),
     );
     await db.failures.delete(failure.id);
     const row = await db.records.get([failure.entity, failure.recordId]);
-    if (row) await db.records.put(flagChanges(row, failure.seqs, false));
+    if (row) {
+      await db.records.put(
+        flagChanges(
+          row,
+          failure.entries.map((e) => e.change),
+          false,
+        ),
+      );
+    }
   });
 }
 
@@ -53,25 +64,31 @@ export async function discardFailure(
     const discarded = new Set(failure.seqs);
     const key: [string, string] = [failure.entity, failure.recordId];
     const row = await db.records.get(key);
-    if (!row) return { discarded: [...discarded] };
+    const sorted = () => [...discarded].sort((a, b) => a - b);
+    if (!row) return { discarded: sorted() };
 
-    const mine = new Set(failure.seqs);
-    const otherSeqs = row._changes.map((c) => c.seq).filter((s) => !mine.has(s));
-    const queued = (await db.outbox.bulkGet(otherSeqs)).filter((e): e is OutboxEntry => e !== undefined);
+    const mine = new Set(failure.entries.map((e) => e.change));
+    const otherKeys = row._changes
+      .filter((c) => !mine.has(c.no))
+      .map((c) => changeKeyOf(failure.entity, failure.recordId, c.no));
+    const queued: OutboxEntry[] =
+      otherKeys.length > 0 ? await db.outbox.where("changeKey").anyOf(otherKeys).toArray() : [];
     const failed: SyncFailure[] =
-      otherSeqs.length > 0 ? await db.failures.where("seqs").anyOf(otherSeqs).distinct().toArray() : [];
+      otherKeys.length > 0 ? await db.failures.where("changeKeys").anyOf(otherKeys).distinct().toArray() : [];
 
     if (failure.entries.some((e) => e.kind === "create")) {
-      for (const s of otherSeqs) discarded.add(s);
+      for (const e of queued) discarded.add(e.seq);
+      for (const f of failed) for (const s of f.seqs) discarded.add(s);
       await db.outbox.bulkDelete(queued.map((e) => e.seq));
       await db.failures.bulkDelete(failed.map((f) => f.id));
       await db.records.delete(key);
-      return { discarded: [...discarded].sort((a, b) => a - b) };
+      return { discarded: sorted() };
     }
 
     const ops = new Map<number, WriteOperation>();
-    for (const e of [...failure.entries, ...queued, ...failed.flatMap((f) => f.entries)])
-      ops.set(e.seq, e.operation);
+    for (const e of [...failure.entries, ...queued, ...failed.flatMap((f) => f.entries)]) {
+      if (e.entity === failure.entity && e.recordId === failure.recordId) ops.set(e.change, e.operation);
+    }
     const targets = new Map<string, [string, string]>();
     for (const op of ops.values()) {
       if (op.kind === "delete") continue;
@@ -92,11 +109,11 @@ export async function discardFailure(
       primaryName(metadata, targetRows.get(keyString(entity, tid)));
     let next: StoredRecord | null = row;
     // Latest first, so each revert finds the earlier discarded change still listed.
-    for (const seq of [...failure.seqs].sort((a, b) => b - a)) {
-      if (next) next = revertChange(next, seq, ops, targetName);
+    for (const no of [...mine].sort((a, b) => b - a)) {
+      if (next) next = revertChange(next, no, ops, targetName);
     }
     if (next) await db.records.put(next);
     else await db.records.delete(key);
-    return { discarded: [...discarded].sort((a, b) => a - b) };
+    return { discarded: sorted() };
   });
 }

@@ -20,7 +20,8 @@ describe("OfflineStore writes", () => {
       _server: null,
       _deleted: false,
       _syncState: "pending",
-      _changes: [{ seq: 1, kind: "create", columns: ["name", "revenue"], failed: false }],
+      _changes: [{ no: 1, kind: "create", columns: ["name", "revenue"], failed: false }],
+      _lastChange: 1,
       _refs: [],
     });
     const [entry, ...rest] = await store.peekOutbox();
@@ -30,6 +31,8 @@ describe("OfflineStore writes", () => {
       entity: "account",
       recordId: ACCOUNT,
       kind: "create",
+      change: 1,
+      changeKey: `account|${ACCOUNT}|1`,
       operation: {
         kind: "create",
         entityLogicalName: "account",
@@ -45,7 +48,7 @@ describe("OfflineStore writes", () => {
         headers: {},
         body: { accountid: ACCOUNT, name: "Contoso", revenue: 5 },
       },
-      dependsOn: [],
+      after: [],
       dependsOnRecords: [],
       attempts: 0,
       nextAttemptAt: 0,
@@ -81,7 +84,7 @@ describe("OfflineStore writes", () => {
     // The account waits for the contact created on this device.
     expect(entries[1]).toMatchObject({
       seq: 2,
-      dependsOn: [1],
+      after: [`contact|${CONTACT}|1`],
       dependsOnRecords: [{ entity: "contact", id: CONTACT }],
       blockedBy: [1],
     });
@@ -102,10 +105,10 @@ describe("OfflineStore writes", () => {
       description: "d",
     });
     const entries = await store.peekOutbox();
-    expect(entries.map((e) => [e.seq, e.kind, e.dependsOn])).toEqual([
-      [1, "create", []],
-      [2, "update", [1]],
-      [3, "update", [2]],
+    expect(entries.map((e) => [e.seq, e.kind, e.after, e.blockedBy])).toEqual([
+      [1, "create", [], []],
+      [2, "update", [`account|${ACCOUNT}|1`], [1]],
+      [3, "update", [`account|${ACCOUNT}|2`], [2]],
     ]);
   });
 
@@ -121,9 +124,9 @@ describe("OfflineStore writes", () => {
     expect(await store.queryRows("account")).toEqual([]);
     expect((await store.getRecordRow("account", ACCOUNT))?._deleted).toBe(true);
     await expect(store.write(update("account", ACCOUNT, { name: "x" }))).rejects.toMatchObject({
-      errorCode: 0x80040217,
+      errorCode: 0x8005f224,
     });
-    await expect(store.write(remove("account", ACCOUNT))).rejects.toMatchObject({ errorCode: 0x80040217 });
+    await expect(store.write(remove("account", ACCOUNT))).rejects.toMatchObject({ errorCode: 0x8005f224 });
     await expect(store.write(create("account", { accountid: ACCOUNT }))).rejects.toMatchObject({
       errorCode: 0x80040237,
     });
@@ -133,8 +136,8 @@ describe("OfflineStore writes", () => {
   it("rejects an update of a record that is not local, writing nothing", async () => {
     const { store } = await openTestStore();
     await expect(store.write(update("account", ACCOUNT, { name: "x" }))).rejects.toMatchObject({
-      errorCode: 2147746327,
-      message: `Entity 'account' With Id = ${ACCOUNT} Does Not Exist`,
+      errorCode: 0x8005f224,
+      message: `Entity 'account' With Id = ${ACCOUNT} Does Not Exist in the offline store.`,
     });
     expect(await store.pendingCount()).toBe(0);
     expect(await store.database.records.count()).toBe(0);

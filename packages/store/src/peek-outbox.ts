@@ -1,7 +1,7 @@
 /**
  * Reading the outbox page by page. Everything comes from the primary key or an index, so a queue
  * of 100,000 entries is never read whole: a page costs one key range of `limit` rows plus one
- * lookup per distinct dependency.
+ * index lookup for the dependencies of the page.
  */
 import type { OutboxEntry, OutboxItem, SyncFailure } from "./store-types.ts";
 import type { XrmDatabase } from "./xrm-database.ts";
@@ -37,18 +37,24 @@ export async function peekOutbox(db: XrmDatabase, options: PeekOptions = {}): Pr
       );
       page = [...page, ...failedEntries].sort((a, b) => a.seq - b.seq).slice(0, limit);
     }
-    const deps = [...new Set(page.flatMap((e) => e.dependsOn))];
-    const present = new Set<number>();
-    if (deps.length > 0) {
-      const queued = await db.outbox.bulkGet(deps);
-      queued.forEach((e) => {
-        if (e) present.add(e.seq);
-      });
-      const wanted = new Set(deps);
-      const failed = await db.failures.where("seqs").anyOf(deps).distinct().toArray();
-      for (const f of failed) for (const s of f.seqs) if (wanted.has(s)) present.add(s);
+    // Resolve the change keys entries wait for to the sequence numbers still present.
+    const keys = [...new Set(page.flatMap((e) => e.after))];
+    const present = new Map<string, number>();
+    if (keys.length > 0) {
+      const queued = await db.outbox.where("changeKey").anyOf(keys).toArray();
+      for (const e of queued) present.set(e.changeKey, e.seq);
+      const wanted = new Set(keys);
+      const failed = await db.failures.where("changeKeys").anyOf(keys).distinct().toArray();
+      for (const f of failed)
+        for (const e of f.entries) if (wanted.has(e.changeKey)) present.set(e.changeKey, e.seq);
     }
-    return page.map((e) => ({ ...e, blockedBy: e.dependsOn.filter((d) => present.has(d)) }));
+    return page.map((e) => ({
+      ...e,
+      blockedBy: e.after
+        .map((k) => present.get(k))
+        .filter((s): s is number => s !== undefined)
+        .sort((a, b) => a - b),
+    }));
   });
 }
 

@@ -66,7 +66,7 @@ describe("schema versions", () => {
 
     const v2: SchemaVersion = {
       version: 2,
-      stores: { ...SCHEMA_VERSIONS[0]!.stores, outbox: "++seq, state" },
+      stores: { ...SCHEMA_VERSIONS[0]!.stores, outbox: "++seq, changeKey, state" },
       upgrade: async (tx) => {
         await tx
           .table("outbox")

@@ -20,10 +20,11 @@ export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
     stores: {
       // Compound primary key; its leading part serves "all rows of one entity".
       records: "[_entity+_id], [_entity+_syncState], *_refs",
-      // Auto-increment: the order calls were made in. Paging and counts use the primary key only.
-      outbox: "++seq",
-      // Keyed by id (the first seq as a string); `*seqs` finds the failure holding an entry.
-      failures: "id, *seqs, [entity+recordId]",
+      // Auto-increment: the order calls were committed in (IndexedDB assigns it, across tabs).
+      // Paging and counts use the primary key; `changeKey` resolves dependencies.
+      outbox: "++seq, changeKey",
+      // Keyed by id (the first seq as a string); `*seqs` / `*changeKeys` find a failed entry.
+      failures: "id, *seqs, *changeKeys, [entity+recordId]",
       checkpoints: "key",
       meta: "key",
     },
@@ -35,6 +36,7 @@ export const BOOKKEEPING_FIELDS: ReadonlySet<string> = new Set([
   "_entity",
   "_id",
   "_changes",
+  "_lastChange",
   "_server",
   "_serverEtag",
   "_syncState",

@@ -19,45 +19,54 @@ import type { RecordChange, ServerAck, StoredRecord } from "./store-types.ts";
 
 const ETAG = "@odata.etag";
 
-/** Groups a server row's properties by column; drops OData control annotations and hostile keys. */
-function serverGroups(serverRow: Readonly<Record<string, unknown>>): {
-  groups: Map<string, MutableRow>;
-  etag?: string;
-} {
-  const groups = new Map<string, MutableRow>();
+/**
+ * Merges server values into `row` (mutated), keeping pending columns' server values aside in
+ * `_server`. OData control annotations and hostile keys are dropped. Linear in the row's width
+ * (a pull writes thousands of rows of ~150 columns each).
+ */
+function mergeServerValues(
+  row: MutableRow,
+  serverRow: Readonly<Record<string, unknown>>,
+  pending: Set<string>,
+  omitNulls = false,
+) {
+  const keys: string[] = [];
+  const cols: string[] = [];
+  const replaced = new Set<string>();
   let etag: string | undefined;
-  for (const [k, v] of Object.entries(serverRow)) {
+  for (const k of Object.keys(serverRow)) {
     if (k === ETAG) {
+      const v = serverRow[k];
       if (typeof v === "string") etag = v;
       continue;
     }
     if (k.startsWith("@") || isForbiddenKey(k)) continue;
     const col = columnOf(k);
     if (isForbiddenKey(col)) continue;
-    let g = groups.get(col);
-    if (!g) {
-      g = {};
-      groups.set(col, g);
-    }
-    g[k] = v;
+    keys.push(k);
+    cols.push(col);
+    if (!pending.has(col)) replaced.add(col);
   }
-  return etag === undefined ? { groups } : { groups, etag };
-}
-
-/** Merges server values into `row` (mutated), keeping pending columns' server values aside. */
-function mergeServerValues(
-  row: MutableRow,
-  serverRow: Readonly<Record<string, unknown>>,
-  pending: Set<string>,
-) {
-  const { groups, etag } = serverGroups(serverRow);
+  // The old keys (value and annotations) of the replaced columns go first, in one pass.
+  for (const k of Object.keys(row)) if (replaced.has(columnOf(k))) delete row[k];
   const server: Record<string, MutableRow> = {
     ...((row._server as Record<string, MutableRow> | null) ?? {}),
   };
-  for (const [col, g] of groups) {
-    if (pending.has(col)) server[col] = g;
-    else setGroup(row, col, g);
-  }
+  const fresh = new Set<string>();
+  keys.forEach((k, i) => {
+    const col = cols[i]!;
+    if (!pending.has(col)) {
+      const v = serverRow[k];
+      if (v !== null || !omitNulls) row[k] = v;
+      return;
+    }
+    // A pending column: the server's whole group is kept aside, replacing the one kept before.
+    if (!fresh.has(col)) {
+      fresh.add(col);
+      server[col] = {};
+    }
+    server[col]![k] = serverRow[k];
+  });
   row._server = server;
   if (etag !== undefined) {
     row[ETAG] = etag;
@@ -71,28 +80,29 @@ export function applyServerRow(
   entity: string,
   id: string,
   serverRow: Readonly<Record<string, unknown>>,
+  omitNulls = false,
 ): StoredRecord {
   const changes: readonly RecordChange[] = existing?._changes ?? [];
   const row: MutableRow = existing
     ? { ...existing, _server: existing._server ?? {} }
-    : { _entity: entity, _id: id, _server: {}, _deleted: false };
-  mergeServerValues(row, serverRow, pendingColumns(changes));
+    : { _entity: entity, _id: id, _server: {}, _deleted: false, _lastChange: 0 };
+  mergeServerValues(row, serverRow, pendingColumns(changes), omitNulls);
   return finishRow(row, changes);
 }
 
 /**
- * The row after the server acknowledged change `seq` (whose operation is `op`); null when the
+ * The row after the server acknowledged change `no` (whose operation is `op`); null when the
  * acknowledged change was the delete (the row goes away).
  */
 export function acknowledgeChange(
   row: StoredRecord,
-  seq: number,
+  no: number,
   op: WriteOperation,
   ack: ServerAck | undefined,
   targetName: TargetName,
 ): StoredRecord | null {
   if (op.kind === "delete") return null;
-  const changes = row._changes.filter((c) => c.seq !== seq);
+  const changes = row._changes.filter((c) => c.no !== no);
   const stillPending = pendingColumns(changes);
   const out: MutableRow = { ...row };
   // The server now holds what this change sent; where a later change is still pending, that value
@@ -115,21 +125,21 @@ export function acknowledgeChange(
 }
 
 /**
- * The row after discarding change `seq`: its columns go back to the value of the latest earlier
+ * The row after discarding change `no`: its columns go back to the value of the latest earlier
  * change still pending, else to the server's value; a discarded create removes the row (null);
  * a discarded delete makes the row visible again. `ops` holds the operations of the row's other
- * changes.
+ * changes, by change number.
  */
 export function revertChange(
   row: StoredRecord,
-  seq: number,
+  no: number,
   ops: ReadonlyMap<number, WriteOperation>,
   targetName: TargetName,
 ): StoredRecord | null {
-  const target = row._changes.find((c) => c.seq === seq);
+  const target = row._changes.find((c) => c.no === no);
   if (!target) return row;
   if (target.kind === "create") return null;
-  const changes = row._changes.filter((c) => c.seq !== seq);
+  const changes = row._changes.filter((c) => c.no !== no);
   const out: MutableRow = { ...row };
   if (target.kind === "delete") {
     out._deleted = false;
@@ -137,9 +147,9 @@ export function revertChange(
   }
   const server = row._server as Record<string, MutableRow> | null;
   for (const col of target.columns) {
-    if (changes.some((c) => c.seq > seq && c.columns.includes(col))) continue;
-    const earlier = changes.filter((c) => c.seq < seq && c.columns.includes(col)).at(-1);
-    const earlierOp = earlier ? ops.get(earlier.seq) : undefined;
+    if (changes.some((c) => c.no > no && c.columns.includes(col))) continue;
+    const earlier = changes.filter((c) => c.no < no && c.columns.includes(col)).at(-1);
+    const earlierOp = earlier ? ops.get(earlier.no) : undefined;
     if (earlierOp) setGroup(out, col, groupsOf(earlierOp, targetName).get(col) ?? {});
     else setGroup(out, col, server?.[col] ?? {});
   }

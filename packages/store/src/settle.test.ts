@@ -27,7 +27,7 @@ describe("acknowledge", () => {
       _serverEtag: 'W/"7"',
       "@odata.etag": 'W/"7"',
       _syncState: "pending",
-      _changes: [{ seq: 2, kind: "update", columns: ["revenue"], failed: false }],
+      _changes: [{ no: 2, kind: "update", columns: ["revenue"], failed: false }],
     });
     expect((await store.peekOutbox()).map((e) => [e.seq, e.blockedBy])).toEqual([[2, []]]);
     await store.acknowledge([2], {
@@ -85,6 +85,7 @@ describe("failures", () => {
     expect(failure).toEqual({
       id: "1",
       seqs: [1],
+      changeKeys: [`contact|${CONTACT}|1`],
       action: "Create",
       entity: "contact",
       recordId: CONTACT,

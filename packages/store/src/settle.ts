@@ -16,10 +16,10 @@ const keyString = (entity: string, id: string) => `${entity}|${id}`;
 
 const ACTIONS = { create: "Create", update: "Update", delete: "Delete" } as const;
 
-/** The row with the changes `seqs` flagged failed (or not). */
-export function flagChanges(row: StoredRecord, seqs: readonly number[], failed: boolean): StoredRecord {
-  const set = new Set(seqs);
-  const changes = row._changes.map((c) => (set.has(c.seq) ? { ...c, failed } : c));
+/** The row with the changes numbered `nos` flagged failed (or not). */
+export function flagChanges(row: StoredRecord, nos: readonly number[], failed: boolean): StoredRecord {
+  const set = new Set(nos);
+  const changes = row._changes.map((c) => (set.has(c.no) ? { ...c, failed } : c));
   return finishRow({ ...row } as MutableRow, changes);
 }
 
@@ -87,7 +87,7 @@ export async function settle(
           const ack = last
             ? { ...(s.etag !== undefined ? { etag: s.etag } : {}), ...(s.row ? { row: s.row } : {}) }
             : undefined;
-          work.set(k, acknowledgeChange(row, e.seq, e.operation, ack, targetName));
+          work.set(k, acknowledgeChange(row, e.change, e.operation, ack, targetName));
           touched.add(k);
         });
       } else if (s.kind === "retry") {
@@ -109,6 +109,7 @@ export async function settle(
         failures.push({
           id: String(first.seq),
           seqs: entries.map((e) => e.seq),
+          changeKeys: entries.map((e) => e.changeKey),
           action: ACTIONS[entries.some((e) => e.kind === "create") ? "create" : first.kind],
           entity: first.entity,
           recordId: first.recordId,
@@ -127,7 +128,7 @@ export async function settle(
         if (row) {
           let next = flagChanges(
             row,
-            entries.map((e) => e.seq),
+            entries.map((e) => e.change),
             true,
           );
           if (s.serverRecord) next = applyServerRow(next, next._entity, next._id, s.serverRecord);

@@ -13,8 +13,12 @@ export type ChangeKind = WriteOperation["kind"];
 
 /** One local change of a record that the server has not acknowledged yet. */
 export interface RecordChange {
-  /** Sequence number of its outbox entry (or of its failure, once it failed). */
-  readonly seq: number;
+  /**
+   * The change's number within its record (1, 2, …; never reused while the row exists). With the
+   * entity and id it forms the change key (`account|<id>|3`) its outbox entry carries: the row
+   * needs no outbox sequence number, so a write never waits for IndexedDB to assign one.
+   */
+  readonly no: number;
   readonly kind: ChangeKind;
   /** Web API property names the change wrote (`name`, `_primarycontactid_value`). */
   readonly columns: readonly string[];
@@ -30,6 +34,8 @@ export interface RecordBookkeeping {
   readonly _id: string;
   /** Local changes not yet acknowledged by the server, oldest first. */
   readonly _changes: readonly RecordChange[];
+  /** Number of the latest change made to this row (the next one gets `_lastChange + 1`). */
+  readonly _lastChange: number;
   /**
    * The server's values of the columns that have pending local changes, by column, each as its
    * column group (`{ "_x_value": …, "_x_value@…lookuplogicalname": … }`; `{}` when the server has
@@ -70,19 +76,22 @@ export interface OutboxEntry {
   readonly entity: string;
   readonly recordId: string;
   readonly kind: ChangeKind;
+  /** The record change it carries (`RecordChange.no`). */
+  readonly change: number;
+  /** `<entity>|<recordId>|<change>`: indexed, so dependencies resolve without scans. */
+  readonly changeKey: string;
   /** The canonical write operation (what the caller asked for). */
   readonly operation: WriteOperation;
-  /** The Web API request rendered from it (without `If-Match`; see `baseEtag`). */
+  /** The Web API request rendered from it (rendered with `If-Match: *` for updates; see `baseEtag`). */
   readonly request: WebApiRequest;
   /**
-   * Sequence numbers this entry must wait for: the latest earlier entry of the same record (which
-   * waits for its own predecessor: a chain), and the create entries of lookup targets that were
-   * created on this device and not yet acknowledged.
-   * Fixed when the entry is queued; an entry is blocked while any of them is still queued or
-   * failed (`OutboxItem.blockedBy`).
+   * Change keys of the entries this one must wait for: the record's previous change (which waits
+   * for its own predecessor: a chain), and the creates of lookup targets made on this device and
+   * not yet acknowledged. An entry is blocked while any of them is still queued or failed
+   * (`OutboxItem.blockedBy` resolves them to sequence numbers).
    */
-  readonly dependsOn: readonly number[];
-  /** The records behind `dependsOn`. */
+  readonly after: readonly string[];
+  /** The records behind `after`. */
   readonly dependsOnRecords: readonly RecordRef[];
   /** The record's server ETag when the change was made (for `If-Match` with conflict detection). */
   readonly baseEtag?: string;
@@ -103,7 +112,10 @@ export interface OutboxEntry {
 
 /** An outbox entry as `peekOutbox` returns it, with the dependencies that still block it. */
 export interface OutboxItem extends OutboxEntry {
-  /** The subset of `dependsOn` still in the outbox or the failures table. Empty: sendable. */
+  /**
+   * Sequence numbers of the entries named by `after` that are still in the outbox or the
+   * failures table, ascending. Empty: nothing blocks it.
+   */
   readonly blockedBy: readonly number[];
   /** Set when the entry sits in the failures table (listed with `includeFailed`). */
   readonly failureId?: string;
@@ -139,6 +151,8 @@ export interface SyncFailure {
   readonly id: string;
   /** Sequence numbers of its entries, ascending. */
   readonly seqs: readonly number[];
+  /** Change keys of its entries (indexed: a blocked entry finds it). */
+  readonly changeKeys: readonly string[];
   /** "Create" | "Update" | "Delete", as the syncerror table spells it. */
   readonly action: "Create" | "Update" | "Delete";
   readonly entity: string;

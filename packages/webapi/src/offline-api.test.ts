@@ -130,11 +130,11 @@ describe("promises: Xrm callback style and await", () => {
       message: "The property 'nosuch' does not exist on type 'Microsoft.Dynamics.CRM.account'.",
       code: "0x00000000",
     });
-    // A chained promise keeps the legacy methods.
-    const chained = api
-      .createRecord("account", { name: "C" })
-      .then((r) => r.id) as unknown as Xrm.Async.PromiseLike<string>;
-    expect(typeof chained.fail).toBe("function");
+    // The promise a method returns has the legacy methods; it is a real Promise all the same.
+    const returned = api.createRecord("account", { name: "C" });
+    expect(typeof (returned as unknown as Xrm.Async.PromiseLike<unknown>).fail).toBe("function");
+    expect(returned.constructor).toBe(Promise);
+    await returned;
     // A synchronous-looking misuse is still a rejection, never a throw.
     let misuse: PromiseLike<unknown> | undefined;
     expect(() => {

@@ -9,11 +9,16 @@ import {
   normalizeDelete,
   normalizeWrite,
   renderRequest,
+  type WebApiRequest,
   type WriteOperation,
-  XrmError,
   xrmError,
 } from "@xrm-offline/odata";
-import { type OfflineStore, retrieveLocalRecord, retrieveLocalRecords } from "@xrm-offline/store";
+import {
+  type OfflineStore,
+  retrieveLocalRecord,
+  retrieveLocalRecords,
+  type WriteResult,
+} from "@xrm-offline/store";
 import type { OfflineTables } from "./offline-tables.ts";
 import { requireOfflineTable } from "./require-offline-table.ts";
 import type {
@@ -28,16 +33,6 @@ export interface OfflineApiOptions {
   readonly newId?: () => string;
 }
 
-const NOT_FOUND = 0x80040217;
-
-/** An update or delete of a record the offline store doesn't have. */
-function notInOfflineStore(op: WriteOperation): XrmError {
-  return xrmError(
-    "CantUpdateOnlineRecord",
-    `Entity '${op.entityLogicalName}' With Id = ${op.id} Does Not Exist in the offline store.`,
-  );
-}
-
 export function createOfflineApi(
   store: () => Promise<OfflineStore>,
   metadata: Metadata,
@@ -45,44 +40,48 @@ export function createOfflineApi(
   options: OfflineApiOptions = {},
 ): OfflineApi {
   const newId = options.newId ? { newId: options.newId } : undefined;
+  // The opened store, once known: calls then go straight to it (no extra await per call).
+  let opened: OfflineStore | undefined;
+  store().then(
+    (s) => {
+      opened = s;
+    },
+    () => {},
+  );
 
-  const commit = async (operation: WriteOperation) => {
+  const write = (s: OfflineStore, operation: WriteOperation, request: WebApiRequest) =>
+    s.write({ operation, request });
+
+  /** Renders the request (still synchronous, at call time) and commits it. */
+  const commit = (operation: WriteOperation): Promise<WriteResult> => {
     const request = renderRequest(metadata, operation);
-    const s = await store();
-    try {
-      return await s.write({ operation, request });
-    } catch (e) {
-      if (operation.kind !== "create" && e instanceof XrmError && e.errorCode === NOT_FOUND) {
-        throw notInOfflineStore(operation);
-      }
-      throw e;
-    }
+    return opened ? write(opened, operation, request) : store().then((s) => write(s, operation, request));
   };
 
   const readOptions = { isAvailable: (name: string) => tables.isAvailable(name) };
 
   return {
     createRecord(entityLogicalName: string, data: unknown) {
-      return xrmPromise<CreateResponse>(async () => {
+      return xrmPromise<CreateResponse>(() => {
         requireOfflineTable(metadata, tables, entityLogicalName);
         const op = normalizeWrite(
           metadata,
           { entityLogicalName, data, mode: "offline", kind: "create" },
           newId,
         );
-        const r = await commit(op);
-        return { entityType: r.entityType, id: r.id };
+        // The store resolves a create with exactly { entityType, id }.
+        return commit(op);
       });
     },
 
     updateRecord(entityLogicalName: string, id: string, data: unknown) {
-      return xrmPromise<CreateResponse>(async () => {
+      return xrmPromise<CreateResponse>(() => {
         requireOfflineTable(metadata, tables, entityLogicalName);
         if (id === undefined || id === null)
           throw xrmError("InvalidArgument", "updateRecord needs the id of the record.");
-        const op = normalizeWrite(metadata, { entityLogicalName, id, data, mode: "offline", kind: "update" });
-        const r = await commit(op);
-        return { entityType: r.entityType, id: r.id };
+        return commit(
+          normalizeWrite(metadata, { entityLogicalName, id, data, mode: "offline", kind: "update" }),
+        );
       });
     },
 

@@ -319,7 +319,7 @@ describe("createRecord.md examples", () => {
           "primarycontactid@odata.bind": `/contacts(${CONTACT})`,
         },
       },
-      dependsOn: [],
+      after: [],
     });
   });
 

@@ -5,7 +5,7 @@
  */
 import { xrmError } from "@xrm-offline/odata";
 import type { OfflineStore, SyncFailure } from "@xrm-offline/store";
-import { BehaviorSubject, type Observable } from "rxjs";
+import { BehaviorSubject, Observable } from "rxjs";
 import type { SyncApi, SyncFailureView, SyncReport, SyncStatus } from "./web-api-types.ts";
 import { xrmPromise } from "./xrm-promise.ts";
 
@@ -60,25 +60,56 @@ export function createSyncApi(
   if (engine) {
     status$ = engine.status$;
   } else {
+    // Counts are read only while someone watches status$, and at most one read is in flight (a
+    // burst of writes costs one or two reads, not one per write).
     const subject = new BehaviorSubject<SyncStatus>(IDLE);
+    let watchers = 0;
     let unsubscribe: (() => void) | undefined;
+    let reading = false;
+    let again = false;
     let disposed = false;
-    const refresh = (s: OfflineStore) =>
-      s.counts().then(
-        (c) => {
-          if (!disposed) subject.next({ ...subject.value, pending: c.pending, failed: c.failed });
+    const refresh = (s: OfflineStore): void => {
+      if (reading) {
+        again = true;
+        return;
+      }
+      reading = true;
+      s.counts()
+        .then(
+          (c) => {
+            if (!disposed) subject.next({ ...subject.value, pending: c.pending, failed: c.failed });
+          },
+          () => {},
+        )
+        .finally(() => {
+          reading = false;
+          if (again && watchers > 0 && !disposed) {
+            again = false;
+            refresh(s);
+          }
+        });
+    };
+    const watch = () => {
+      store().then(
+        (s) => {
+          if (disposed || watchers === 0 || unsubscribe) return;
+          unsubscribe = s.subscribe(() => refresh(s));
+          refresh(s);
         },
         () => {},
       );
-    store().then(
-      (s) => {
-        if (disposed) return;
-        unsubscribe = s.subscribe(() => void refresh(s));
-        void refresh(s);
-      },
-      () => {},
-    );
-    status$ = subject.asObservable();
+    };
+    status$ = new Observable<SyncStatus>((subscriber) => {
+      if (watchers++ === 0) watch();
+      const inner = subject.subscribe(subscriber);
+      return () => {
+        inner.unsubscribe();
+        if (--watchers === 0) {
+          unsubscribe?.();
+          unsubscribe = undefined;
+        }
+      };
+    });
     dispose = () => {
       disposed = true;
       unsubscribe?.();
