@@ -75,6 +75,22 @@ describe("delta sync", () => {
     expect(local.get(A(2))?.["@odata.etag"]).toBe(emulator.row("account", A(2))?.["@odata.etag"]);
   });
 
+  it("stores no null columns (they read as null), and a column the server clears goes locally", async () => {
+    emulator.seed("accounts", [{ accountid: A(1), name: "A1", telephone1: "555-0101", revenue: 10 }]);
+    fx = await pullFixture(emulator, ["account"], 5);
+    await fx.pull();
+    const stored = await fx.store.getRecordRow("account", A(1));
+    expect(stored).toMatchObject({ name: "A1", telephone1: "555-0101", revenue: 10 });
+    expect(Object.values(stored ?? {}).includes(null)).toBe(false);
+    expect("telephone2" in (stored ?? {})).toBe(false);
+
+    patch("accounts", A(1), { telephone1: null });
+    await fx.pull();
+    const after = await fx.store.getRecord("account", A(1));
+    expect(after).toMatchObject({ name: "A1", revenue: 10 });
+    expect(after && "telephone1" in after).toBe(false);
+  });
+
   it("keeps a filtered table to its filter: rows entering, leaving, changing, deleted", async () => {
     // accountcategorycode 1 = in scope.
     emulator.seed(

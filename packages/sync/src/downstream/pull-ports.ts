@@ -21,6 +21,8 @@ export interface PullStore {
     options?: {
       readonly checkpoint?: { readonly key: string; readonly value: unknown };
       readonly removedIds?: readonly string[];
+      /** Don't store null values (an absent column reads as null). */
+      readonly omitNulls?: boolean;
     },
   ): Promise<ApplyRowsResult>;
   getCheckpoint(key: string): Promise<unknown>;

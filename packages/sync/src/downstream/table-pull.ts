@@ -232,6 +232,7 @@ class TablePull {
       }
       const r = await this.#ctx.store.applyServerRows(this.#plan.entity, page.rows, {
         checkpoint: { key: this.#key, value: next },
+        omitNulls: true,
       });
       this.#count(r);
       this.#cp = next;
@@ -273,6 +274,7 @@ class TablePull {
         const r = await this.#ctx.store.applyServerRows(this.#plan.entity, keep, {
           checkpoint: { key: this.#key, value: next },
           removedIds,
+          omitNulls: true,
         });
         this.#count(r);
         this.#cp = next;

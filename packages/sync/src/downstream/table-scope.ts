@@ -105,7 +105,10 @@ export class TableScope {
     let done = 0;
     for (const chunk of chunks(ids, this.#ctx.idChunk)) {
       const rows = await this.rowsById(chunk);
-      if (rows.length > 0) this.#ctx.applied(await this.#ctx.store.applyServerRows(this.#plan.entity, rows));
+      if (rows.length > 0)
+        this.#ctx.applied(
+          await this.#ctx.store.applyServerRows(this.#plan.entity, rows, { omitNulls: true }),
+        );
       for (const row of rows) found.add(rowId(row, this.#plan.primaryId, this.#ctx.what));
       done += chunk.length;
       this.#ctx.onProgress({ table: this.#plan.entity, kind: "related", done, total: ids.length });
