@@ -91,6 +91,11 @@ const CASES: readonly Case[] = [
     (a) => a.createRecord("account", { name: new Date(0) }),
     C.ODataParser,
   ],
+  [
+    "a primary image on an offline create",
+    (a) => a.createRecord("account", { name: "x", entityimage: "iVBORw0KGgo=" }),
+    C.NotSupported,
+  ],
   ["a 2 MB string", (a) => a.createRecord("account", { name: "x".repeat(2_000_000) }), C.StringLengthTooLong],
   [
     "20,000 keys",

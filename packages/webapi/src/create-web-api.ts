@@ -13,7 +13,7 @@
  * fetch / connectivity / conflictDetection.
  */
 import type { Metadata } from "@xrm-offline/metadata";
-import { OfflineStore } from "@xrm-offline/store";
+import { OfflineStore, type ReadContext } from "@xrm-offline/store";
 import { defaultDatabaseName } from "./database-name.ts";
 import { createOfflineApi } from "./offline-api.ts";
 import { type OfflineTables, resolveOfflineTables } from "./offline-tables.ts";
@@ -37,6 +37,7 @@ export interface WebApiParts {
   readonly online?: OnlineApi;
   readonly engine?: SyncEngineLike;
   readonly newId?: () => string;
+  readonly queryContext?: ReadContext;
 }
 
 /**
@@ -66,6 +67,7 @@ function routed(parts: WebApiParts, offline: OfflineApi, online: OnlineApi): Web
 export function composeWebApi(parts: WebApiParts): OfflineWebApi {
   const offline = createOfflineApi(parts.store, parts.metadata, parts.tables, {
     ...(parts.newId ? { newId: parts.newId } : {}),
+    ...(parts.queryContext ? { queryContext: parts.queryContext } : {}),
   });
   const online = parts.online ?? createUnconfiguredOnlineApi(parts.tables);
   const sync = createSyncApi(parts.store, parts.engine);
@@ -120,5 +122,6 @@ export function createWebApi(options: CreateWebApiOptions = {}): OfflineWebApi {
     store: () => opening,
     mode: options.mode ?? "offline-first",
     ...(options.newId ? { newId: options.newId } : {}),
+    ...(options.queryContext ? { queryContext: options.queryContext } : {}),
   });
 }

@@ -218,6 +218,23 @@ describe("offline reads", () => {
     ]);
   });
 
+  it("FetchXML eq-userid uses the configured user", async () => {
+    const me = "aaaaaaaa-0000-4000-8000-000000000001";
+    const { api, inspect } = testApi({ queryContext: { userId: me } });
+    await (await inspect()).applyServerRows("account", [
+      { accountid: id(1), name: "Mine", _ownerid_value: me },
+      { accountid: id(2), name: "Theirs", _ownerid_value: "bbbbbbbb-0000-4000-8000-000000000002" },
+    ]);
+    const fetch =
+      "<fetch><entity name='account'><attribute name='name'/><filter><condition attribute='ownerid' operator='eq-userid'/></filter></entity></fetch>";
+    const r = await api.retrieveMultipleRecords("account", `?fetchXml=${fetch}`);
+    expect(r.entities.map((e) => e.name)).toEqual(["Mine"]);
+    const { api: anonymous } = testApi();
+    await expect(anonymous.retrieveMultipleRecords("account", `?fetchXml=${fetch}`)).rejects.toMatchObject({
+      message: expect.stringContaining("current user"),
+    });
+  });
+
   it("retrieveRecord sees pending writes and never leaks bookkeeping", async () => {
     const { api } = await seeded();
     await api.updateRecord("account", id(2), { description: "pending" });

@@ -15,6 +15,7 @@ import {
 } from "@xrm-offline/odata";
 import {
   type OfflineStore,
+  type ReadContext,
   retrieveLocalRecord,
   retrieveLocalRecords,
   type WriteResult,
@@ -31,7 +32,12 @@ import { xrmPromise } from "./xrm-promise.ts";
 
 export interface OfflineApiOptions {
   readonly newId?: () => string;
+  /** The user, time zone and week start FetchXML's user and date operators evaluate against. */
+  readonly queryContext?: ReadContext;
 }
+
+/** The primary image column of Dataverse tables; offline creates can't set it (createRecord.md). */
+const PRIMARY_IMAGE = "entityimage";
 
 export function createOfflineApi(
   store: () => Promise<OfflineStore>,
@@ -58,7 +64,10 @@ export function createOfflineApi(
     return opened ? write(opened, operation, request) : store().then((s) => write(s, operation, request));
   };
 
-  const readOptions = { isAvailable: (name: string) => tables.isAvailable(name) };
+  const readOptions = {
+    isAvailable: (name: string) => tables.isAvailable(name),
+    ...(options.queryContext ? { context: options.queryContext } : {}),
+  };
 
   return {
     createRecord(entityLogicalName: string, data: unknown) {
@@ -69,6 +78,12 @@ export function createOfflineApi(
           { entityLogicalName, data, mode: "offline", kind: "create" },
           newId,
         );
+        if (Object.hasOwn(op.columns, PRIMARY_IMAGE)) {
+          throw xrmError(
+            "NotSupported",
+            `Creating a record with a primary image ('${PRIMARY_IMAGE}') is not supported offline; set the image online.`,
+          );
+        }
         // The store resolves a create with exactly { entityType, id }.
         return commit(op);
       });

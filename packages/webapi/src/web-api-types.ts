@@ -144,6 +144,18 @@ export interface CreateWebApiOptions {
    */
   readonly offlineTables?: OfflineTablesOption;
   readonly fetch?: typeof fetch;
+  /**
+   * The signed-in user (systemuserid) and teams, time zone and week start, for FetchXML's
+   * eq-userid / eq-useroruserteams and relative date operators in local reads.
+   */
+  readonly queryContext?: {
+    readonly userId?: string;
+    readonly userTeamIds?: readonly string[];
+    /** Minutes east of UTC (+120 for UTC+2). Default 0. */
+    readonly timeZoneOffsetMinutes?: number;
+    /** 0 = Sunday (default) … 6 = Saturday. */
+    readonly weekStartDay?: number;
+  };
   /** Id generator for created records (default uuid v4); for tests. */
   readonly newId?: () => string;
 }
