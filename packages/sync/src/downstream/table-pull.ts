@@ -163,7 +163,12 @@ class TablePull {
     this.#ctx.signal.throwIfAborted();
     this.#requests++;
     const body = await this.#ctx.remote.get(url, prefer, this.#ctx.signal);
-    return readPage(body, this.#what);
+    const page = readPage(body, this.#what);
+    // A server that hands back the page it was asked for would keep the pull going forever.
+    if (page.nextLink !== undefined && storedLink(page.nextLink) === storedLink(url)) {
+      throw xrmError("UnexpectedError", `The server's answer to ${this.#what} links back to the same page.`);
+    }
+    return page;
   }
 
   #count(r: { applied: number; removed: number; keptWithLocalChanges: number }): void {
