@@ -14,6 +14,7 @@
  */
 import type { Metadata } from "@xrm-offline/metadata";
 import { OfflineStore, type ReadContext } from "@xrm-offline/store";
+import { connectSync } from "./connect-sync.ts";
 import { defaultDatabaseName } from "./database-name.ts";
 import { createOfflineApi } from "./offline-api.ts";
 import { type OfflineTables, resolveOfflineTables } from "./offline-tables.ts";
@@ -116,11 +117,17 @@ export function createWebApi(options: CreateWebApiOptions = {}): OfflineWebApi {
   });
   // Errors surface through the calls that await the store; don't report them twice.
   opening.catch(() => {});
+  const store = () => opening;
+  // With a server: the online namespace and the sync engine (push the outbox, pull the profile).
+  const connected = options.serverUrl
+    ? connectSync({ ...options, serverUrl: options.serverUrl }, metadata, tables, store)
+    : undefined;
   return composeWebApi({
     metadata,
     tables,
-    store: () => opening,
+    store,
     mode: options.mode ?? "offline-first",
+    ...(connected ? { online: connected.online, engine: connected.engine } : {}),
     ...(options.newId ? { newId: options.newId } : {}),
     ...(options.queryContext ? { queryContext: options.queryContext } : {}),
   });

@@ -5,6 +5,7 @@
  */
 import type { Metadata } from "@xrm-offline/metadata";
 import type { Observable } from "rxjs";
+import type { SyncTuning } from "./connect-sync.ts";
 import type { XrmPromise } from "./xrm-promise.ts";
 
 export interface CreateResponse {
@@ -158,4 +159,6 @@ export interface CreateWebApiOptions {
   };
   /** Id generator for created records (default uuid v4); for tests. */
   readonly newId?: () => string;
+  /** Sync engine tuning (batch size, debounce, retry backoff, periodic interval, page size). */
+  readonly sync?: SyncTuning;
 }

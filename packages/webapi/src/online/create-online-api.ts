@@ -9,11 +9,14 @@ import {
   xrmError,
 } from "@xrm-offline/odata";
 import type { BatchPart, Transport } from "@xrm-offline/transport";
+import type { OnlineApi, RetrieveMultipleResponse } from "../web-api-types.ts";
+import { xrmPromise } from "../xrm-promise.ts";
 import { entitySetOf } from "./entity-set-of.ts";
 import { executeRequests } from "./execute-request.ts";
 import { toExecuteResponse } from "./online-response.ts";
 
-export interface OnlineApi {
+/** The plain async methods; createOnlineApi wraps each in an Xrm promise. */
+interface OnlineMethods {
   createRecord(entityLogicalName: string, data: unknown): Promise<{ entityType: string; id: string }>;
   updateRecord(
     entityLogicalName: string,
@@ -29,7 +32,6 @@ export interface OnlineApi {
   ): Promise<{ entities: Record<string, unknown>[]; nextLink?: string; fetchXmlPagingCookie?: string }>;
   execute(request: unknown): Promise<Response>;
   executeMultiple(requests: unknown[]): Promise<Response[]>;
-  isAvailableOffline(entityLogicalName: string): boolean;
 }
 
 // Xrm.WebApi asks for formatted values and lookup names on every read.
@@ -45,6 +47,24 @@ export function createOnlineApi(deps: {
   transport: () => Transport;
   isAvailableOffline: (entityLogicalName: string) => boolean;
 }): OnlineApi {
+  const m = onlineMethods(deps);
+  return {
+    createRecord: (e, data) => xrmPromise(() => m.createRecord(e, data)),
+    updateRecord: (e, id, data) => xrmPromise(() => m.updateRecord(e, id, data)),
+    deleteRecord: (e, id) => xrmPromise(() => m.deleteRecord(e, id)),
+    retrieveRecord: <T>(e: string, id: string, options?: string) =>
+      xrmPromise(() => m.retrieveRecord(e, id, options) as Promise<T>),
+    retrieveMultipleRecords: <T>(e: string, options?: string, maxPageSize?: number) =>
+      xrmPromise(
+        () => m.retrieveMultipleRecords(e, options, maxPageSize) as Promise<RetrieveMultipleResponse<T>>,
+      ),
+    execute: (request) => xrmPromise(() => m.execute(request)),
+    executeMultiple: (requests) => xrmPromise(() => m.executeMultiple(requests)),
+    isAvailableOffline: (e) => deps.isAvailableOffline(e),
+  };
+}
+
+function onlineMethods(deps: { metadata: Metadata; transport: () => Transport }): OnlineMethods {
   const { metadata } = deps;
   const send = (request: WebApiRequest) => deps.transport().send(request);
 
@@ -137,8 +157,6 @@ export function createOnlineApi(deps: {
       if (failed) throw failed.error ?? xrmError("InvalidArgument", "A request of the batch failed.");
       return results.map((r) => toExecuteResponse(deps.transport().serviceRoot, r));
     },
-
-    isAvailableOffline: deps.isAvailableOffline,
   };
 }
 

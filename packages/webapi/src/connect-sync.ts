@@ -1,0 +1,127 @@
+/**
+ * The connected half of createWebApi: with a `serverUrl`, a transport (tokens in memory only), the
+ * online namespace over it, and a sync engine that pushes the outbox and pulls the offline profile.
+ *
+ * The store opens asynchronously while createWebApi returns at once, so the engine is built when
+ * the store is ready and reached through `LazySyncEngine`, which createWebApi's parts accept as a
+ * SyncEngineLike: status$ follows the engine as soon as it exists; calls wait for it.
+ */
+import type { Metadata } from "@xrm-offline/metadata";
+import type { OfflineStore } from "@xrm-offline/store";
+import {
+  createConnectivity,
+  createPuller,
+  createServerProbe,
+  createStoreOutboxPort,
+  createSyncEngine,
+  createTransportRemotePort,
+  normalizeOfflineTables,
+  type RetryPolicy,
+  type SyncEngine,
+  transportPullRemote,
+} from "@xrm-offline/sync";
+import { createTransport, type Transport } from "@xrm-offline/transport";
+import { defer, from, type Observable, switchMap } from "rxjs";
+import type { OfflineTables } from "./offline-tables.ts";
+import { createOnlineApi } from "./online/create-online-api.ts";
+import type { SyncEngineLike } from "./sync-api.ts";
+import type { CreateWebApiOptions, OnlineApi, SyncReport, SyncStatus } from "./web-api-types.ts";
+
+/** Tuning of the sync engine; the defaults suit a phone. */
+export interface SyncTuning {
+  /** Writes per `$batch` (default 100). */
+  readonly batchSize?: number;
+  /** Wait after a local write before syncing (default 250 ms). */
+  readonly debounceMs?: number;
+  /** Backoff of transient failures (default base 1 s, cap 5 min, full jitter). */
+  readonly retry?: RetryPolicy;
+  /** Periodic sync: a cycle this long after the last one ended (default: none). */
+  readonly intervalMs?: number;
+  /** Rows per page when pulling (default 2000). */
+  readonly pageSize?: number;
+  /** Per-request HTTP timeout (default 120 s). */
+  readonly timeoutMs?: number;
+  /** Start syncing as soon as the store is open (default true). */
+  readonly autoStart?: boolean;
+}
+
+export interface ConnectedParts {
+  readonly online: OnlineApi;
+  readonly engine: SyncEngineLike;
+  readonly transport: Transport;
+}
+
+export function connectSync(
+  options: CreateWebApiOptions & { serverUrl: string; sync?: SyncTuning },
+  metadata: Metadata,
+  tables: OfflineTables,
+  store: () => Promise<OfflineStore>,
+): ConnectedParts {
+  const tuning = options.sync ?? {};
+  const transport = createTransport({
+    serverUrl: options.serverUrl,
+    ...(options.getAccessToken ? { getAccessToken: options.getAccessToken } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(tuning.timeoutMs ? { timeoutMs: tuning.timeoutMs } : {}),
+  });
+  const online = createOnlineApi({
+    metadata,
+    transport: () => transport,
+    isAvailableOffline: (e) => tables.isAvailable(e),
+  });
+  const connectivity = options.connectivity ?? createConnectivity({ probe: createServerProbe(transport) });
+  // Only tables the app named are downloaded; without offlineTables nothing is pulled (every table
+  // can still be written offline).
+  const profile =
+    options.offlineTables === undefined ? undefined : normalizeOfflineTables(options.offlineTables, metadata);
+
+  const building = store().then((s) => {
+    const puller = profile
+      ? createPuller({
+          store: s,
+          remote: transportPullRemote(transport),
+          profile,
+          ...(tuning.pageSize ? { pageSize: tuning.pageSize } : {}),
+        })
+      : undefined;
+    const engine = createSyncEngine({
+      outbox: createStoreOutboxPort(s),
+      remote: createTransportRemotePort(transport, { metadata }),
+      connectivity,
+      ...(options.conflictDetection !== undefined ? { conflictDetection: options.conflictDetection } : {}),
+      ...(tuning.batchSize ? { batchSize: tuning.batchSize } : {}),
+      ...(tuning.debounceMs !== undefined ? { debounceMs: tuning.debounceMs } : {}),
+      ...(tuning.retry ? { retry: tuning.retry } : {}),
+      ...(tuning.intervalMs ? { intervalMs: tuning.intervalMs } : {}),
+      ...(puller ? { pull: (signal, onProgress) => puller.pull(signal, onProgress) } : {}),
+    });
+    if (tuning.autoStart !== false) engine.start();
+    return engine;
+  });
+  building.catch(() => {}); // surfaces through the calls that await it
+  return { online, engine: lazyEngine(building), transport };
+}
+
+function lazyEngine(building: Promise<SyncEngine>): SyncEngineLike {
+  let closed = false;
+  return {
+    status$: defer(() => from(building)).pipe(
+      switchMap((engine) => engine.status$ as Observable<SyncStatus>),
+    ),
+    async syncNow(): Promise<SyncReport> {
+      const engine = await building;
+      return (await engine.syncNow()) as SyncReport;
+    },
+    notifyLocalWrite() {
+      building.then(
+        (engine) => !closed && engine.notifyLocalWrite(),
+        () => {},
+      );
+    },
+    async close() {
+      closed = true;
+      const engine = await building.catch(() => undefined);
+      await engine?.close();
+    },
+  };
+}
