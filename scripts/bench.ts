@@ -75,9 +75,10 @@ if (results.length > 0) {
     // Keep the other suites from the previous full run.
     const kept = previous
       .split(/\n(?=### )/)
+      .map((s) => s.trim())
       .filter((s) => s.startsWith("### ") && !bySuite.has(s.slice(4, s.indexOf("\n"))))
       .join("\n");
-    body = `${BEGIN}\nLast run: ${date}, \`pnpm bench${filter ? ` ${filter}` : ""}\`, on ${machine}.\n${table}\n${kept}\n${END}`;
+    body = `${BEGIN}\nLast run: ${date}, \`pnpm bench${filter ? ` ${filter}` : ""}\`, on ${machine}.\n${table}\n${kept.trim()}\n${END}`;
   }
   writeFileSync(docPath, `${head}${body}${tail}`);
 }
