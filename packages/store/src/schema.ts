@@ -19,7 +19,7 @@ export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
     version: 1,
     stores: {
       // Compound primary key; its leading part serves "all rows of one entity".
-      records: "[_entity+_id], [_entity+_syncState], *_refs",
+      records: "[_entity+_id], *_refs",
       // Auto-increment: the order calls were committed in (IndexedDB assigns it, across tabs).
       // Paging and counts use the primary key; `changeKey` resolves dependencies.
       outbox: "++seq, changeKey",
