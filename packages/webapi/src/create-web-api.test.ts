@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { bundledMetadata } from "@xrm-offline/metadata";
 import { OfflineStore } from "@xrm-offline/store";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
-import { firstValueFrom, filter as where } from "rxjs";
+import { firstValueFrom, of, filter as where } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { createWebApi } from "./create-web-api.ts";
 import { defaultDatabaseName } from "./database-name.ts";
@@ -27,15 +27,29 @@ describe("database name (one per org)", () => {
     );
   });
 
-  it("invariant 7: no token or URL credential reaches IndexedDB", async () => {
+  it("invariant 7: the access token is used but never written to IndexedDB", async () => {
     const indexedDB = new IDBFactory();
+    const authorizations: string[] = [];
+    const fakeFetch: typeof fetch = async (_input, init) => {
+      authorizations.push(new Headers(init?.headers).get("Authorization") ?? "");
+      return new Response(JSON.stringify({ error: { code: "0x80040217", message: "Not found" } }), {
+        status: 404,
+        headers: { "Content-Type": "application/json" },
+      });
+    };
     const api = createWebApi({
       indexedDB,
       IDBKeyRange,
-      serverUrl: "https://user:p4ssw0rd@org.example.com/api/data/v9.2",
+      serverUrl: "https://org.example.com/api/data/v9.2?tenant=x",
       getAccessToken: () => "SECRET-TOKEN-123",
+      fetch: fakeFetch,
+      connectivity: of(false),
     });
-    await api.createRecord("account", { name: "A" });
+    const { id: created } = await api.createRecord("account", { name: "A" });
+    await expect(api.online.retrieveRecord("account", created)).rejects.toMatchObject({
+      errorCode: 0x80040217,
+    });
+    expect(authorizations).toContain("Bearer SECRET-TOKEN-123");
     await api.close();
     const names = (await indexedDB.databases()).map((d) => d.name);
     expect(names).toEqual(["xrm-offline:org.example.com"]);
@@ -45,11 +59,20 @@ describe("database name (one per org)", () => {
       indexedDB,
       IDBKeyRange,
     });
-    const db = store.database;
-    const dump = JSON.stringify(await Promise.all(db.tables.map((t) => t.toArray())));
+    const dump = JSON.stringify(await Promise.all(store.database.tables.map((t) => t.toArray())));
     expect(dump).toContain('"name":"A"');
-    expect(dump).not.toMatch(/SECRET|p4ssw0rd|user:/);
+    expect(dump).not.toMatch(/SECRET|tenant/);
     await store.close();
+  });
+
+  it("a serverUrl carrying credentials is refused at creation", () => {
+    expect(() =>
+      createWebApi({
+        indexedDB: new IDBFactory(),
+        IDBKeyRange,
+        serverUrl: "https://user:p4ss@org.example.com/api/data/v9.2",
+      }),
+    ).toThrow();
   });
 });
 

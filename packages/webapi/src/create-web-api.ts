@@ -119,9 +119,19 @@ export function createWebApi(options: CreateWebApiOptions = {}): OfflineWebApi {
   opening.catch(() => {});
   const store = () => opening;
   // With a server: the online namespace and the sync engine (push the outbox, pull the profile).
-  const connected = options.serverUrl
-    ? connectSync({ ...options, serverUrl: options.serverUrl }, metadata, tables, store)
-    : undefined;
+  let connected: ReturnType<typeof connectSync> | undefined;
+  try {
+    connected = options.serverUrl
+      ? connectSync({ ...options, serverUrl: options.serverUrl }, metadata, tables, store)
+      : undefined;
+  } catch (e) {
+    // Bad server options: don't leave the database open behind the exception.
+    opening.then(
+      (s) => s.close(),
+      () => {},
+    );
+    throw e;
+  }
   return composeWebApi({
     metadata,
     tables,
