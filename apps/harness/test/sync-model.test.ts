@@ -115,6 +115,7 @@ async function runSequence(seed: number): Promise<{ stack: SyncStack; model: Mod
     engine: {
       conflictDetection: rnd.chance(0.5),
       batchSize: 1 + rnd.int(4),
+      concurrency: 1 + rnd.int(3),
       debounceMs: 1,
       retry: { baseMs: 1 + rnd.int(3), capMs: 5 },
     },

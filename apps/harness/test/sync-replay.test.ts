@@ -255,8 +255,8 @@ describe("sync over HTTP: connectivity and tabs", () => {
   it("two tabs on one database: one replays at a time, any can write, nothing is sent twice", async () => {
     const indexedDB = new IDBFactory();
     const tabs = [
-      await stack({ name: "shared-db", indexedDB, engine: { batchSize: 3 } }),
-      await stack({ name: "shared-db", indexedDB, engine: { batchSize: 3 } }),
+      await stack({ name: "shared-db", indexedDB, engine: { batchSize: 3, concurrency: 1 } }),
+      await stack({ name: "shared-db", indexedDB, engine: { batchSize: 3, concurrency: 1 } }),
     ];
     emulator.faults.update({ latencyMs: 5 });
     for (let i = 0; i < 20; i++) await tabs[i % 2]!.create("account", { name: `t${i}` });

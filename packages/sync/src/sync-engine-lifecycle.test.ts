@@ -161,6 +161,45 @@ function slowRemote(server: FakeServer, clock: FakeClock, ms: number) {
   return { remote, stats };
 }
 
+describe("pipelined rounds", () => {
+  it("keeps up to `concurrency` rounds in flight, but sends nothing before what it depends on is answered", async () => {
+    const f = setup({ batchSize: 1, concurrency: 2 });
+    const spans: { id: string; start: number; end: number }[] = [];
+    const timed: RemotePort = {
+      send: async (w, s) => {
+        const span = { id: w.operation.id, start: f.clock.now(), end: 0 };
+        spans.push(span);
+        await f.clock.sleep(10);
+        const r = await f.server.send(w, s);
+        span.end = f.clock.now();
+        return r;
+      },
+      sendBatch: (w, s) => f.server.sendBatch(w, s),
+      retrieve: (o) => f.server.retrieve(o),
+    };
+    const engine = createSyncEngine({
+      outbox: f.outbox,
+      remote: timed,
+      connectivity: f.online,
+      clock: f.clock,
+      batchSize: 1,
+      concurrency: 2,
+      lockName: "pipelined",
+    });
+    f.outbox.enqueue(createOp("contact", C));
+    f.outbox.enqueue(createOp("account", B));
+    f.outbox.enqueue(createOp("account", A, {}, [lookup("primarycontactid", "contact", C)]));
+    const report = engine.syncNow();
+    await f.clock.runUntil(() => f.outbox.rows().length === 0);
+    expect(await report).toMatchObject({ pushed: 3, pending: 0 });
+    await engine.close();
+    const span = (id: string) => spans.find((x) => x.id === id)!;
+    // C and B went together; A only after C's answer.
+    expect(span(C).start).toBe(span(B).start);
+    expect(span(A).start).toBeGreaterThanOrEqual(span(C).end);
+  });
+});
+
 describe("one runner per database (invariant 5)", () => {
   async function race(lock: RunnerLock | undefined) {
     const f = setup();
@@ -172,6 +211,7 @@ describe("one runner per database (invariant 5)", () => {
         connectivity: f.online,
         clock: f.clock,
         batchSize: 2,
+        concurrency: 1, // one request at a time per engine: any overlap is two runners
         ...(lock ? { lock } : {}),
         retry: { baseMs: 1, capMs: 1 },
       }),

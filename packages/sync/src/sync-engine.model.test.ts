@@ -47,9 +47,11 @@ async function runSequence(seed: number) {
   const f: EngineFixture = engineFixture({
     conflictDetection,
     batchSize: 1 + rnd.int(4),
+    concurrency: 1 + rnd.int(3),
     debounceMs: 5,
     retry: { baseMs: 1 + rnd.int(5), capMs: 50, random: rnd },
   });
+  f.outbox.turns = { page: rnd.int(12), settle: rnd.int(12) };
   const model = new Model();
   const crashIfHung = async () => {
     if (f.server.hung > 0) {

@@ -273,6 +273,32 @@ describe("createSyncEngine: conflict detection", () => {
     expect(f.outbox.records.get(`account(${A})`)?.etag).toBe(etagOf(f.server.get("account", A)!));
   });
 
+  it("recognises its own earlier merged write when a replay goes without the updates merged in before", async () => {
+    const f = setup({ conflictDetection: true, batchSize: 3 });
+    const row = f.server.put("account", A, { name: "base" });
+    f.outbox.setEtag("account", A, etagOf(row));
+    f.outbox.enqueue(updateOp("account", A, { name: "1", city: "c" }));
+    f.outbox.enqueue(createOp("account", B));
+    f.outbox.enqueue(updateOp("account", A, { name: "2" }));
+    f.server.faults.push({ kind: "reset-after" });
+    await f.engine.syncNow(); // A's two updates went merged, with B; the answer was lost
+    expect(f.server.get("account", A)!.values).toEqual({ name: "2", city: "c" });
+    await f.engine.close();
+    // Reloaded with a smaller batch: the replay of A's first update no longer reaches the second.
+    const g = setup(
+      { conflictDetection: true, batchSize: 2 },
+      { outbox: f.outbox, server: f.server, clock: f.clock },
+    );
+    await g.engine.syncNow();
+    await g.clock.runUntil(() => g.outbox.rows().length === 0);
+    expect(await g.engine.failures()).toEqual([]);
+    expect(f.server.get("account", A)!.values).toEqual({ name: "2", city: "c" });
+    const sent = f.server.log
+      .filter((l) => l.kind !== "retrieve")
+      .map((l) => l.writes.map((w) => w.operation));
+    expect(sent[1]).toEqual([updateOp("account", A, { name: "1", city: "c" }), createOp("account", B)]);
+  });
+
   it("reports a record deleted on the server as 'not found' (type 1)", async () => {
     const f = setup({ conflictDetection: true });
     f.outbox.setEtag("account", A, 'W/"1"');

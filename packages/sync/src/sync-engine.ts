@@ -21,7 +21,7 @@ import {
   toStatus,
 } from "./sync-state.ts";
 import { BackoffBook, type RetryPolicy } from "./upstream/backoff-book.ts";
-import { pushRound } from "./upstream/push-round.ts";
+import { pushAll } from "./upstream/push-loop.ts";
 
 export interface SyncEngineOptions {
   readonly outbox: OutboxPort;
@@ -35,7 +35,10 @@ export interface SyncEngineOptions {
   readonly lockName?: string;
   /** Writes per `$batch`; 1 sends each write on its own. Default 100. */
   readonly batchSize?: number;
-  /** `$batch` requests in flight at once. Default 1. */
+  /**
+   * Rounds (`$batch` requests) in flight at once: the next one is planned and sent while the
+   * answers of the previous one are recorded. Default 2.
+   */
   readonly concurrency?: number;
   /**
    * Default false: updates carry `If-Match: *` and the last write of each column wins, like
@@ -134,7 +137,7 @@ class Engine implements SyncEngine {
 
   constructor(options: SyncEngineOptions) {
     const batchSize = options.batchSize ?? 100;
-    const concurrency = options.concurrency ?? 1;
+    const concurrency = options.concurrency ?? 2;
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1000) {
       throw xrmError("InvalidArgument", "batchSize must be an integer from 1 to 1000.");
     }
@@ -363,49 +366,32 @@ class Engine implements SyncEngine {
     const outbox = this.#o.outbox;
     const start = await outbox.counts();
     this.#dispatch({ type: "push-started", pending: start.pending });
-    const tried = new Set<number>();
-    let pushed = 0;
-    let failed = 0;
-    let conflicts = 0;
-    let retries = 0;
-    let lastError: SyncErrorInfo | null = null;
-    let remoteFailed = false;
-    for (;;) {
-      signal.throwIfAborted();
-      const round = await pushRound(
-        {
-          outbox,
-          remote: this.#o.remote,
-          clock: this.#clock,
-          book: this.#book,
-          conflictDetection: this.#o.conflictDetection,
-          batchSize: this.#o.batchSize,
-          concurrency: this.#o.concurrency,
-          pageSize: Math.max(50, this.#o.batchSize * this.#o.concurrency),
-          tried,
-          solo: this.#solo,
-        },
-        signal,
-      );
-      if (round === null) break;
-      for (const s of round.tried) tried.add(s);
-      pushed += round.pushed;
-      failed += round.failed;
-      conflicts += round.conflicts;
-      retries += round.retries;
-      if (round.lastError) lastError = round.lastError;
-      const c = await outbox.counts();
-      this.#dispatch({
-        type: "push-progress",
-        settled: round.pushed + round.failed,
-        pending: c.pending,
-        failed: c.failed,
-      });
-      if (round.remoteFailed) {
-        remoteFailed = true;
-        break;
-      }
-    }
+    const { pushed, failed, conflicts, retries, remoteFailed, ...totals } = await pushAll(
+      {
+        outbox,
+        remote: this.#o.remote,
+        clock: this.#clock,
+        book: this.#book,
+        conflictDetection: this.#o.conflictDetection,
+        batchSize: this.#o.batchSize,
+        pageSize: Math.max(50, this.#o.batchSize * (this.#o.concurrency + 1)),
+        solo: this.#solo,
+      },
+      this.#o.concurrency,
+      signal,
+      (round) => {
+        // Counting the outbox costs a scan in some IndexedDB implementations: progress is derived
+        // from the rounds, and the real counts are taken again when the cycle ends.
+        const before = this.#state.value;
+        this.#dispatch({
+          type: "push-progress",
+          settled: round.pushed + round.failed,
+          pending: Math.max(0, before.pending - round.pushed - round.failed),
+          failed: before.failed + round.failed,
+        });
+      },
+    );
+    let lastError = totals.lastError;
     let pullRetryAt: number | null = null;
     if (this.#o.pull && !remoteFailed && this.#pullBook.remoteHeldUntil(this.#clock.now()) === undefined) {
       this.#dispatch({ type: "pull-started" });

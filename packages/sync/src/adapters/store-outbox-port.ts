@@ -8,9 +8,10 @@ import { Observable } from "rxjs";
 import type { OutboxEntry, OutboxPort, Settlement, SyncFailure } from "../ports.ts";
 
 /**
- * Meta row listing the entries of the round in flight. Written before `markAttempt`, cleared by
- * `settle`: if the runner dies in between (tab closed, crash, `stop()` mid-request), the next
- * runner finds it and records those entries' outcome as unknown — their request may have landed.
+ * Meta row listing the entries in flight (sent, answer not recorded yet). Written before
+ * `markAttempt`, emptied by `settle`: if the runner dies in between (tab closed, crash, `stop()`
+ * mid-request), the next runner finds them there and treats their outcome as unknown — their
+ * request may have landed.
  */
 export const IN_FLIGHT_KEY = "sync:in-flight";
 
@@ -23,6 +24,8 @@ export const IN_FLIGHT_KEY = "sync:in-flight";
  */
 export function createStoreOutboxPort(store: OfflineStore): OutboxPort {
   const db = store.database;
+  /** What this port has in flight (rounds may overlap: the engine pipelines them). */
+  const mine = new Set<number>();
 
   async function inFlight(): Promise<number[]> {
     const value = await store.getMeta(IN_FLIGHT_KEY);
@@ -73,18 +76,19 @@ export function createStoreOutboxPort(store: OfflineStore): OutboxPort {
     counts: () => store.counts(),
 
     async markAttempt(seqs) {
-      const stale = await inFlight();
-      if (stale.length > 0) {
-        // A round that never settled: whatever it sent may have been applied.
-        await store.settle([{ kind: "retry", seqs: stale, outcomeUnknown: true }]);
-      }
-      await store.setMeta(IN_FLIGHT_KEY, [...seqs]);
+      // Marked by a runner that died before recording the answer (the engine runs under a lock,
+      // so no other runner is live): whatever it sent may have been applied — sticky from now on.
+      const stale = (await inFlight()).filter((seq) => !mine.has(seq));
+      if (stale.length > 0) await store.settle([{ kind: "retry", seqs: stale, outcomeUnknown: true }]);
+      for (const seq of seqs) mine.add(seq);
+      await store.setMeta(IN_FLIGHT_KEY, [...mine]);
       await store.markAttempt(seqs);
     },
 
     async settle(settlements) {
       await store.settle(settlements.map(toStoreSettlement));
-      await store.setMeta(IN_FLIGHT_KEY, []);
+      for (const s of settlements) for (const seq of s.seqs) mine.delete(seq);
+      await store.setMeta(IN_FLIGHT_KEY, [...mine]);
     },
 
     async failures() {

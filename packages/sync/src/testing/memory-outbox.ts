@@ -13,6 +13,11 @@ interface Row {
   outcomeUnknown: boolean;
 }
 
+/** Lets other promise chains run, as an IndexedDB request would. */
+async function yieldTurns(turns: number): Promise<void> {
+  for (let i = 0; i < turns; i++) await Promise.resolve();
+}
+
 /** What the outbox knows of a local record: its server version, and whether a failure marks it. */
 export interface LocalRecordState {
   etag: string | null;
@@ -38,6 +43,12 @@ export class MemoryOutbox implements OutboxPort {
   #failures = new Map<string, SyncFailure>();
   #seq = 0;
   #failureSeq = 0;
+
+  /**
+   * Microtask turns `page` and `settle` take, so that overlapping rounds interleave with them the
+   * way they would with IndexedDB (tests vary them to shake out races).
+   */
+  turns = { page: 3, settle: 3 };
 
   constructor(name = "memory") {
     this.name = name;
@@ -84,6 +95,8 @@ export class MemoryOutbox implements OutboxPort {
       });
     }
     this.pagedEntries += out.length;
+    // Like IndexedDB: the page is a snapshot, and other work (a settle) may run before it arrives.
+    await yieldTurns(this.turns.page);
     return out;
   }
 
@@ -110,6 +123,7 @@ export class MemoryOutbox implements OutboxPort {
   }
 
   async settle(settlements: readonly Settlement[]): Promise<void> {
+    await yieldTurns(this.turns.settle);
     this.settled.push([...settlements]);
     const bySeq = new Map(this.#rows.map((r) => [r.seq, r]));
     const gone = new Set<number>();

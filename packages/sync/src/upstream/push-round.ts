@@ -1,4 +1,3 @@
-import { ERRORS, toErrorCode } from "@xrm-offline/odata";
 import type {
   Clock,
   OutboxPort,
@@ -9,7 +8,8 @@ import type {
   SyncErrorInfo,
 } from "../ports.ts";
 import type { BackoffBook } from "./backoff-book.ts";
-import { classifyAnswer, isTransient, serverHasValues, type Verdict } from "./classify-answer.ts";
+import { checkConflict } from "./check-conflict.ts";
+import { classifyAnswer, isTransient, type Verdict } from "./classify-answer.ts";
 import { failureOf } from "./failure-of.ts";
 import { type PlannedWrite, RoundPlanner } from "./round-planner.ts";
 import { sendWrites } from "./send-writes.ts";
@@ -20,14 +20,17 @@ export interface RoundDeps {
   readonly clock: Clock;
   readonly book: BackoffBook;
   readonly conflictDetection: boolean;
+  /** Most writes in a round (one `$batch`). */
   readonly batchSize: number;
-  readonly concurrency: number;
   /** Outbox entries read per page while planning. */
   readonly pageSize: number;
-  /** Entries not to send this round (already tried in this cycle). */
-  readonly tried: ReadonlySet<number>;
   /** Entries to send on their own (their `$batch` was refused as a whole). */
   readonly solo: Set<number>;
+  /**
+   * Runs outbox work one job at a time when rounds overlap (see push-loop.ts): a plan must never
+   * read the outbox while another round's answers are being recorded.
+   */
+  readonly exclusive?: <T>(job: () => Promise<T>) => Promise<T>;
 }
 
 export interface RoundReport {
@@ -38,7 +41,7 @@ export interface RoundReport {
   readonly conflicts: number;
   /** Writes answered "try again later" (they wait for a later cycle). */
   readonly retries: number;
-  /** Entries sent this round that are not to be sent again in this cycle. */
+  /** Entries answered "try again" this round: not to be sent again in this cycle. */
   readonly tried: readonly number[];
   /** Last error seen (transient or permanent), for status. */
   readonly lastError: SyncErrorInfo | null;
@@ -47,27 +50,25 @@ export interface RoundReport {
 }
 
 /**
- * One round: plan the writes that may go now, mark them attempted, send them, and record every
- * answer in one `settle`. Returns null when nothing may be sent. Throws only when the outbox
- * itself fails or `signal` aborts (then nothing is settled: the attempt marks make the next run
- * treat the outcome as unknown, as after a crash).
+ * One round: mark the planned writes attempted, send them, and record every answer in one
+ * `settle`. Throws only when the outbox itself fails or `signal` aborts (then nothing is settled:
+ * the attempt marks make the next run treat the outcome as unknown, as after a crash).
  */
-export async function pushRound(deps: RoundDeps, signal: AbortSignal): Promise<RoundReport | null> {
-  const planned = await plan(deps);
-  if (planned.length === 0) return null;
+export async function runRound(
+  deps: RoundDeps,
+  planned: readonly PlannedWrite[],
+  signal: AbortSignal,
+): Promise<RoundReport> {
+  const exclusive = deps.exclusive ?? ((job) => job());
   const seqs = planned.flatMap((w) => w.entries.map((e) => e.seq));
-  await deps.outbox.markAttempt(seqs);
+  await exclusive(() => deps.outbox.markAttempt(seqs));
   signal.throwIfAborted();
 
   const writes = planned.map((w) => toRemoteWrite(w, deps.conflictDetection));
   const answers = await sendWrites(
     deps.remote,
     writes,
-    {
-      batchSize: deps.batchSize,
-      concurrency: deps.concurrency,
-      solo: (i) => planned[i]!.solo,
-    },
+    { batchSize: deps.batchSize, concurrency: 1, solo: (i) => planned[i]!.solo },
     signal,
   );
   signal.throwIfAborted();
@@ -96,7 +97,7 @@ export async function pushRound(deps: RoundDeps, signal: AbortSignal): Promise<R
         settlements.push({
           kind: "retry",
           seqs: entrySeqs,
-          outcomeUnknown: error.outcomeUnknown,
+          outcomeUnknown: error.outcomeUnknown || write.outcomeUnknown,
           error: info(error),
         });
       } else {
@@ -107,7 +108,12 @@ export async function pushRound(deps: RoundDeps, signal: AbortSignal): Promise<R
           deps.solo.add(s);
           soloNow.add(s);
         }
-        settlements.push({ kind: "retry", seqs: entrySeqs, outcomeUnknown: false, error: info(error) });
+        settlements.push({
+          kind: "retry",
+          seqs: entrySeqs,
+          outcomeUnknown: write.outcomeUnknown,
+          error: info(error),
+        });
       }
       continue;
     }
@@ -120,7 +126,7 @@ export async function pushRound(deps: RoundDeps, signal: AbortSignal): Promise<R
     }
     verdict = classifyAnswer(write, result, writes[i]!.ifMatch !== undefined && writes[i]!.ifMatch !== "*");
     if (verdict.kind === "check-conflict")
-      verdict = await checkConflict(deps.remote, write, verdict.error, signal);
+      verdict = await checkConflict(deps.remote, deps.outbox, write, verdict.error, signal);
 
     if (verdict.kind === "retry") {
       lastError = info(verdict.error);
@@ -131,7 +137,8 @@ export async function pushRound(deps: RoundDeps, signal: AbortSignal): Promise<R
         settlements.push({
           kind: "retry",
           seqs: entrySeqs,
-          outcomeUnknown: verdict.error.outcomeUnknown,
+          // Once unknown, always unknown: an earlier attempt may still be the one that landed.
+          outcomeUnknown: verdict.error.outcomeUnknown || write.outcomeUnknown,
           error: info(verdict.error),
         });
         continue;
@@ -164,22 +171,28 @@ export async function pushRound(deps: RoundDeps, signal: AbortSignal): Promise<R
   }
   if (remoteAnswered && !remoteFailed) deps.book.remoteAnswered();
   signal.throwIfAborted();
-  await deps.outbox.settle(settlements);
-  // Entries of a refused `$batch` go again at once, each on its own; the others wait a cycle.
-  const tried = seqs.filter((s) => !soloNow.has(s));
+  await exclusive(() => deps.outbox.settle(settlements));
+  // Entries answered "try again" wait for a later cycle; entries of a refused `$batch` go again
+  // at once, each on its own. Settled entries have left the outbox: not remembering them keeps
+  // the engine's memory flat however long the queue.
+  const tried = settlements.flatMap((s) => (s.kind === "retry" ? s.seqs.filter((q) => !soloNow.has(q)) : []));
   const retries = settlements.filter((s) => s.kind === "retry").length;
   return { pushed, failed, conflicts, retries, tried, lastError, remoteFailed };
 }
 
-/** Pages through the outbox in seq order until the round is full or the outbox ends. */
-async function plan(deps: RoundDeps): Promise<PlannedWrite[]> {
+/**
+ * The writes of the next round: pages through the outbox in seq order until the round is full or
+ * the outbox ends. `isHeld`: entries not to send now (in flight, answered "try again" in this
+ * cycle); they block what depends on them.
+ */
+export async function planRound(deps: RoundDeps, isHeld: (seq: number) => boolean): Promise<PlannedWrite[]> {
   const now = deps.clock.now();
   const planner = new RoundPlanner({
-    limit: deps.batchSize * deps.concurrency,
-    isHeld: (seq) => deps.tried.has(seq) || deps.book.isHeld(seq, now),
+    limit: deps.batchSize,
+    isHeld: (seq) => isHeld(seq) || deps.book.isHeld(seq, now),
     isSolo: (seq) => deps.solo.has(seq),
   });
-  let after = -Infinity;
+  let after = Number.NEGATIVE_INFINITY;
   while (!planner.full) {
     const page = await deps.outbox.page(after, deps.pageSize);
     for (const entry of page) {
@@ -211,59 +224,6 @@ function isRemoteWide(error: RemoteError): boolean {
     isTransient(error) &&
     (error.status < 500 || error.status === 502 || error.status === 503 || error.status === 504)
   );
-}
-
-const NOT_FOUND = toErrorCode(ERRORS.ObjectDoesNotExist.code);
-const CONNECTION_FAILED = toErrorCode(ERRORS.ConnectionFailed.code);
-
-type CheckedVerdict = Exclude<Verdict, { kind: "check-conflict" }>;
-
-/**
- * A 412 to an update sent with its ETag. If an earlier attempt may have been applied, that attempt
- * itself moved the ETag on: when the server's record holds exactly our values, it was ours and
- * this is success. Otherwise someone else changed the record: a conflict, server wins, and the
- * server's record goes to the outbox so the local copy is refreshed.
- */
-async function checkConflict(
-  remote: RemotePort,
-  write: PlannedWrite,
-  error: RemoteError,
-  signal: AbortSignal,
-): Promise<CheckedVerdict> {
-  const op = write.operation;
-  if (op.kind !== "update") return { kind: "failed", errorType: 0, error };
-  let fetched: Awaited<ReturnType<RemotePort["retrieve"]>>;
-  try {
-    fetched = await remote.retrieve(op, signal);
-  } catch (cause) {
-    const message = cause instanceof Error ? cause.message : String(cause);
-    fetched = {
-      ok: false,
-      error: { status: 0, errorCode: CONNECTION_FAILED, message, retryable: true, outcomeUnknown: false },
-    };
-  }
-  if (!fetched.ok) {
-    // The 412 itself was definite (not applied this time); only the look-up failed.
-    if (isTransient(fetched.error))
-      return { kind: "retry", error: { ...fetched.error, outcomeUnknown: false } };
-    return { kind: "failed", errorType: 0, error };
-  }
-  const record = fetched.record;
-  if (record === null) {
-    const gone: RemoteError = {
-      status: 404,
-      errorCode: NOT_FOUND,
-      message: `Entity '${op.entityLogicalName}' With Id = ${op.id} Does Not Exist`,
-      retryable: false,
-      outcomeUnknown: false,
-    };
-    return { kind: "failed", errorType: 1, error: gone, serverRecord: null };
-  }
-  if (write.outcomeUnknown && serverHasValues(record, op.columns, op.lookups)) {
-    const etag = record["@odata.etag"];
-    return typeof etag === "string" ? { kind: "acknowledged", etag } : { kind: "acknowledged" };
-  }
-  return { kind: "failed", errorType: 0, error, serverRecord: record };
 }
 
 function info(error: RemoteError): SyncErrorInfo {
