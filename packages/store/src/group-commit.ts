@@ -38,6 +38,7 @@ interface Pending<T, R> {
 export class GroupCommitter<T, R> {
   readonly #commit: (items: readonly T[]) => Promise<readonly Outcome<R>[]>;
   readonly #maxGroup: number;
+  readonly #mapError: (error: unknown) => unknown;
   #queue: Pending<T, R>[] = [];
   #draining: Promise<void> | undefined;
   /** Groups committed so far (for tests and benchmarks). */
@@ -45,10 +46,11 @@ export class GroupCommitter<T, R> {
 
   constructor(
     commit: (items: readonly T[]) => Promise<readonly Outcome<R>[]>,
-    options: { maxGroup?: number } = {},
+    options: { maxGroup?: number; mapError?: (error: unknown) => unknown } = {},
   ) {
     this.#commit = commit;
     this.#maxGroup = options.maxGroup ?? 1000;
+    this.#mapError = options.mapError ?? ((e) => e);
   }
 
   submit(item: T): Promise<R> {
@@ -85,13 +87,13 @@ export class GroupCommitter<T, R> {
       if (error instanceof ExcludeItems && error.excluded.size > 0) {
         const rest: Pending<T, R>[] = [];
         group.forEach((p, i) => {
-          if (error.excluded.has(i)) p.reject(error.excluded.get(i));
+          if (error.excluded.has(i)) p.reject(this.#mapError(error.excluded.get(i)));
           else rest.push(p);
         });
         return this.#commitGroup(rest);
       }
       if (group.length === 1) {
-        group[0]?.reject(error);
+        group[0]?.reject(this.#mapError(error));
         return;
       }
       for (const p of group) await this.#commitGroup([p]);
@@ -99,9 +101,9 @@ export class GroupCommitter<T, R> {
     }
     group.forEach((p, i) => {
       const o = outcomes[i];
-      if (!o) p.reject(new Error("commit returned no outcome"));
+      if (!o) p.reject(this.#mapError(new Error("commit returned no outcome")));
       else if (o.ok) p.resolve(o.value);
-      else p.reject(o.error);
+      else p.reject(this.#mapError(o.error));
     });
   }
 }

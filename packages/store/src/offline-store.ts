@@ -1,4 +1,5 @@
 import type { Metadata } from "@xrm-offline/metadata";
+import { XrmError } from "@xrm-offline/odata";
 import {
   type ApplyServerRowsOptions,
   type ApplyServerRowsResult,
@@ -68,6 +69,8 @@ export class OfflineStore {
       },
       {
         ...(options.maxGroup !== undefined ? { maxGroup: options.maxGroup } : {}),
+        // Every rejection is an XrmError ({ errorCode, message }), IndexedDB failures included.
+        mapError: (e) => XrmError.from(e),
       },
     );
   }
@@ -94,7 +97,8 @@ export class OfflineStore {
   /**
    * Commits a validated write: the record change and its outbox entry in one transaction, grouped
    * with the writes submitted meanwhile. Resolves after that transaction committed; rejects with
-   * an XrmError (duplicate id, record not found) having written nothing.
+   * an XrmError (duplicate id, record not found, or the IndexedDB failure as an XrmError) having
+   * written nothing.
    */
   write(prepared: PreparedWrite): Promise<WriteResult> {
     return this.#committer.submit(prepared);

@@ -9,7 +9,6 @@ import {
   normalizeDelete,
   normalizeWrite,
   renderRequest,
-  type WebApiRequest,
   type WriteOperation,
   xrmError,
 } from "@xrm-offline/odata";
@@ -18,7 +17,6 @@ import {
   type ReadContext,
   retrieveLocalRecord,
   retrieveLocalRecords,
-  type WriteResult,
 } from "@xrm-offline/store";
 import type { OfflineTables } from "./offline-tables.ts";
 import { requireOfflineTable } from "./require-offline-table.ts";
@@ -28,7 +26,7 @@ import type {
   OfflineApi,
   RetrieveMultipleResponse,
 } from "./web-api-types.ts";
-import { xrmPromise } from "./xrm-promise.ts";
+import { asXrmPromise, rejectedXrmPromise, type XrmPromise, xrmPromise } from "./xrm-promise.ts";
 
 export interface OfflineApiOptions {
   readonly newId?: () => string;
@@ -55,13 +53,26 @@ export function createOfflineApi(
     () => {},
   );
 
-  const write = (s: OfflineStore, operation: WriteOperation, request: WebApiRequest) =>
-    s.write({ operation, request });
+  /**
+   * Commits a validated operation. The store's promise (which rejects only with XrmErrors) is
+   * handed back as is once the store is open: one promise per write.
+   */
+  const commit = <R>(operation: WriteOperation): XrmPromise<R> => {
+    const prepared = { operation, request: renderRequest(metadata, operation) };
+    return opened
+      ? asXrmPromise(opened.write(prepared) as Promise<R>)
+      : xrmPromise(() => store().then((s) => s.write(prepared) as Promise<R>));
+  };
 
-  /** Renders the request (still synchronous, at call time) and commits it. */
-  const commit = (operation: WriteOperation): Promise<WriteResult> => {
-    const request = renderRequest(metadata, operation);
-    return opened ? write(opened, operation, request) : store().then((s) => write(s, operation, request));
+  /** Validation runs now, synchronously; its errors become rejections. */
+  const validated = <R>(validate: () => WriteOperation): XrmPromise<R> => {
+    let operation: WriteOperation;
+    try {
+      operation = validate();
+    } catch (e) {
+      return rejectedXrmPromise(e);
+    }
+    return commit<R>(operation);
   };
 
   const readOptions = {
@@ -71,7 +82,8 @@ export function createOfflineApi(
 
   return {
     createRecord(entityLogicalName: string, data: unknown) {
-      return xrmPromise<CreateResponse>(() => {
+      // The store resolves a create with exactly { entityType, id }.
+      return validated<CreateResponse>(() => {
         requireOfflineTable(metadata, tables, entityLogicalName);
         const op = normalizeWrite(
           metadata,
@@ -84,29 +96,25 @@ export function createOfflineApi(
             `Creating a record with a primary image ('${PRIMARY_IMAGE}') is not supported offline; set the image online.`,
           );
         }
-        // The store resolves a create with exactly { entityType, id }.
-        return commit(op);
+        return op;
       });
     },
 
     updateRecord(entityLogicalName: string, id: string, data: unknown) {
-      return xrmPromise<CreateResponse>(() => {
+      return validated<CreateResponse>(() => {
         requireOfflineTable(metadata, tables, entityLogicalName);
         if (id === undefined || id === null)
           throw xrmError("InvalidArgument", "updateRecord needs the id of the record.");
-        return commit(
-          normalizeWrite(metadata, { entityLogicalName, id, data, mode: "offline", kind: "update" }),
-        );
+        return normalizeWrite(metadata, { entityLogicalName, id, data, mode: "offline", kind: "update" });
       });
     },
 
     deleteRecord(entityLogicalName: string, id: string) {
-      return xrmPromise<DeleteResponse, string>(async () => {
+      // The store resolves a delete with { entityType, id, name? } (the reference page's shape).
+      return validated<DeleteResponse>(() => {
         requireOfflineTable(metadata, tables, entityLogicalName);
-        const op = normalizeDelete(metadata, { entityLogicalName, id });
-        const r = await commit(op);
-        return { entityType: r.entityType, id: r.id, ...(r.name !== undefined ? { name: r.name } : {}) };
-      });
+        return normalizeDelete(metadata, { entityLogicalName, id });
+      }) as unknown as XrmPromise<DeleteResponse, string>;
     },
 
     retrieveRecord<T = Record<string, unknown>>(entityLogicalName: string, id: string, options?: string) {

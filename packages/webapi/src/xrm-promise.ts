@@ -58,3 +58,17 @@ export function xrmPromise<T, L = T>(work: () => T | PromiseLike<T>): XrmPromise
   Object.setPrototypeOf(p, XRM_PROMISE_PROTOTYPE);
   return p as unknown as XrmPromise<T, L>;
 }
+
+/**
+ * Gives a promise that already rejects only with XrmErrors the Xrm promise prototype, without
+ * wrapping it in another promise (the hot path of a write: one promise per call).
+ */
+export function asXrmPromise<T, L = T>(promise: Promise<T>): XrmPromise<T, L> {
+  Object.setPrototypeOf(promise, XRM_PROMISE_PROTOTYPE);
+  return promise as unknown as XrmPromise<T, L>;
+}
+
+/** A rejected Xrm promise with `error` as an XrmError. */
+export function rejectedXrmPromise<T, L = T>(error: unknown): XrmPromise<T, L> {
+  return asXrmPromise<T, L>(Promise.reject(toXrmError(error)));
+}
