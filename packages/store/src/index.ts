@@ -7,9 +7,11 @@ export {
   retrieveLocalRecord,
   retrieveLocalRecords,
 } from "./local-query.ts";
-export { OfflineStore, type OpenStoreOptions, type RowHint, type StoreChange } from "./offline-store.ts";
+export type { AttemptNote } from "./mark-attempt.ts";
+export { OfflineStore, type OpenStoreOptions, type RowHint } from "./offline-store.ts";
 export type { PeekOptions } from "./peek-outbox.ts";
 export { publicRecord } from "./record-shape.ts";
 export { BOOKKEEPING_FIELDS, SCHEMA_VERSIONS, type SchemaVersion } from "./schema.ts";
+export type { StoreChange } from "./store-notifier.ts";
 export type * from "./store-types.ts";
 export { XrmDatabase, type XrmDatabaseOptions } from "./xrm-database.ts";

@@ -8,9 +8,11 @@ import {
 import { commitWrites, type PreparedWrite, type WriteResult } from "./commit-writes.ts";
 import { discardFailure, retryFailure } from "./failure-actions.ts";
 import { GroupCommitter } from "./group-commit.ts";
+import { type AttemptNote, markAttempt } from "./mark-attempt.ts";
 import { outboxCounts, type PeekOptions, peekOutbox } from "./peek-outbox.ts";
 import { publicRecord } from "./record-shape.ts";
 import { settle } from "./settle.ts";
+import { type StoreChange, StoreNotifier } from "./store-notifier.ts";
 import type {
   ErrorInfo,
   FailureInput,
@@ -39,8 +41,6 @@ export interface RowHint {
   readonly value: string | number | boolean;
 }
 
-export type StoreChange = "write" | "settle" | "failure" | "pull";
-
 /**
  * The local database of one org and user: records, the outbox, sync failures, checkpoints.
  * Writes go through group commit; every other method is one transaction.
@@ -51,20 +51,19 @@ export class OfflineStore {
   readonly #db: XrmDatabase;
   readonly #now: () => Date;
   readonly #committer: GroupCommitter<PreparedWrite, WriteResult>;
-  readonly #listeners = new Set<(change: StoreChange) => void>();
-  #channel: BroadcastChannel | undefined;
-  #closed = false;
+  readonly #notifier: StoreNotifier;
 
   private constructor(db: XrmDatabase, options: OpenStoreOptions) {
     this.name = options.name;
     this.metadata = options.metadata;
     this.#db = db;
     this.#now = options.now ?? (() => new Date());
+    this.#notifier = new StoreNotifier(`xrm-offline:${options.name}`);
     this.#committer = new GroupCommitter(
       async (items) => {
         const outcomes = await commitWrites(db, this.metadata, items, this.#now);
         // Once per committed group, not per call: a loop of 1,000 writes is one notification.
-        this.#notify("write");
+        this.#notifier.notify("write");
         return outcomes;
       },
       {
@@ -232,39 +231,14 @@ export class OfflineStore {
    * An attempt to send these entries: attempts + 1, and optionally when to try next, the error,
    * and that the outcome is unknown (sticky). Call it before sending to survive a crash mid-send.
    */
-  async markAttempt(
-    seqs: number | readonly number[],
-    options: { nextAttemptAt?: number; error?: ErrorInfo; outcomeUnknown?: boolean } = {},
-  ): Promise<void> {
-    const list = typeof seqs === "number" ? [seqs] : [...seqs];
-    const at = this.#now().toISOString();
-    await this.#db.transaction("rw", this.#db.outbox, async () => {
-      const entries = await this.#db.outbox.bulkGet(list);
-      const next = entries.flatMap((e) =>
-        e
-          ? [
-              {
-                ...e,
-                attempts: e.attempts + 1,
-                ...(options.nextAttemptAt !== undefined
-                  ? { nextAttemptAt: options.nextAttemptAt, state: "backoff" as const }
-                  : {}),
-                ...(options.error
-                  ? { lastError: { errorCode: options.error.errorCode, message: options.error.message, at } }
-                  : {}),
-                outcomeUnknown: e.outcomeUnknown || options.outcomeUnknown === true,
-              },
-            ]
-          : [],
-      );
-      if (next.length > 0) await this.#db.outbox.bulkPut(next);
-    });
+  async markAttempt(seqs: number | readonly number[], options: AttemptNote = {}): Promise<void> {
+    await markAttempt(this.#db, typeof seqs === "number" ? [seqs] : seqs, options, this.#now());
   }
 
   /** Records a whole round of answers (acknowledged, retry, failed) in one transaction. */
   async settle(settlements: readonly Settlement[]): Promise<void> {
     await settle(this.#db, this.metadata, settlements, this.#now);
-    this.#notify("settle");
+    this.#notifier.notify("settle");
   }
 
   // ── Failures ─────────────────────────────────────────────────────────────────────────────────
@@ -278,13 +252,13 @@ export class OfflineStore {
   /** Puts a failure's entries back in the outbox at their original positions. */
   async retryFailure(id: string): Promise<void> {
     await retryFailure(this.#db, id);
-    this.#notify("failure");
+    this.#notifier.notify("failure");
   }
 
   /** Gives a failed change up and reverts it locally (see failure-actions.ts for dependants). */
   async discardFailure(id: string): Promise<{ discarded: number[] }> {
     const result = await discardFailure(this.#db, this.metadata, id);
-    this.#notify("failure");
+    this.#notifier.notify("failure");
     return result;
   }
 
@@ -297,7 +271,7 @@ export class OfflineStore {
     options: ApplyServerRowsOptions = {},
   ): Promise<ApplyServerRowsResult> {
     const result = await applyServerRows(this.#db, this.metadata, entity, rows, options, this.#now);
-    this.#notify("pull");
+    this.#notifier.notify("pull");
     return result;
   }
 
@@ -325,46 +299,13 @@ export class OfflineStore {
    * BroadcastChannel exists) after changes other tabs make to the same database.
    */
   subscribe(listener: (change: StoreChange) => void): () => void {
-    this.#listeners.add(listener);
-    this.#openChannel();
-    return () => {
-      this.#listeners.delete(listener);
-    };
-  }
-
-  /** The cross-tab channel (BroadcastChannel where it exists), opened on first use. */
-  #openChannel(): BroadcastChannel | undefined {
-    if (this.#channel || typeof BroadcastChannel !== "function" || this.#closed) return this.#channel;
-    const channel = new BroadcastChannel(`xrm-offline:${this.name}`);
-    channel.onmessage = (event: MessageEvent<unknown>) => this.#dispatch(event.data as StoreChange);
-    // Node: don't keep the process alive for it.
-    (channel as { unref?: () => void }).unref?.();
-    this.#channel = channel;
-    return channel;
-  }
-
-  #dispatch(change: StoreChange): void {
-    for (const l of this.#listeners) {
-      try {
-        l(change);
-      } catch {
-        // A listener's bug must not fail a committed write.
-      }
-    }
-  }
-
-  #notify(change: StoreChange): void {
-    this.#dispatch(change);
-    this.#openChannel()?.postMessage(change);
+    return this.#notifier.subscribe(listener);
   }
 
   /** Waits for writes in flight, then closes the database. */
   async close(): Promise<void> {
-    this.#closed = true;
+    this.#notifier.close();
     await this.#committer.idle();
-    this.#channel?.close();
-    this.#channel = undefined;
-    this.#listeners.clear();
     this.#db.close();
   }
 }
