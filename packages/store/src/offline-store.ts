@@ -14,7 +14,6 @@ import { publicRecord } from "./record-shape.ts";
 import { settle } from "./settle.ts";
 import { type StoreChange, StoreNotifier } from "./store-notifier.ts";
 import type {
-  ErrorInfo,
   FailureInput,
   OutboxItem,
   RecordRef,
