@@ -6,7 +6,7 @@ import { waitFor } from "./wait-for.ts";
 
 export interface AppKilledScenario {
   /** App code run offline whose changes the interrupted sync carries. */
-  readonly write: () => Promise<unknown>;
+  readonly write: () => unknown;
   /** The app dies while the n-th write request (1-based) of the sync is on the server. Default 1. */
   readonly killAtRequest?: number;
   /** How slow the server is during the interrupted sync, ms per request. Default 150. */

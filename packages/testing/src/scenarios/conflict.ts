@@ -7,11 +7,11 @@ export interface ConflictScenario {
   /** The table of the record. */
   readonly table: string;
   /** App code that creates the record on the device (runs offline); resolves with its id or `{ id }`. */
-  readonly create: () => Promise<unknown>;
+  readonly create: () => unknown;
   /** What another user changes on the server after the create reached it. */
   readonly serverChange: Readonly<Record<string, unknown>>;
   /** App code that changes the same record on the device (runs offline, after the server change). */
-  readonly deviceChange: (id: string) => Promise<unknown>;
+  readonly deviceChange: (id: string) => unknown;
 }
 
 export interface ConflictOutcome {

@@ -5,7 +5,7 @@ export interface LookupTargetDeletedScenario {
   /** The record the app's write points at; it exists on the server (and usually on the device). */
   readonly target: { readonly table: string; readonly id: string };
   /** App code that writes, offline, a record whose lookup points at the target. */
-  readonly write: () => Promise<unknown>;
+  readonly write: () => unknown;
 }
 
 export interface LookupTargetDeletedOutcome {

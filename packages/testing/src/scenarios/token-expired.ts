@@ -5,7 +5,7 @@ import type { ScenarioHost } from "./scenario-host.ts";
 
 export interface TokenExpiredScenario {
   /** App code run offline whose changes the sync carries. */
-  readonly write: () => Promise<unknown>;
+  readonly write: () => unknown;
   /** Requests of the sync that still get a good token before it runs out (default 0: the first one fails). */
   readonly afterRequests?: number;
 }
