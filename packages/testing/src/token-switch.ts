@@ -1,3 +1,5 @@
+import { xrmError } from "@xrm-offline/odata";
+
 /**
  * The access-token provider of a harness started with `auth`: the emulator accepts one token, and
  * the provider hands it out until the test expires it. An expired provider returns a stale token
@@ -29,7 +31,10 @@ export function createTokenSwitch(token: string): TokenSwitch {
     expire(options = {}) {
       const after = options.afterCalls ?? 0;
       if (!Number.isInteger(after) || after < 0) {
-        throw new RangeError(`afterCalls must be a whole number ≥ 0, got ${String(options.afterCalls)}.`);
+        throw xrmError(
+          "InvalidArgument",
+          `afterCalls must be a whole number ≥ 0, got ${String(options.afterCalls)}.`,
+        );
       }
       goodLeft = after;
     },
