@@ -127,10 +127,11 @@ async function assemble(
     await api.sync.syncNow();
     const status = await firstValueFrom(api.sync.status$);
     if (status.lastError) {
-      throw xrmError(
-        "UnexpectedError",
-        `createOfflineHarness: the first sync failed: ${status.lastError.message} (${status.lastError.errorCode})`,
-      );
+      // Keep the server's code: a test author looks it up like any sync error.
+      throw new XrmError({
+        code: status.lastError.errorCode,
+        message: `createOfflineHarness: the first sync failed: ${status.lastError.message}`,
+      });
     }
   } catch (e) {
     await api.close();

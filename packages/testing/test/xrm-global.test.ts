@@ -155,6 +155,18 @@ describe("bad options: a clear XrmError, and nothing left running", () => {
     expect(servers()).toBe(before);
   });
 
+  it("a first sync the server refuses (a bad profile filter): rejected with the server's message, nothing left", async () => {
+    const before = servers();
+    await expect(
+      createOfflineHarness({ offlineTables: { account: { filter: "nosuchcolumn eq 1" } } }),
+    ).rejects.toMatchObject({
+      errorCode: 0,
+      message:
+        "createOfflineHarness: the first sync failed: Could not find a property named 'nosuchcolumn' on type 'Microsoft.Dynamics.CRM.account'.",
+    });
+    expect(servers()).toBe(before);
+  });
+
   it("metadata as CSDL XML works like the Metadata object", async () => {
     // The $metadata document a server serves, as an app would have it.
     const source = await harness({ metadata: bundledMetadata() });
