@@ -23,7 +23,7 @@ export interface BenchEnvironment {
   readonly peakMemoryMB?: <T>(fn: () => Promise<T>) => Promise<{ result: T; peakMB: number }>;
   /** Current heap in MB, if measurable. */
   readonly heapMB?: () => number;
-  /** Sizes (defaults: 2,000 awaited calls × 3 rounds, 1,000 fired at once × 5 rounds, 100,000 queued). */
+  /** Sizes (defaults: 2,000 awaited calls × 3 rounds, 1,000 fired at once × 9 rounds, 100,000 queued). */
   readonly sizes?: {
     awaited?: number;
     rounds?: number;
@@ -231,7 +231,7 @@ export async function runOfflineBench(env: BenchEnvironment): Promise<BenchFigur
     awaited: env.sizes?.awaited ?? 2000,
     rounds: env.sizes?.rounds ?? 3,
     burst: env.sizes?.burst ?? 1000,
-    burstRounds: env.sizes?.burstRounds ?? 5,
+    burstRounds: env.sizes?.burstRounds ?? 9,
     queued: env.sizes?.queued ?? 100_000,
   };
   const figures: BenchFigure[] = [];
