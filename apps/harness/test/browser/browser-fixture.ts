@@ -1,0 +1,206 @@
+/**
+ * What the field-service browser tests share: the app built once per test file into a temporary
+ * folder, served with the Web API emulator behind the same origin, and Debian's Chromium.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Emulator, seedDemoData, startEmulator } from "@xrm-offline/emulator";
+import { buildFieldService, type FieldService, startFieldService } from "@xrm-offline/field-service";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { CHROMIUM_ARGS, chromiumPath } from "../../src/chromium.ts";
+
+export const tid = (id: string): string => `[data-testid="${id}"]`;
+
+let built: Promise<string> | undefined;
+
+/** Build the app once for this test file (vite, a couple of seconds). */
+export function builtApp(): Promise<string> {
+  built ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), "field-service-dist-"));
+    await buildFieldService(dir);
+    return dir;
+  })();
+  return built;
+}
+
+export interface Stack {
+  readonly emulator: Emulator;
+  readonly app: FieldService;
+  readonly demo: ReturnType<typeof seedDemoData>;
+  close(): Promise<void>;
+}
+
+/** A fresh in-memory emulator with the demo data, and the app in front of it. */
+export async function startStack(): Promise<Stack> {
+  const distDir = await builtApp();
+  const emulator = await startEmulator();
+  const demo = seedDemoData(emulator);
+  const app = await startFieldService({ emulator, distDir, build: false });
+  return {
+    emulator,
+    app,
+    demo,
+    close: async () => {
+      await app.close();
+      await emulator.close();
+    },
+  };
+}
+
+/** Open the app and wait until its first screen is drawn. */
+export async function openApp(context: BrowserContext, stack: Stack, hash = ""): Promise<Page> {
+  const page = await context.newPage();
+  page.on("pageerror", (e) => process.stderr.write(`[page error] ${e.message}\n`));
+  await page.goto(`${stack.app.url}${hash}`);
+  await page.waitForSelector("body[data-ready='true']");
+  return page;
+}
+
+/** Wait until the service worker controls the page (so a reload with no network still loads). */
+export async function waitForServiceWorker(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (navigator.serviceWorker.controller) return;
+    await new Promise<void>((resolve) =>
+      navigator.serviceWorker.addEventListener("controllerchange", () => resolve(), { once: true }),
+    );
+  });
+}
+
+/** The network goes away for real: the browser is offline and the server stops listening. */
+export async function goOffline(context: BrowserContext, emulator: Emulator): Promise<void> {
+  await context.setOffline(true);
+  await emulator.faults.down();
+}
+
+export async function goOnline(context: BrowserContext, emulator: Emulator): Promise<void> {
+  await emulator.faults.up();
+  await context.setOffline(false);
+}
+
+export async function textOf(page: Page, testId: string): Promise<string> {
+  return ((await page.locator(tid(testId)).first().textContent()) ?? "").trim();
+}
+
+/** Wait for the status bar's pending count. */
+export async function waitForPending(page: Page, count: number, timeout = 30_000): Promise<void> {
+  await page.waitForFunction(
+    ([sel, n]) => document.querySelector(sel as string)?.textContent?.trim() === String(n),
+    [tid("pending-count"), count] as const,
+    { timeout },
+  );
+}
+
+/** Ids of the rows a list shows (data-id of each item). */
+export async function idsOf(page: Page, testId: string): Promise<string[]> {
+  return (
+    await page.locator(tid(testId)).evaluateAll((els) => els.map((e) => e.getAttribute("data-id") ?? ""))
+  ).sort();
+}
+
+/** Poll a condition in Node (the emulator side). */
+export async function until<T>(
+  what: string,
+  probe: () => T | undefined | false,
+  timeout = 30_000,
+  everyMs = 50,
+): Promise<T> {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Write requests the emulator received (POST/PATCH/PUT/DELETE, $batch included). */
+export function writeRequests(emulator: Emulator, since = 0) {
+  return emulator.requestLog.entries((e) => e.seq > since && e.method !== "GET" && e.method !== "HEAD");
+}
+
+/** How many write requests carry each needle (e.g. `"activityid":"<id>"` of a create) in their URL or body. */
+export function occurrences(emulator: Emulator, needles: readonly string[], since = 0): Map<string, number> {
+  const counts = new Map(needles.map((n) => [n.toLowerCase(), 0]));
+  for (const e of writeRequests(emulator, since)) {
+    const text = `${e.url}\n${e.body}`.toLowerCase();
+    for (const needle of counts.keys()) {
+      let at = text.indexOf(needle);
+      while (at >= 0) {
+        counts.set(needle, (counts.get(needle) ?? 0) + 1);
+        at = text.indexOf(needle, at + needle.length);
+      }
+    }
+  }
+  return counts;
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS });
+}
+
+/**
+ * Chromium started by us (not by Playwright) on a profile folder, so the test owns its process
+ * group and can kill it with SIGKILL mid-work, like a phone killing the app; Playwright attaches
+ * over the DevTools protocol.
+ */
+export interface KillableBrowser {
+  readonly browser: Browser;
+  readonly context: BrowserContext;
+  readonly pid: number;
+  /** SIGKILL the whole process group (browser, renderers, network service) and wait for it. */
+  kill(): Promise<void>;
+}
+
+export async function launchKillableChromium(userDataDir: string): Promise<KillableBrowser> {
+  const child: ChildProcess = spawn(
+    chromiumPath(),
+    [
+      ...CHROMIUM_ARGS,
+      "--headless",
+      `--user-data-dir=${userDataDir}`,
+      "--remote-debugging-port=0",
+      "about:blank",
+    ],
+    { detached: true, stdio: ["ignore", "ignore", "pipe"] },
+  );
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    let text = "";
+    const timer = setTimeout(() => reject(new Error(`Chromium did not start:\n${text}`)), 30_000);
+    child.stderr?.on("data", (chunk: Buffer) => {
+      text += chunk.toString();
+      const m = /DevTools listening on (ws:\/\/\S+)/.exec(text);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`Chromium exited (${code}):\n${text}`)));
+  });
+  child.stderr?.resume();
+  const browser = await chromium.connectOverCDP(endpoint);
+  const context = browser.contexts()[0];
+  if (!context || child.pid === undefined) throw new Error("Chromium started without a default context");
+  const pid = child.pid;
+  return {
+    browser,
+    context,
+    pid,
+    kill: async () => {
+      try {
+        process.kill(-pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+      await exited;
+    },
+  };
+}
+
+export function tempProfile(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), "field-service-profile-"));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}

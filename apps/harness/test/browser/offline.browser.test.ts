@@ -1,0 +1,140 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { APP_ROOT } from "@xrm-offline/field-service";
+import { ERRORS, toErrorCode } from "@xrm-offline/odata";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  goOffline,
+  goOnline,
+  idsOf,
+  launchBrowser,
+  openApp,
+  type Stack,
+  startStack,
+  textOf,
+  tid,
+  until,
+  waitForPending,
+  waitForServiceWorker,
+  writeRequests,
+} from "./browser-fixture.ts";
+
+/** docs/images/field-service.png, linked from docs/field-service.md. */
+const SCREENSHOT = join(APP_ROOT, "..", "..", "docs", "images", "field-service.png");
+
+describe("field-service offline (real Chromium, real IndexedDB, service worker)", {
+  timeout: 120_000,
+}, () => {
+  let stack: Stack;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
+    context = await browser.newContext({ viewport: { width: 1000, height: 760 } });
+  }, 90_000);
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it("creates and updates offline with both lookup forms, survives an offline reload, and replays exactly once", async () => {
+    const { emulator, demo } = stack;
+    page = await openApp(context, stack);
+    await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 4, tid("case-item"));
+    await waitForServiceWorker(page);
+    const seq0 = emulator.requestLog.total;
+
+    await goOffline(context, emulator);
+    await page.waitForSelector(`${tid("connectivity")}[data-state="offline"]`);
+
+    // 1. A new case: customer with @odata.bind, contact with the lookup object.
+    const fabrikam = demo.accountIds[1]!;
+    const marco = demo.contactIds[1]!;
+    await page.click(tid("new-case"));
+    await page.waitForSelector(`${tid("new-case-customer")} option[value="${fabrikam}"]`, {
+      state: "attached",
+    });
+    await page.fill(tid("new-case-title"), "Offline: walk-in freezer alarm");
+    await page.selectOption(tid("new-case-customer"), fabrikam);
+    await page.selectOption(tid("new-case-contact"), marco);
+    await page.click(tid("new-case-save"));
+    await page.waitForSelector(tid("case-form"));
+    const newCaseId = (await page.locator(tid("case-form")).getAttribute("data-id"))!;
+    await waitForPending(page, 1);
+
+    // 2. A task regarding it, set with @odata.bind.
+    await page.fill(tid("task-subject"), "Check the alarm wiring");
+    await page.click(tid("task-add"));
+    await page.waitForSelector(`${tid("task-add-result")}[data-id]`);
+    const taskId = (await page.locator(tid("task-add-result")).getAttribute("data-id"))!;
+    await waitForPending(page, 2);
+
+    // 3. An update of a pulled case: new title, contact set with the lookup object.
+    const existing = demo.incidentIds[2]!;
+    const aiko = demo.contactIds[2]!;
+    const sam = demo.contactIds[3]!;
+    await page.evaluate((hash) => (location.hash = hash), `#/case/${existing}`);
+    await page.waitForSelector(`${tid("case-form")}[data-id="${existing}"]`);
+    expect(await page.inputValue(tid("case-contact"))).toBe(aiko);
+    await page.fill(tid("case-title"), "Proofing cabinet humidity sensor replaced");
+    await page.selectOption(tid("case-contact"), sam);
+    await page.click(tid("case-save"));
+    await page.waitForSelector(`${tid("case-save-result")}.ok`);
+    await waitForPending(page, 3);
+
+    // 4. Deep insert is refused with the library's error, and queues nothing.
+    await page.evaluate(() => (location.hash = "#/new"));
+    await page.waitForSelector(tid("deep-insert-try"));
+    await page.fill(tid("new-case-title"), "Deep insert attempt");
+    await page.fill(tid("deep-insert-name"), "Brand new customer");
+    await page.click(tid("deep-insert-try"));
+    await page.waitForSelector(`${tid("deep-insert-error")}[data-error-code]`);
+    expect(Number(await page.locator(tid("deep-insert-error")).getAttribute("data-error-code"))).toBe(
+      toErrorCode(ERRORS.InvalidArgument.code),
+    );
+    expect(await textOf(page, "deep-insert-error")).toMatch(
+      /^0x80040203: Deep insert is not available in offline mode/,
+    );
+    await waitForPending(page, 3);
+
+    // The main screen with changes waiting: the picture in docs/.
+    await page.evaluate(() => (location.hash = "#/"));
+    await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 5, tid("case-item"));
+    mkdirSync(join(SCREENSHOT, ".."), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT });
+
+    // 5. Reload with no network at all: the service worker serves the app; the changes are still there.
+    const response = await page.reload();
+    expect(response?.fromServiceWorker()).toBe(true);
+    await page.waitForSelector("body[data-ready='true']");
+    await waitForPending(page, 3);
+    expect(await idsOf(page, "case-item")).toContain(newCaseId);
+    expect(await textOf(page, "connectivity")).toBe("Offline");
+    expect(writeRequests(emulator, seq0)).toHaveLength(0);
+
+    // 6. Back online: everything is sent, once, and the count goes to 0.
+    await goOnline(context, emulator);
+    await waitForPending(page, 0, 60_000);
+    const created = await until("the new case on the emulator", () => emulator.row("incident", newCaseId));
+    expect(created.title).toBe("Offline: walk-in freezer alarm");
+    expect(created._customerid_value).toBe(fabrikam);
+    expect(created["_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname"]).toBe("account");
+    expect(created._primarycontactid_value).toBe(marco);
+    const task = emulator.row("task", taskId)!;
+    expect(task.subject).toBe("Check the alarm wiring");
+    expect(task._regardingobjectid_value).toBe(newCaseId);
+    expect(task["_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname"]).toBe("incident");
+    const updated = emulator.row("incident", existing)!;
+    expect(updated.title).toBe("Proofing cabinet humidity sensor replaced");
+    expect(updated._primarycontactid_value).toBe(sam);
+    // Exactly the changes: one more case, one more task, nothing else.
+    expect(emulator.count("incident")).toBe(5);
+    expect(emulator.count("task")).toBe(6);
+    expect(emulator.rows("incident").filter((r) => r.title === "Deep insert attempt")).toHaveLength(0);
+    expect(emulator.count("account")).toBe(4);
+    expect(await textOf(page, "failed-count")).toBe("0");
+  });
+});

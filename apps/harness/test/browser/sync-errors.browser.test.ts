@@ -1,0 +1,98 @@
+import { ERRORS, toErrorCode } from "@xrm-offline/odata";
+import type { Browser, BrowserContext } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  goOffline,
+  goOnline,
+  launchBrowser,
+  openApp,
+  type Stack,
+  startStack,
+  textOf,
+  tid,
+  until,
+  waitForPending,
+} from "./browser-fixture.ts";
+
+describe("field-service sync errors (real Chromium)", { timeout: 120_000 }, () => {
+  let stack: Stack;
+  let browser: Browser;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
+    context = await browser.newContext();
+  }, 90_000);
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it("lists a failed change with action, record and error; retry sends it again, discard drops it", async () => {
+    const { emulator, demo } = stack;
+    const page = await openApp(context, stack);
+    await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 4, tid("case-item"));
+    const [first, second] = [demo.incidentIds[0]!, demo.incidentIds[1]!];
+    const saved = emulator.row("incident", first)!;
+
+    await goOffline(context, emulator);
+    for (const [id, title] of [
+      [first, "Cold room 2: compressor replaced"],
+      [second, "Freezer door seal: fitted"],
+    ] as const) {
+      await page.evaluate((hash) => (location.hash = hash), `#/case/${id}`);
+      await page.waitForSelector(`${tid("case-form")}[data-id="${id}"]`);
+      await page.fill(tid("case-title"), title);
+      await page.click(tid("case-save"));
+      await page.waitForSelector(`${tid("case-save-result")}.ok`);
+    }
+    await waitForPending(page, 2);
+    // Meanwhile, someone deletes both cases on the server.
+    for (const id of [first, second]) {
+      expect(emulator.handle({ method: "DELETE", path: `incidents(${id})` }).status).toBe(204);
+    }
+
+    await goOnline(context, emulator);
+    await page.waitForFunction(
+      (sel) => document.querySelector(sel)?.textContent?.trim() === "2",
+      tid("failed-count"),
+    );
+    await waitForPending(page, 0);
+    await page.click(tid("failed-link"));
+    await page.waitForSelector(tid("failure-row"));
+    const rows = page.locator(tid("failure-row"));
+    expect(await rows.count()).toBe(2);
+    const firstRow = page.locator(`${tid("failure-row")}[data-record-id="${first}"]`);
+    expect(await firstRow.locator(tid("failure-action")).textContent()).toBe("Update");
+    expect(await firstRow.locator(tid("failure-record")).textContent()).toBe(`incident ${first}`);
+    expect(Number(await firstRow.locator(tid("failure-error")).getAttribute("data-error-code"))).toBe(
+      toErrorCode(ERRORS.ObjectDoesNotExist.code),
+    );
+    expect(await firstRow.locator(tid("failure-error")).textContent()).toContain("0x80040217");
+
+    // The record comes back on the server: retry sends the change again.
+    emulator.seed("incident", [{ incidentid: first, title: saved.title }]);
+    await firstRow.locator(tid("failure-retry")).click();
+    await until("the retried update on the emulator", () =>
+      emulator.row("incident", first)?.title === "Cold room 2: compressor replaced" ? true : undefined,
+    );
+    await page.waitForFunction(
+      (sel) => document.querySelector(sel)?.textContent?.trim() === "1",
+      tid("failed-count"),
+    );
+
+    // The other is discarded: the list empties, nothing is left to send.
+    await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 1, tid("failure-row"));
+    await page.locator(`${tid("failure-row")}[data-record-id="${second}"] ${tid("failure-discard")}`).click();
+    await page.waitForSelector(tid("failures-empty"));
+    await page.waitForFunction(
+      (sel) => document.querySelector(sel)?.textContent?.trim() === "0",
+      tid("failed-count"),
+      {
+        timeout: 10_000,
+      },
+    );
+    expect(await textOf(page, "pending-count")).toBe("0");
+    expect(emulator.row("incident", second)).toBeUndefined();
+  });
+});
