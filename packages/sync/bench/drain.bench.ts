@@ -1,9 +1,10 @@
-// Draining a queue of offline creates to the emulator over loopback HTTP (suite "sync"):
-// - the engine (store on fake-indexeddb → planner → $batch with continue-on-error → settle);
-// - the same through an in-memory outbox (the network path alone);
-// - Workbox-style: one request per entry, peek → send → acknowledge, one after the other;
-// - dynamics-web-api's batch (startBatch / create × n / executeBatch), same batch size;
-// - peak memory of the engine while draining 10,000 and 100,000 queued creates (flat in length).
+// `pnpm bench drain` (suite "sync"): draining a queue of offline creates to the emulator over
+// loopback HTTP, the emulator in its own process as a real server would be.
+// - network path: the engine ($batch of 100, 2 rounds in flight) over an in-memory outbox, vs one
+//   request per write, vs dynamics-web-api's batch;
+// - with the store (fake-indexeddb): the engine vs Workbox's replay loop (peek → send → remove);
+// - the same comparison with 20 ms of latency per request (a good phone network);
+// - the engine's live heap while draining 10,000 and 100,000 queued creates (flat in queue length).
 // SYNC_BENCH_N=<n> changes the 10,000; SYNC_BENCH_TUNE=1 prints a batch size × concurrency grid.
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -11,31 +12,43 @@ import { fileURLToPath } from "node:url";
 import { bundledMetadata } from "@xrm-offline/metadata";
 import { type CreateOperation, renderRequest } from "@xrm-offline/odata";
 import { OfflineStore } from "@xrm-offline/store";
-import { createTransport } from "@xrm-offline/transport";
+import { createTransport, type Transport } from "@xrm-offline/transport";
 import { DynamicsWebApi } from "dynamics-web-api";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { BehaviorSubject } from "rxjs";
-import { peakMemoryMB, report } from "../../../scripts/bench-report.ts";
+import { report } from "../../../scripts/bench-report.ts";
 import { createStoreOutboxPort } from "../src/adapters/store-outbox-port.ts";
 import { createTransportRemotePort } from "../src/adapters/transport-remote-port.ts";
-import type { OutboxPort } from "../src/ports.ts";
+import type { OutboxPort, RemotePort } from "../src/ports.ts";
 import { createSyncEngine } from "../src/sync-engine.ts";
 import { MemoryOutbox } from "../src/testing/memory-outbox.ts";
 
 const N = Number(process.env.SYNC_BENCH_N ?? 10_000);
 const BIG = 100_000;
+const SLOW_N = 1_000;
+const LATENCY_MS = 20;
 const suite = "sync";
 const metadata = bundledMetadata();
+const label = N.toLocaleString("en-US");
+const rate = (n: number, ms: number) => Math.round(n / (ms / 1000));
 
-/**
- * The emulator runs in its own process, as a real server would: its CPU and memory are not the
- * client's, and client work (the store) can overlap with server work.
- */
-async function startEmulatorProcess(): Promise<{ url: string; origin: string; close: () => void }> {
+interface Server {
+  readonly url: string;
+  readonly origin: string;
+  readonly transport: Transport;
+  readonly remote: RemotePort;
+  close(): void;
+}
+
+/** The emulator CLI in a child process: its CPU and memory are not the client's. */
+async function startServer(extra: string[] = []): Promise<Server> {
   const cli = fileURLToPath(new URL("../../../apps/emulator/src/cli.ts", import.meta.url));
-  const child = spawn(process.execPath, ["--import", "tsx", cli, "--port", "0", "--database", ":memory:"], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", cli, "--port", "0", "--database", ":memory:", ...extra],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  process.on("exit", () => child.kill());
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => {
@@ -45,19 +58,15 @@ async function startEmulatorProcess(): Promise<{ url: string; origin: string; cl
     });
     child.on("exit", (code) => reject(new Error(`emulator exited with ${code}`)));
   });
-  process.on("exit", () => child.kill());
-  return { url, origin: new URL(url).origin, close: () => child.kill() };
+  const transport = createTransport({ serverUrl: url });
+  return {
+    url,
+    origin: new URL(url).origin,
+    transport,
+    remote: createTransportRemotePort(transport, { metadata }),
+    close: () => child.kill(),
+  };
 }
-
-const emulator = await startEmulatorProcess();
-const transport = createTransport({ serverUrl: emulator.url });
-const remote = createTransportRemotePort(transport, { metadata });
-const probe = createSyncEngine({
-  outbox: new MemoryOutbox(),
-  remote,
-  connectivity: new BehaviorSubject(true),
-});
-await probe.close();
 
 function operation(i: number): CreateOperation {
   return {
@@ -68,32 +77,6 @@ function operation(i: number): CreateOperation {
     columns: { name: `Account ${i}`, telephone1: "555-0100", revenue: 1000 + i },
     lookups: [],
     deepInsert: [],
-  };
-}
-
-/**
- * Peak of the live heap (after a full GC, every 10 rounds) above the live heap before the drain:
- * what the engine keeps, not what the collector has not reclaimed yet.
- */
-function liveMemory(outbox: OutboxPort): { outbox: OutboxPort; peakMB: () => number } {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  const live = () => {
-    gc?.();
-    const m = process.memoryUsage();
-    return m.heapUsed + m.external;
-  };
-  const base = live();
-  let peak = base;
-  let rounds = 0;
-  return {
-    outbox: {
-      ...outbox,
-      settle: async (settlements) => {
-        await outbox.settle(settlements);
-        if (++rounds % 10 === 0) peak = Math.max(peak, live());
-      },
-    },
-    peakMB: () => (Math.max(peak, live()) - base) / 2 ** 20,
   };
 }
 
@@ -116,50 +99,51 @@ async function queuedStore(n: number): Promise<OfflineStore> {
 
 function memoryOutbox(n: number): MemoryOutbox {
   const outbox = new MemoryOutbox();
+  outbox.turns = { page: 0, settle: 0 };
   for (let i = 0; i < n; i++) outbox.enqueue(operation(i));
   return outbox;
 }
 
-async function drainWithEngine(outbox: OutboxPort, batchSize = 100, concurrency = 1): Promise<number> {
+async function drainWithEngine(server: Server, outbox: OutboxPort, batchSize = 100, concurrency = 2) {
   const engine = createSyncEngine({
     outbox,
-    remote,
+    remote: server.remote,
     connectivity: new BehaviorSubject(true),
     batchSize,
     concurrency,
     retry: { baseMs: 10, capMs: 100 },
   });
   const t0 = performance.now();
-  const report = await engine.syncNow();
+  const result = await engine.syncNow();
   const ms = performance.now() - t0;
   await engine.close();
-  if (report.pending !== 0 || report.failed !== 0)
-    throw new Error(`drain incomplete: ${JSON.stringify(report)}`);
+  if (result.pending !== 0 || result.failed !== 0)
+    throw new Error(`drain incomplete: ${JSON.stringify(result)}`);
   return ms;
 }
 
 /** Workbox's replay loop: take the head entry, send it on its own, remove it on success. */
-async function drainOneByOne(store: OfflineStore): Promise<number> {
+async function drainOneByOne(server: Server, store: OfflineStore): Promise<number> {
   const t0 = performance.now();
   for (;;) {
     const [entry] = await store.peekOutbox({ limit: 1 });
     if (!entry) break;
-    await transport.send(entry.request);
+    await server.transport.send(entry.request);
     await store.acknowledge([entry.seq]);
   }
   return performance.now() - t0;
 }
 
-/** The same, without a store: one request per write, one after the other. */
-async function sendOneByOne(n: number): Promise<number> {
+/** One request per write, one after the other, no store. */
+async function sendOneByOne(server: Server, n: number): Promise<number> {
   const requests = Array.from({ length: n }, (_, i) => renderRequest(metadata, operation(i)));
   const t0 = performance.now();
-  for (const request of requests) await transport.send(request);
+  for (const request of requests) await server.transport.send(request);
   return performance.now() - t0;
 }
 
-async function drainWithDynamicsWebApi(n: number, batchSize: number): Promise<number> {
-  const dwa = new DynamicsWebApi({ serverUrl: `${emulator.origin}/`, dataApi: { version: "9.2" } });
+async function dynamicsWebApiBatches(server: Server, n: number, batchSize: number): Promise<number> {
+  const dwa = new DynamicsWebApi({ serverUrl: `${server.origin}/`, dataApi: { version: "9.2" } });
   const ops = Array.from({ length: n }, (_, i) => operation(i));
   const t0 = performance.now();
   for (let i = 0; i < n; i += batchSize) {
@@ -172,103 +156,159 @@ async function drainWithDynamicsWebApi(n: number, batchSize: number): Promise<nu
   return performance.now() - t0;
 }
 
-const rate = (n: number, ms: number) => Math.round(n / (ms / 1000));
-const label = N.toLocaleString("en-US");
+/** Median of `runs` timings (the machine is shared; one run is noisy). */
+async function median(runs: number, f: () => Promise<number>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push(await f());
+  times.sort((a, b) => a - b);
+  return times[Math.floor(runs / 2)]!;
+}
+
+/**
+ * The engine's own live heap while it drains: sampled after a full GC every `every` rounds, minus
+ * the live heap before the drain (which holds the queued store). Never below 0. (The GCs slow the
+ * drain down: timings come from separate runs.)
+ */
+async function liveHeapWhileDraining(server: Server, store: OfflineStore, every: number) {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const live = () => {
+    gc?.();
+    const m = process.memoryUsage();
+    return m.heapUsed + m.external;
+  };
+  const port = createStoreOutboxPort(store);
+  const before = live();
+  let peak = before;
+  let rounds = 0;
+  const outbox: OutboxPort = {
+    ...port,
+    settle: async (settlements) => {
+      await port.settle(settlements);
+      if (++rounds % every === 0) peak = Math.max(peak, live());
+    },
+  };
+  const ms = await drainWithEngine(server, outbox);
+  const after = live();
+  return {
+    ms,
+    extraMB: Math.max(0, Math.max(peak, after) - before) / 2 ** 20,
+    beforeMB: before / 2 ** 20,
+    peakMB: Math.max(peak, after) / 2 ** 20,
+  };
+}
+
+const server = await startServer();
 
 if (process.env.SYNC_BENCH_TUNE) {
+  await drainWithEngine(server, memoryOutbox(N)); // warm-up
   for (const batchSize of [25, 50, 100, 200, 500]) {
     for (const concurrency of [1, 2, 4]) {
-      const ms = await drainWithEngine(memoryOutbox(N), batchSize, concurrency);
+      const ms = await median(3, () => drainWithEngine(server, memoryOutbox(N), batchSize, concurrency));
       process.stderr.write(`batch ${batchSize} × ${concurrency}: ${rate(N, ms)} rows/s\n`);
     }
   }
+  server.close();
+  process.exit(0);
 }
 
-// Warm-up (JIT, sockets, SQLite statements).
-await drainWithEngine(memoryOutbox(2000));
-await drainOneByOne(await queuedStore(500));
+// Warm-up (JIT, sockets, the emulator's statements).
+await drainWithEngine(server, memoryOutbox(2000));
+await sendOneByOne(server, 300);
+await drainOneByOne(server, await queuedStore(300));
 
-const storeForEngine = await queuedStore(N);
-const engineLive = liveMemory(createStoreOutboxPort(storeForEngine));
-const engineRun = await peakMemoryMB(() => drainWithEngine(engineLive.outbox));
-await storeForEngine.close();
-const engineMs = engineRun.result;
-report({
-  suite,
-  name: `drain ${label} queued creates: engine ($batch of 100, 2 in flight), store on fake-indexeddb`,
-  value: Math.round(engineMs),
-  unit: "ms",
-  note: `${rate(N, engineMs)} rows/s`,
-});
-
-const storeForWorkbox = await queuedStore(N);
-const oneByOneMs = await drainOneByOne(storeForWorkbox);
-await storeForWorkbox.close();
-report({
-  suite,
-  name: `drain ${label} queued creates: one request each (Workbox-style), same store`,
-  value: Math.round(oneByOneMs),
-  unit: "ms",
-  note: `${rate(N, oneByOneMs)} rows/s`,
-});
-report({
-  suite,
-  name: "speed-up of the engine over one request each (with the store)",
-  value: oneByOneMs / engineMs,
-  unit: "×",
-  note: "target ≥ 10×",
-});
-
-const networkMs = await drainWithEngine(memoryOutbox(N));
+// ── Network path ──────────────────────────────────────────────────────────────────────────────
+const networkMs = await median(3, () => drainWithEngine(server, memoryOutbox(N)));
+const singleMs = await median(3, () => sendOneByOne(server, N));
+const dwaMs = await median(3, () => dynamicsWebApiBatches(server, N, 100));
 report({
   suite,
   name: `send ${label} creates: engine ($batch of 100, 2 in flight), in-memory outbox`,
   value: Math.round(networkMs),
   unit: "ms",
-  note: `${rate(N, networkMs)} rows/s; the network path alone`,
+  note: `${rate(N, networkMs)} rows/s; median of 3`,
 });
-const singleMs = await sendOneByOne(N);
 report({
   suite,
   name: `send ${label} creates: one request each, no store`,
   value: Math.round(singleMs),
   unit: "ms",
-  note: `${rate(N, singleMs)} rows/s; ${(singleMs / networkMs).toFixed(1)}× slower than the engine's network path`,
+  note: `${rate(N, singleMs)} rows/s; median of 3`,
 });
-
-const dwaMs = await drainWithDynamicsWebApi(N, 100);
 report({
   suite,
-  name: `send ${label} creates: dynamics-web-api's batch (100 per $batch), no store`,
+  name: `send ${label} creates: dynamics-web-api's batch (100 per $batch)`,
   value: Math.round(dwaMs),
   unit: "ms",
-  note: `${rate(N, dwaMs)} rows/s; one change set per batch (all-or-nothing)`,
+  note: `${rate(N, dwaMs)} rows/s; one change set per batch (all-or-nothing); median of 3`,
+});
+report({
+  suite,
+  name: "speed-up over one request each, network path (loopback)",
+  value: singleMs / networkMs,
+  unit: "×",
+  note: "target ≥ 10×",
 });
 
-const big = await queuedStore(BIG);
-const bigLive = liveMemory(createStoreOutboxPort(big));
-const bigRun = await peakMemoryMB(() => drainWithEngine(bigLive.outbox));
-await big.close();
+// ── With the store ────────────────────────────────────────────────────────────────────────────
+const engineStore = await queuedStore(N);
+const engineMs = await drainWithEngine(server, createStoreOutboxPort(engineStore));
+await engineStore.close();
+const workboxStore = await queuedStore(N);
+const workboxMs = await drainOneByOne(server, workboxStore);
+await workboxStore.close();
 report({
   suite,
-  name: `live heap while draining ${label} queued creates (engine)`,
-  value: engineLive.peakMB(),
-  unit: "MB",
-  note: "peak after GC, above the queued store",
+  name: `drain ${label} queued creates: engine, store on fake-indexeddb`,
+  value: Math.round(engineMs),
+  unit: "ms",
+  note: `${rate(N, engineMs)} rows/s`,
 });
 report({
   suite,
-  name: `live heap while draining ${BIG.toLocaleString("en-US")} queued creates (engine)`,
-  value: bigLive.peakMB(),
-  unit: "MB",
-  note: `flat in queue length: ${(bigLive.peakMB() - engineLive.peakMB()).toFixed(1)} MB more for 10× the queue; ${rate(BIG, bigRun.result)} rows/s`,
+  name: `drain ${label} queued creates: one request each (Workbox-style), same store`,
+  value: Math.round(workboxMs),
+  unit: "ms",
+  note: `${rate(N, workboxMs)} rows/s`,
 });
 report({
   suite,
-  name: `sampled peak (heap + external, garbage included) draining ${BIG.toLocaleString("en-US")}`,
-  value: bigRun.peakMB,
-  unit: "MB",
-  note: `${label}: ${engineRun.peakMB.toFixed(0)} MB; mostly short-lived garbage of fake-indexeddb`,
+  name: "speed-up over one request each, with the store (loopback)",
+  value: workboxMs / engineMs,
+  unit: "×",
+  note: "target ≥ 10×; bounded by the store's per-row cost",
 });
 
-emulator.close();
+// ── 20 ms per request ─────────────────────────────────────────────────────────────────────────
+const slow = await startServer(["--latency", String(LATENCY_MS)]);
+const slowEngineStore = await queuedStore(SLOW_N);
+const slowEngineMs = await drainWithEngine(slow, createStoreOutboxPort(slowEngineStore));
+const slowWorkboxStore = await queuedStore(SLOW_N);
+const slowWorkboxMs = await drainOneByOne(slow, slowWorkboxStore);
+slow.close();
+report({
+  suite,
+  name: `speed-up over one request each, with the store, ${LATENCY_MS} ms per request`,
+  value: slowWorkboxMs / slowEngineMs,
+  unit: "×",
+  note: `${SLOW_N.toLocaleString("en-US")} creates: ${Math.round(slowEngineMs)} ms vs ${Math.round(slowWorkboxMs)} ms`,
+});
+
+// ── Memory ────────────────────────────────────────────────────────────────────────────────────
+const smallRun = await liveHeapWhileDraining(server, await queuedStore(N), 10);
+const bigRun = await liveHeapWhileDraining(server, await queuedStore(BIG), 50);
+report({
+  suite,
+  name: `engine's live heap while draining ${label} queued creates`,
+  value: smallRun.extraMB,
+  unit: "MB",
+  note: `peak after GC above the start; start ${smallRun.beforeMB.toFixed(0)} MB (the queued store), peak ${smallRun.peakMB.toFixed(0)} MB`,
+});
+report({
+  suite,
+  name: `engine's live heap while draining ${BIG.toLocaleString("en-US")} queued creates`,
+  value: bigRun.extraMB,
+  unit: "MB",
+  note: `start ${bigRun.beforeMB.toFixed(0)} MB (the queued store), peak ${bigRun.peakMB.toFixed(0)} MB: flat in queue length`,
+});
+
+server.close();

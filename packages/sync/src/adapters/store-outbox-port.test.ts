@@ -1,0 +1,161 @@
+import { bundledMetadata } from "@xrm-offline/metadata";
+import { type CreateOperation, renderRequest, type UpdateOperation } from "@xrm-offline/odata";
+import { OfflineStore } from "@xrm-offline/store";
+import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
+import { afterEach, describe, expect, it } from "vitest";
+import { guid } from "../testing/operations.ts";
+import { createStoreOutboxPort, IN_FLIGHT_KEY } from "./store-outbox-port.ts";
+
+const metadata = bundledMetadata();
+const stores: OfflineStore[] = [];
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close();
+});
+
+async function open(indexedDB = new IDBFactory()) {
+  const store = await OfflineStore.open({ name: "port-test", metadata, indexedDB, IDBKeyRange });
+  stores.push(store);
+  return { store, indexedDB };
+}
+
+const create = (n: number, name = `a${n}`): CreateOperation => ({
+  kind: "create",
+  entityLogicalName: "account",
+  entitySetName: "accounts",
+  id: guid(n),
+  columns: { name },
+  lookups: [],
+  deepInsert: [],
+});
+const update = (n: number, name: string): UpdateOperation => ({
+  kind: "update",
+  entityLogicalName: "account",
+  entitySetName: "accounts",
+  id: guid(n),
+  columns: { name },
+  lookups: [],
+});
+
+async function write(store: OfflineStore, op: CreateOperation | UpdateOperation) {
+  await store.write({ operation: op, request: renderRequest(metadata, op) });
+}
+
+describe("createStoreOutboxPort", () => {
+  it("pages the outbox in order, failed entries included and marked, without reading it whole", async () => {
+    const { store } = await open();
+    for (let i = 1; i <= 5; i++) await write(store, create(i));
+    const port = createStoreOutboxPort(store);
+    const first = await port.page(Number.NEGATIVE_INFINITY, 2);
+    expect(first.map((e) => [e.seq, e.state, e.attempts, e.outcomeUnknown])).toEqual([
+      [1, "pending", 0, false],
+      [2, "pending", 0, false],
+    ]);
+    await port.markAttempt([2]);
+    await port.settle([
+      {
+        kind: "failed",
+        seqs: [2],
+        operation: create(2),
+        failure: {
+          action: "Create",
+          entityLogicalName: "account",
+          recordId: guid(2),
+          data: {},
+          errorCode: 0x80040237,
+          code: "0x80040237",
+          message: "A record with matching key values already exists.",
+          errorType: 2,
+          httpStatus: 412,
+          errorTime: "2025-01-01T00:00:00.000Z",
+        },
+      },
+    ]);
+    const again = await port.page(1, 10);
+    expect(again.map((e) => [e.seq, e.state])).toEqual([
+      [2, "failed"],
+      [3, "pending"],
+      [4, "pending"],
+      [5, "pending"],
+    ]);
+    expect(await port.counts()).toEqual({ pending: 4, failed: 1 });
+    const [failure] = await port.failures();
+    expect(failure).toMatchObject({
+      id: "2",
+      seqs: [2],
+      action: "Create",
+      entityLogicalName: "account",
+      recordId: guid(2),
+      errorType: 2,
+      httpStatus: 412,
+      attempts: 1,
+      data: { accountid: guid(2), name: "a2" },
+    });
+  });
+
+  it("marks what a dead runner had in flight as 'outcome unknown', for good", async () => {
+    const { store, indexedDB } = await open();
+    await write(store, create(1));
+    await write(store, create(2));
+    const port = createStoreOutboxPort(store);
+    await port.markAttempt([1, 2]);
+    expect(await store.getMeta(IN_FLIGHT_KEY)).toEqual([1, 2]);
+    // The tab dies here. A new one opens the same database.
+    await store.close();
+    stores.splice(stores.indexOf(store), 1);
+    const { store: reopened } = await open(indexedDB);
+    const next = createStoreOutboxPort(reopened);
+    expect((await next.page(0, 10)).map((e) => e.outcomeUnknown)).toEqual([true, true]);
+    // Its first round records the dead runner's marks for good, whatever this round's answer says.
+    await next.markAttempt([1]);
+    await next.settle([
+      { kind: "retry", seqs: [1], outcomeUnknown: false, error: { errorCode: 1, message: "503" } },
+    ]);
+    expect(await reopened.getMeta(IN_FLIGHT_KEY)).toEqual([]);
+    expect((await next.page(0, 10)).map((e) => [e.seq, e.outcomeUnknown, e.attempts])).toEqual([
+      [1, true, 2],
+      [2, true, 1],
+    ]);
+  });
+
+  it("keeps the marks of overlapping rounds of the same runner apart", async () => {
+    const { store } = await open();
+    for (let i = 1; i <= 3; i++) await write(store, create(i));
+    const port = createStoreOutboxPort(store);
+    await port.markAttempt([1]);
+    await port.markAttempt([2, 3]); // a second round while the first is in flight
+    expect(await store.getMeta(IN_FLIGHT_KEY)).toEqual([1, 2, 3]);
+    await port.settle([{ kind: "acknowledged", seqs: [1], operation: create(1) }]);
+    expect(await store.getMeta(IN_FLIGHT_KEY)).toEqual([2, 3]);
+    await port.settle([
+      { kind: "retry", seqs: [2, 3], outcomeUnknown: false, error: { errorCode: 1, message: "x" } },
+    ]);
+    // Neither round took the other for a dead one.
+    expect((await port.page(0, 10)).map((e) => [e.seq, e.outcomeUnknown])).toEqual([
+      [2, false],
+      [3, false],
+    ]);
+  });
+
+  it("sends an update with the record's current server ETag, moved on by its own acknowledgements", async () => {
+    const { store } = await open();
+    await write(store, create(1));
+    await write(store, update(1, "b"));
+    const port = createStoreOutboxPort(store);
+    await port.markAttempt([1]);
+    await port.settle([{ kind: "acknowledged", seqs: [1], operation: create(1), etag: 'W/"7"' }]);
+    const [entry] = await port.page(0, 10);
+    expect(entry).toMatchObject({ seq: 2, baseEtag: 'W/"7"' });
+  });
+
+  it("tells the engine about local writes and failure actions, not about its own settles", async () => {
+    const { store } = await open();
+    const port = createStoreOutboxPort(store);
+    const seen: unknown[] = [];
+    const sub = port.changes$!.subscribe((c) => seen.push(c));
+    await write(store, create(1));
+    await port.markAttempt([1]);
+    await port.settle([{ kind: "acknowledged", seqs: [1], operation: create(1) }]);
+    sub.unsubscribe();
+    expect(seen).toEqual(["write"]);
+  });
+});
