@@ -1,5 +1,6 @@
 import { createWebApi, installXrmWebApi, type OfflineWebApi, type SyncStatus } from "@xrm-offline/webapi";
 import { endpointsFor, OFFLINE_TABLES } from "./app-config.ts";
+import { type AppSync, pageSync, workerSync } from "./boot/app-sync.ts";
 import { registerServiceWorker, type ServiceWorkerClient } from "./boot/background-sync.ts";
 import { countingFetch } from "./boot/counting-fetch.ts";
 import "./styles.css";
@@ -14,6 +15,7 @@ import { renderWorkList } from "./ui/work-list.ts";
 /** What the page exposes for scripts (and tests): the same object as `Xrm.WebApi`. */
 export interface FieldServiceGlobal {
   readonly api: OfflineWebApi;
+  readonly sync: AppSync;
   readonly serviceWorker: Promise<ServiceWorkerClient | null>;
 }
 
@@ -29,18 +31,24 @@ declare global {
 function start(): void {
   const endpoints = endpointsFor(location.origin);
   const counter = countingFetch(globalThis.fetch.bind(globalThis));
+  // `?sync=worker`: the sync engine runs in a dedicated worker; the page only reads and writes.
+  const inWorker =
+    new URLSearchParams(location.search).get("sync") === "worker" && typeof Worker === "function";
   const api = createWebApi({
     serverUrl: endpoints.serverUrl,
     databaseName: endpoints.databaseName,
     offlineTables: OFFLINE_TABLES,
     fetch: counter.fetch,
+    ...(inWorker ? { sync: { autoStart: false } } : {}),
   });
   installXrmWebApi(api);
+  const sync = inWorker ? workerSync() : pageSync(api);
+  document.body.dataset.syncMode = sync.mode;
 
   const serviceWorker: Promise<ServiceWorkerClient | null> = __REGISTER_SERVICE_WORKER__
     ? registerServiceWorker().catch(() => null)
     : Promise.resolve(null);
-  window.fieldService = { api, serviceWorker };
+  window.fieldService = { api, sync, serviceWorker };
 
   const statusRoot = h("header", { class: "status", "data-testid": "status-bar" });
   const main = h("main", { "data-testid": "view" });
@@ -55,7 +63,7 @@ function start(): void {
     statusRoot,
     main,
   );
-  const updateStatus = renderStatusBar(statusRoot, { api, tabWrites: counter.writes });
+  const updateStatus = renderStatusBar(statusRoot, { sync, tabWrites: counter.writes });
 
   let route: Route = parseRoute(location.hash);
   let rendering = Promise.resolve();
@@ -66,7 +74,7 @@ function start(): void {
       if (route.view === "work") await renderWorkList(main, api);
       else if (route.view === "case") await renderCaseDetail(main, api, route.id);
       else if (route.view === "new-case") await renderNewCase(main, api, (hash) => (location.hash = hash));
-      else await renderSyncErrors(main, api);
+      else await renderSyncErrors(main, sync);
       main.dataset.loading = "false";
       document.body.dataset.ready = "true";
     });
@@ -81,7 +89,7 @@ function start(): void {
   // left alone (a refresh would throw away what is being typed).
   let last: SyncStatus | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  api.sync.status$.subscribe((status) => {
+  sync.status$.subscribe((status) => {
     updateStatus(status);
     const changed =
       !last ||

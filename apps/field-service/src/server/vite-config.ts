@@ -12,6 +12,8 @@ export function appViteConfig(outDir: string, options: { readonly serviceWorker:
     base: "/",
     publicDir: join(APP_ROOT, "public"),
     logLevel: "warn",
+    // The sync worker (src/sync-worker.ts) is a module worker, bundled on its own.
+    worker: { format: "es" },
     build: {
       outDir,
       emptyOutDir: true,

@@ -1,9 +1,10 @@
-import type { OfflineWebApi, SyncStatus } from "@xrm-offline/webapi";
+import type { SyncStatus } from "@xrm-offline/webapi";
+import type { AppSync } from "../boot/app-sync.ts";
 import { errorOf, h, hexCode, mount } from "./dom.ts";
 import { statusView } from "./status-view.ts";
 
 export interface StatusBarDeps {
-  readonly api: OfflineWebApi;
+  readonly sync: AppSync;
   /** Write requests (POST/PATCH/DELETE, $batch included) this tab sent to the server. */
   readonly tabWrites: () => number;
 }
@@ -27,7 +28,7 @@ export function renderStatusBar(root: HTMLElement, deps: StatusBarDeps): (status
     syncNow.disabled = true;
     message.textContent = "";
     try {
-      const report = await deps.api.sync.syncNow();
+      const report = await deps.sync.syncNow();
       message.textContent = `Sent ${report.pushed}, ${report.pending} waiting`;
     } catch (e) {
       const err = errorOf(e);

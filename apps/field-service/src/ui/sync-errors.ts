@@ -1,12 +1,13 @@
-import type { OfflineWebApi, SyncFailureView } from "@xrm-offline/webapi";
+import type { SyncFailureView } from "@xrm-offline/webapi";
+import type { AppSync } from "../boot/app-sync.ts";
 import { errorOf, h, hexCode, mount } from "./dom.ts";
 
 /** The sync-errors view: every kept failure (action, record, error) with retry and discard. */
-export async function renderSyncErrors(root: HTMLElement, api: OfflineWebApi): Promise<void> {
+export async function renderSyncErrors(root: HTMLElement, sync: AppSync): Promise<void> {
   const note = h("p", { class: "outcome", "data-testid": "failure-action-result", role: "status" });
   let failures: SyncFailureView[];
   try {
-    failures = await api.sync.failures();
+    failures = await sync.failures();
   } catch (e) {
     const err = errorOf(e);
     mount(
@@ -23,7 +24,7 @@ export async function renderSyncErrors(root: HTMLElement, api: OfflineWebApi): P
       const err = errorOf(e);
       note.textContent = `${hexCode(err.errorCode)} ${err.message}`;
     }
-    await renderSyncErrors(root, api);
+    await renderSyncErrors(root, sync);
   };
   mount(
     root,
@@ -72,7 +73,7 @@ export async function renderSyncErrors(root: HTMLElement, api: OfflineWebApi): P
                       {
                         type: "button",
                         "data-testid": "failure-retry",
-                        onclick: () => act("Queued again", () => api.sync.retry(f.id)),
+                        onclick: () => act("Queued again", () => sync.retry(f.id)),
                       },
                       "Retry",
                     ),
@@ -82,7 +83,7 @@ export async function renderSyncErrors(root: HTMLElement, api: OfflineWebApi): P
                         type: "button",
                         class: "danger",
                         "data-testid": "failure-discard",
-                        onclick: () => act("Discarded", () => api.sync.discard(f.id)),
+                        onclick: () => act("Discarded", () => sync.discard(f.id)),
                       },
                       "Discard",
                     ),
