@@ -29,7 +29,8 @@ const app = await startFieldService({
   port: options.port,
   host: options.host,
   emulator,
-  build: options.rebuild ? true : "if-missing",
+  // A build left from older sources would be served as if current: build unless told not to.
+  build: options.skipBuild ? "if-missing" : true,
 });
 process.stdout.write(`Dataverse Web API emulator: ${emulator.url} (database ${options.database})\n`);
 process.stdout.write(`Field Service app:          ${app.url}\n`);

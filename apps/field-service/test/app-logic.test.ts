@@ -124,8 +124,8 @@ describe("countingFetch", () => {
 
 describe("parseStartOptions", () => {
   it("has defaults and reads ports", () => {
-    const o = parseStartOptions(["--port", "0", "--emulator-port", "5555", "--rebuild"]);
-    expect(o).toMatchObject({ port: 0, emulatorPort: 5555, host: "127.0.0.1", rebuild: true, help: false });
+    const o = parseStartOptions(["--port", "0", "--emulator-port", "5555", "--skip-build"]);
+    expect(o).toMatchObject({ port: 0, emulatorPort: 5555, host: "127.0.0.1", skipBuild: true, help: false });
     expect(o.database.endsWith("apps/field-service/.data/emulator.sqlite")).toBe(true);
     expect(parseStartOptions([]).port).toBe(4173);
   });

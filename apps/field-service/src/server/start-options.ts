@@ -11,7 +11,7 @@ field-service PWA with the emulator behind /api/data/v9.2 on the same origin.
   --host <addr>        Listen address of the app (default 127.0.0.1)
   --emulator-port <n>  Emulator port (default 0 = any free port; the app proxies to it)
   --database <path>    Emulator SQLite file (default apps/field-service/.data/emulator.sqlite)
-  --rebuild            Build the app even when a build exists
+  --skip-build         Serve the existing build (default: build first, a few seconds)
   --help               Show this help
 `;
 
@@ -20,7 +20,7 @@ export interface StartOptions {
   readonly host: string;
   readonly emulatorPort: number;
   readonly database: string;
-  readonly rebuild: boolean;
+  readonly skipBuild: boolean;
   readonly help: boolean;
 }
 
@@ -41,7 +41,7 @@ export function parseStartOptions(argv: readonly string[]): StartOptions {
       host: { type: "string" },
       "emulator-port": { type: "string" },
       database: { type: "string" },
-      rebuild: { type: "boolean" },
+      "skip-build": { type: "boolean" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -51,7 +51,7 @@ export function parseStartOptions(argv: readonly string[]): StartOptions {
     host: values.host ?? "127.0.0.1",
     emulatorPort: port("emulator-port", values["emulator-port"], 0),
     database: values.database ?? join(APP_ROOT, ".data", "emulator.sqlite"),
-    rebuild: values.rebuild === true,
+    skipBuild: values["skip-build"] === true,
     help: values.help === true,
   };
 }
