@@ -14,8 +14,9 @@ import { CHROMIUM_ARGS, chromiumPath } from "../../src/chromium.ts";
 export const tid = (id: string): string => `[data-testid="${id}"]`;
 
 let built: Promise<string> | undefined;
+let stacksOpen = 0;
 
-/** Build the app once for this test file (vite, a couple of seconds). */
+/** Build the app once for this test file (vite, a couple of seconds); removed with the last stack. */
 export function builtApp(): Promise<string> {
   built ??= (async () => {
     const dir = mkdtempSync(join(tmpdir(), "field-service-dist-"));
@@ -23,6 +24,13 @@ export function builtApp(): Promise<string> {
     return dir;
   })();
   return built;
+}
+
+async function releaseBuiltApp(): Promise<void> {
+  if (--stacksOpen > 0 || !built) return;
+  const dir = await built.catch(() => undefined);
+  built = undefined;
+  if (dir) rmSync(dir, { recursive: true, force: true });
 }
 
 export interface Stack {
@@ -34,6 +42,7 @@ export interface Stack {
 
 /** A fresh in-memory emulator with the demo data, and the app in front of it. */
 export async function startStack(): Promise<Stack> {
+  stacksOpen++;
   const distDir = await builtApp();
   const emulator = await startEmulator();
   const demo = seedDemoData(emulator);
@@ -45,6 +54,7 @@ export async function startStack(): Promise<Stack> {
     close: async () => {
       await app.close();
       await emulator.close();
+      await releaseBuiltApp();
     },
   };
 }
