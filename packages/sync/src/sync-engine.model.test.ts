@@ -18,7 +18,7 @@ import {
 } from "./testing/model-sequence.ts";
 import { prng } from "./testing/prng.ts";
 
-const SEQUENCES = 500;
+const SEQUENCES = Number(process.env.SYNC_MODEL_SEQUENCES ?? 500);
 const FAULTS: FaultKind[] = ["503", "500", "429", "reset-before", "reset-after", "down", "up", "hang"];
 
 function inject(server: FakeServer, step: Extract<Step, { kind: "fault" }>): void {
