@@ -48,6 +48,11 @@ export type {
   SyncFailureInit,
 } from "./ports.ts";
 export { createRunnerLock, inProcessLock, type WebLocks } from "./runner-lock.ts";
-export { createSyncEngine, type PullProgressInfo, type SyncEngine, type SyncEngineOptions } from "./sync-engine.ts";
+export {
+  createSyncEngine,
+  type PullProgressInfo,
+  type SyncEngine,
+  type SyncEngineOptions,
+} from "./sync-engine.ts";
 export type { SyncReport, SyncStatus } from "./sync-state.ts";
 export type { RetryPolicy } from "./upstream/backoff-book.ts";
