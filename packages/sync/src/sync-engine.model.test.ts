@@ -55,7 +55,7 @@ async function runSequence(seed: number) {
   const model = new Model();
   const crashIfHung = async () => {
     if (f.server.hung > 0) {
-      await f.restart(); // the tab dies with the request in flight
+      await f.restart({ batchSize: 1 + rnd.int(4) }); // the tab dies with the request in flight
       f.engine.start();
     }
   };
@@ -71,7 +71,8 @@ async function runSequence(seed: number) {
         f.online.next(step.value);
         break;
       case "restart":
-        await f.restart();
+        // A reload, maybe with other settings: a replay's rounds then cut the queue elsewhere.
+        await f.restart({ batchSize: 1 + rnd.int(4) });
         f.engine.start();
         break;
       case "fault":

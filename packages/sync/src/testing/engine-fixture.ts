@@ -13,8 +13,13 @@ export interface EngineFixture {
   readonly online: BehaviorSubject<boolean>;
   readonly statuses: SyncStatus[];
   engine: SyncEngine;
-  /** Closes the engine and makes a new one over the same outbox and server (a page reload). */
-  restart(): Promise<SyncEngine>;
+  /**
+   * Closes the engine and makes a new one over the same outbox and server (a page reload),
+   * optionally with other options (a new version of the app).
+   */
+  restart(
+    changes?: Partial<Omit<SyncEngineOptions, "outbox" | "remote" | "connectivity" | "clock">>,
+  ): Promise<SyncEngine>;
 }
 
 /** An engine over in-memory fakes with deterministic time and jitter. */
@@ -32,6 +37,7 @@ export function engineFixture(
   const server = shared?.server ?? new FakeServer();
   const online = shared?.online ?? new BehaviorSubject(true);
   const statuses: SyncStatus[] = [];
+  let current = overrides;
   const make = () => {
     const engine = createSyncEngine({
       outbox,
@@ -40,7 +46,7 @@ export function engineFixture(
       clock,
       debounceMs: 100,
       retry: { baseMs: 1000, capMs: 60_000, random: () => 0.5 },
-      ...overrides,
+      ...current,
     });
     engine.status$.subscribe((s) => statuses.push(s));
     return engine;
@@ -52,7 +58,8 @@ export function engineFixture(
     online,
     statuses,
     engine: make(),
-    async restart() {
+    async restart(changes) {
+      current = { ...current, ...changes };
       await fixture.engine.close();
       fixture.engine = make();
       return fixture.engine;

@@ -180,6 +180,9 @@ export async function runRound(
   return { pushed, failed, conflicts, retries, tried, lastError, remoteFailed };
 }
 
+/** Entries read past a full round to re-gather merged updates. */
+const MAX_MERGE_SCAN = 1000;
+
 /**
  * The writes of the next round: pages through the outbox in seq order until the round is full or
  * the outbox ends. `isHeld`: entries not to send now (in flight, answered "try again" in this
@@ -193,11 +196,16 @@ export async function planRound(deps: RoundDeps, isHeld: (seq: number) => boolea
     isSolo: (seq) => deps.solo.has(seq),
   });
   let after = Number.NEGATIVE_INFINITY;
-  while (!planner.full) {
+  // Once the round is full, reading goes on only to gather the updates an open unknown-outcome
+  // update may have carried before (see RoundPlanner.wantsMerges), and only so far.
+  let extra = 0;
+  const more = () => !planner.full || (planner.wantsMerges && extra < MAX_MERGE_SCAN);
+  while (more()) {
     const page = await deps.outbox.page(after, deps.pageSize);
     for (const entry of page) {
+      if (planner.full) extra++;
       planner.offer(entry);
-      if (planner.full) break;
+      if (!more()) break;
     }
     const last = page.at(-1);
     if (last === undefined || page.length < deps.pageSize) break;

@@ -137,6 +137,23 @@ describe("RoundPlanner", () => {
     expect(planned[0]!.operation.kind === "update" && planned[0]!.operation.columns).toEqual({ n: 1 });
   });
 
+  it("still gathers the updates an unknown-outcome update may have carried before, once full", () => {
+    const list = entries(
+      [updateOp("account", A, { n: 1 }), { outcomeUnknown: true }],
+      createOp("account", B),
+      [updateOp("account", A, { n: 2 }), { outcomeUnknown: true }],
+      createOp("account", C),
+    );
+    const planner = new RoundPlanner({ limit: 2, isHeld: () => false, isSolo: () => false });
+    for (const e of list) planner.offer(e);
+    expect(heads(planner.planned())).toEqual([[1, 3], [2]]);
+    expect(planner.full).toBe(true);
+    expect(planner.wantsMerges).toBe(true);
+    const known = new RoundPlanner({ limit: 2, isHeld: () => false, isSolo: () => false });
+    known.offer(entries(updateOp("account", A))[0]!);
+    expect(known.wantsMerges).toBe(false);
+  });
+
   it("merges only entries of one outcome state, never solo ones; keeps the head's base ETag", () => {
     const list = entries(
       [updateOp("account", A, { n: 1 }), { baseEtag: 'W/"7"' }],

@@ -73,6 +73,20 @@ export class RoundPlanner {
     return this.#slots.size >= this.#options.limit;
   }
 
+  /**
+   * A picked update may already have been applied together with later updates of its record (an
+   * earlier attempt, merged, whose answer was lost): those must go with it again, or the replay
+   * would put an older value back on the server before the newer one comes. While such a slot is
+   * open, a full round still takes merges (offer keeps merging when full; it only stops opening
+   * slots).
+   */
+  get wantsMerges(): boolean {
+    for (const slot of this.#slots.values()) {
+      if (slot.open && slot.outcomeUnknown && slot.operation.kind === "update") return true;
+    }
+    return false;
+  }
+
   /** Offer the next entry (strictly increasing seq). */
   offer(entry: OutboxEntry): void {
     const op = entry.operation;
