@@ -34,7 +34,12 @@ export type RunnerState =
   | { readonly phase: "stopped" }
   | { readonly phase: "idle" }
   | { readonly phase: "pushing"; readonly done: number; readonly total: number }
-  | { readonly phase: "pulling"; readonly table?: string; readonly done?: number; readonly total?: number | null }
+  | {
+      readonly phase: "pulling";
+      readonly table?: string;
+      readonly done?: number;
+      readonly total?: number | null;
+    }
   | { readonly phase: "backing-off"; readonly until: number }
   | { readonly phase: "error"; readonly error: SyncErrorInfo };
 
@@ -60,7 +65,12 @@ export type EngineAction =
       readonly failed: number;
     }
   | { readonly type: "pull-started" }
-  | { readonly type: "pull-progress"; readonly table: string; readonly done: number; readonly total: number | null }
+  | {
+      readonly type: "pull-progress";
+      readonly table: string;
+      readonly done: number;
+      readonly total: number | null;
+    }
   /** `syncedAt`: the cycle sent everything it could; `waitUntil`: something waits for a retry. */
   | {
       readonly type: "cycle-ended";
