@@ -218,8 +218,16 @@ describe("sync over HTTP: conflict detection", () => {
     emulator.faults.enqueue("reset-after");
     await s.engine.syncNow();
     await until(async () => (await s.engine.pendingCount()) === 0);
+    // The retry of "2" settles before its cycle ends; a syncNow() made during that cycle would also
+    // count it (documented), so wait for the engine to be idle before the next write.
+    let phase = "";
+    const sub = s.engine.status$.subscribe((st) => {
+      phase = st.phase;
+    });
+    await until(() => phase === "idle");
+    sub.unsubscribe();
     await s.update("account", a, { name: "3" });
-    expect(await s.engine.syncNow()).toMatchObject({ pushed: 1, failed: 0 });
+    expect(await s.engine.syncNow()).toMatchObject({ pushed: 1, failed: 0, conflicts: 0 });
     expect(await s.engine.failures()).toEqual([]);
     expect(emulator.row("account", a)).toMatchObject({ name: "3" });
   });
