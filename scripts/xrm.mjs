@@ -8,7 +8,9 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 const PNPM = "pnpm@12.4.2";
-const [task = "test", ...rest] = process.argv.slice(2);
+const [task = "test", ...args] = process.argv.slice(2);
+// `node scripts/xrm.mjs demo -- --port 4000`: pnpm run passes a literal "--" on to the script.
+const rest = args[0] === "--" ? args.slice(1) : args;
 
 function nodeHeadersDir() {
   if (process.env.npm_config_nodedir) return process.env.npm_config_nodedir;
