@@ -1,3 +1,12 @@
 import { defineProject } from "vitest/config";
 
-export default defineProject({ test: { name: "sync", include: ["src/**/*.test.ts", "test/**/*.test.ts"] } });
+export default defineProject({
+  // Over-HTTP and browser tests share 2 cores with the rest of the suite: wait budgets, not speed
+  // checks (speed is measured by `pnpm bench`).
+  test: {
+    name: "sync",
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+  },
+});

@@ -163,6 +163,7 @@ describe("pending local changes (invariant 6)", () => {
     fx = await pullFixture(emulator, ["account"], 10);
     await fx.pull();
     await fx.store.write(update("account", A(2), { name: "offline edit" }));
+    const baseEtag = emulator.row("account", A(2))?.["@odata.etag"];
     patch("accounts", A(2), { name: "server edit", telephone1: "555-0100", revenue: 1000 });
 
     const report = await fx.pull();
@@ -174,7 +175,11 @@ describe("pending local changes (invariant 6)", () => {
       revenue: 1000,
       _syncState: "pending",
     });
-    expect(row?.["@odata.etag"]).toBe(emulator.row("account", A(2))?.["@odata.etag"]);
+    // The ETag stays the one the offline edit was made against (pull-conflict.test.ts: with
+    // conflict detection the push must see the server's change as a conflict).
+    expect(baseEtag).not.toBe(emulator.row("account", A(2))?.["@odata.etag"]);
+    expect(row?.["@odata.etag"]).toBe(baseEtag);
+    expect(row?._serverEtag).toBe(baseEtag);
   });
 
   it("a server delete of a record with a pending update keeps the record for the push to decide", async () => {

@@ -31,7 +31,7 @@ async function stack(...args: Parameters<typeof openSyncStack> extends [unknown,
   return s;
 }
 
-async function until(condition: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+async function until(condition: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await condition())) {
     if (Date.now() > end) throw new Error("timed out waiting for a condition");

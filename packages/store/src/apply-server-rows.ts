@@ -63,7 +63,10 @@ export async function applyServerRows(
     const byId = new Map<string, StoredRecord>();
     rows.forEach((row, i) => {
       const id = ids[i]!;
-      byId.set(id, applyServerRow(byId.get(id) ?? existing[i], name, id, row, options.omitNulls === true));
+      byId.set(
+        id,
+        applyServerRow(byId.get(id) ?? existing[i], name, id, row, options.omitNulls === true, true),
+      );
     });
     if (byId.size > 0) await db.records.bulkPut([...byId.values()]);
     let removed = 0;

@@ -29,6 +29,7 @@ function mergeServerValues(
   serverRow: Readonly<Record<string, unknown>>,
   pending: Set<string>,
   omitNulls = false,
+  keepEtag = false,
 ) {
   const keys: string[] = [];
   const cols: string[] = [];
@@ -68,25 +69,33 @@ function mergeServerValues(
     server[col]![k] = serverRow[k];
   });
   row._server = server;
-  if (etag !== undefined) {
+  if (etag !== undefined && !keepEtag) {
     row[ETAG] = etag;
     row._serverEtag = etag;
   }
 }
 
-/** A pulled server row applied to the local row (which may not exist yet). */
+/**
+ * A server row applied to the local row (which may not exist yet). `pulled`: it comes from a pull,
+ * not from the answer to one of our own changes (a conflict's refresh).
+ */
 export function applyServerRow(
   existing: StoredRecord | undefined,
   entity: string,
   id: string,
   serverRow: Readonly<Record<string, unknown>>,
   omitNulls = false,
+  pulled = false,
 ): StoredRecord {
   const changes: readonly RecordChange[] = existing?._changes ?? [];
   const row: MutableRow = existing
     ? { ...existing, _server: existing._server ?? {} }
     : { _entity: entity, _id: id, _server: {}, _deleted: false, _lastChange: 0 };
-  mergeServerValues(row, serverRow, pendingColumns(changes), omitNulls);
+  // A pulled record with pending changes keeps the ETag its changes were made against: with
+  // conflict detection, the push must send that version, so a server change pulled in the meantime
+  // is a conflict (server wins) instead of being silently overwritten by the local values. A
+  // conflict's refresh does move it on, so that a retry the user chooses can overwrite.
+  mergeServerValues(row, serverRow, pendingColumns(changes), omitNulls, pulled && changes.length > 0);
   return finishRow(row, changes);
 }
 
