@@ -1,9 +1,4 @@
-/**
- * Every example of shared/seeds (createRecord, updateRecord) sent as the Web API request it becomes
- * online, with the server state asserted afterwards. Offline-only forms (the deprecated lookup object)
- * are sent as the `@odata.bind` the client turns them into.
- */
-import { bundledMetadata } from "@xrm-offline/metadata";
+import { seedExampleMetadata } from "@xrm-offline/metadata/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../src/index.ts";
 import { type Client, idFromEntityId, withEmulator } from "./helpers.ts";
@@ -12,21 +7,7 @@ let emu: Emulator;
 let api: Client;
 beforeAll(async () => {
   // new_relatedopportunities_task is a custom lookup (task → opportunity) from the updateRecord page.
-  const metadata = bundledMetadata().extend({
-    entities: [
-      {
-        logicalName: "task",
-        attributes: [{ name: "_new_relatedopportunities_value", type: "Edm.Guid" }],
-        singleValuedNavigations: [
-          {
-            name: "new_relatedopportunities_task",
-            targetEntity: "opportunity",
-            lookupAttribute: "new_relatedopportunities",
-          },
-        ],
-      },
-    ],
-  });
+  const metadata = seedExampleMetadata();
   ({ emu, api } = await withEmulator({ metadata }));
 });
 afterAll(() => emu.close());

@@ -1,26 +1,12 @@
 // Xrm.WebApi.online against the emulator over real HTTP: every seed example as written.
 import { type Emulator, startEmulator } from "@xrm-offline/emulator";
-import { bundledMetadata } from "@xrm-offline/metadata";
+import { seedExampleMetadata } from "@xrm-offline/metadata/testing";
 import { XrmError } from "@xrm-offline/odata";
 import { createTransport } from "@xrm-offline/transport";
 import { createOnlineApi, type OnlineApi } from "@xrm-offline/webapi";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
-const metadata = bundledMetadata().extend({
-  entities: [
-    {
-      logicalName: "task",
-      attributes: [{ name: "_new_relatedopportunities_value", type: "Edm.Guid" }],
-      singleValuedNavigations: [
-        {
-          name: "new_relatedopportunities_task",
-          targetEntity: "opportunity",
-          lookupAttribute: "new_relatedopportunities",
-        },
-      ],
-    },
-  ],
-});
+const metadata = seedExampleMetadata();
 
 let emulator: Emulator;
 let online: OnlineApi;

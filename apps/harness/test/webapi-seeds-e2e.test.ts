@@ -1,27 +1,13 @@
 // The two reference pages' examples, as written, against createWebApi: offline (fake-indexeddb) →
 // reconnect → the emulator holds exactly the expected rows and lookups (over real HTTP).
 import { type Emulator, startEmulator } from "@xrm-offline/emulator";
-import { bundledMetadata } from "@xrm-offline/metadata";
+import { seedExampleMetadata } from "@xrm-offline/metadata/testing";
 import { createWebApi, type OfflineWebApi } from "@xrm-offline/webapi";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { BehaviorSubject } from "rxjs";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
-const metadata = bundledMetadata().extend({
-  entities: [
-    {
-      logicalName: "task",
-      attributes: [{ name: "_new_relatedopportunities_value", type: "Edm.Guid" }],
-      singleValuedNavigations: [
-        {
-          name: "new_relatedopportunities_task",
-          targetEntity: "opportunity",
-          lookupAttribute: "new_relatedopportunities",
-        },
-      ],
-    },
-  ],
-});
+const metadata = seedExampleMetadata();
 
 const CONTACT = "465b158c-541c-e511-80d3-3863bb347ba8";
 const CONTACT2 = "61a0e5b9-88df-e311-b8e5-6c3be5a8b200";

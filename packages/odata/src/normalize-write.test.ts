@@ -1,6 +1,7 @@
 // Every `data` object of the createRecord / updateRecord reference pages (shared/seeds), in both
 // modes, normalised and rendered, with exact expected output.
 import { bundledMetadata } from "@xrm-offline/metadata";
+import { seedExampleMetadata } from "@xrm-offline/metadata/testing";
 import { describe, expect, it } from "vitest";
 import { normalizeWrite } from "./normalize-write.ts";
 import { renderRequest } from "./render-request.ts";
@@ -9,21 +10,7 @@ import { XrmError } from "./xrm-error.ts";
 
 const metadata = bundledMetadata();
 /** The seed's custom lookup on task, which the bundled metadata can't know. */
-const extended = metadata.extend({
-  entities: [
-    {
-      logicalName: "task",
-      singleValuedNavigations: [
-        {
-          name: "new_relatedopportunities_task",
-          targetEntity: "opportunity",
-          lookupAttribute: "new_relatedopportunities",
-        },
-      ],
-      attributes: [{ name: "_new_relatedopportunities_value", type: "Edm.Guid" }],
-    },
-  ],
-});
+const extended = seedExampleMetadata(metadata);
 
 /** Deterministic ids: 00000000-0000-4000-8000-000000000001, …02, … */
 function sequentialIds(): () => string {

@@ -4,6 +4,8 @@
  * installXrmWebApi; each example logs once (success or error) and we then check the local record
  * and the queued Web API request exactly.
  */
+
+import { seedExampleMetadata } from "@xrm-offline/metadata/testing";
 import { describe, expect, it } from "vitest";
 import { installXrmWebApi } from "./install-xrm-web-api.ts";
 import { testApi } from "./testing/test-api.ts";
@@ -420,21 +422,7 @@ describe("updateRecord.md examples", () => {
 
   it("Update related opportunity column on task (custom activity lookup, metadata extended)", async () => {
     const base = testApi().metadata;
-    const metadata = base.extend({
-      entities: [
-        {
-          logicalName: "task",
-          attributes: [{ name: "_new_relatedopportunities_value", type: "Edm.Guid" }],
-          singleValuedNavigations: [
-            {
-              name: "new_relatedopportunities_task",
-              targetEntity: "opportunity",
-              lookupAttribute: "new_relatedopportunities",
-            },
-          ],
-        },
-      ],
-    });
+    const metadata = seedExampleMetadata(base);
     const t = testApi({ metadata });
     await (await t.inspect()).applyServerRows("task", [SERVER_TASK]);
     await (await t.inspect()).applyServerRows("opportunity", [{ opportunityid: OTHER, name: "Big deal" }]);

@@ -1,0 +1,1 @@
+export { SEED_CUSTOM_LOOKUP, seedExampleMetadata } from "./seed-example-metadata.ts";
