@@ -5,6 +5,7 @@ import { type Emulator, startEmulator } from "@xrm-offline/emulator";
 import { createPuller, normalizeOfflineTables, transportPullRemote } from "@xrm-offline/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSyncStack, stackMetadata } from "../src/sync-stack.ts";
+import { serverPatch } from "./pull-fixture.ts";
 
 const A = "0a0a0a0a-0000-4000-8000-00000000000a";
 let emulator: Emulator;
@@ -26,13 +27,7 @@ async function scenario(conflictDetection: boolean) {
   await puller.pull();
   await s.update("account", A, { name: "device" });
   // Another user changes the record on the server, and the device pulls that change first.
-  const answer = emulator.handle({
-    method: "PATCH",
-    path: `accounts(${A})`,
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ telephone1: "222" }),
-  });
-  expect(answer.status).toBe(204);
+  serverPatch(emulator, "accounts", A, { telephone1: "222" });
   await puller.pull();
   const local = await s.store.getRecord("account", A);
   expect(local).toMatchObject({ name: "device", telephone1: "222" });

@@ -8,7 +8,9 @@ import {
   localRows,
   type PullFixture,
   pullFixture,
+  serverDelete,
   serverIds,
+  serverPatch,
   update,
 } from "./pull-fixture.ts";
 
@@ -28,19 +30,9 @@ afterEach(() => fx?.close());
 const A = (n: number) => guid(n, "aaaaaaaa");
 const C = (n: number) => guid(n, "cccccccc");
 
-function patch(set: string, id: string, body: Record<string, unknown>) {
-  const res = emulator.handle({
-    method: "PATCH",
-    path: `${set}(${id})`,
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  expect(res.status).toBe(204);
-}
-
-function del(set: string, id: string) {
-  expect(emulator.handle({ method: "DELETE", path: `${set}(${id})` }).status).toBe(204);
-}
+const patch = (set: string, id: string, body: Record<string, unknown>) =>
+  serverPatch(emulator, set, id, body);
+const del = (set: string, id: string) => serverDelete(emulator, set, id);
 
 describe("delta sync", () => {
   it("pulls only new, changed and deleted rows", async () => {

@@ -119,3 +119,25 @@ export function getsOf(emulator: Emulator, set: string): { url: string; prefer: 
 export function guid(n: number, prefix = "00000000"): string {
   return `${prefix}-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
 }
+
+/** Another user's change on the server (through the emulator's handlers, no HTTP); must succeed. */
+export function serverPatch(
+  emulator: Emulator,
+  set: string,
+  id: string,
+  body: Record<string, unknown>,
+): void {
+  const res = emulator.handle({
+    method: "PATCH",
+    path: `${set}(${id})`,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 204) throw new Error(`server PATCH ${set}(${id}) answered ${res.status}`);
+}
+
+/** Another user's delete on the server; must succeed. */
+export function serverDelete(emulator: Emulator, set: string, id: string): void {
+  const res = emulator.handle({ method: "DELETE", path: `${set}(${id})` });
+  if (res.status !== 204) throw new Error(`server DELETE ${set}(${id}) answered ${res.status}`);
+}

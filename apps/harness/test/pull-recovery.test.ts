@@ -12,7 +12,9 @@ import {
   type PullFixture,
   pullFixture,
   remove,
+  serverDelete,
   serverIds,
+  serverPatch,
   update,
 } from "./pull-fixture.ts";
 
@@ -31,19 +33,9 @@ afterEach(() => fx?.close());
 
 const A = (n: number) => guid(n, "aaaaaaaa");
 
-function patch(set: string, id: string, body: Record<string, unknown>) {
-  const res = emulator.handle({
-    method: "PATCH",
-    path: `${set}(${id})`,
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  expect(res.status).toBe(204);
-}
-
-function del(set: string, id: string) {
-  expect(emulator.handle({ method: "DELETE", path: `${set}(${id})` }).status).toBe(204);
-}
+const patch = (set: string, id: string, body: Record<string, unknown>) =>
+  serverPatch(emulator, set, id, body);
+const del = (set: string, id: string) => serverDelete(emulator, set, id);
 
 function seedAccounts(n: number) {
   emulator.seed(
