@@ -5,15 +5,14 @@ import { XrmError } from "@xrm-offline/odata";
 import { createTransport } from "@xrm-offline/transport";
 import { createOnlineApi, type OnlineApi } from "@xrm-offline/webapi";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { CONTACT, CONTACT2, RECORD, seedReferenceRecords } from "./seed-records.ts";
 
 const metadata = seedExampleMetadata();
 
 let emulator: Emulator;
 let online: OnlineApi;
-const CONTACT = "465b158c-541c-e511-80d3-3863bb347ba8";
-const CONTACT2 = "61a0e5b9-88df-e311-b8e5-6c3be5a8b200";
-const ACCOUNT = "5531d753-95af-e711-a94e-000d3a11e605";
-const TASK = "5531d753-95af-e711-a94e-000d3a11e605";
+const ACCOUNT = RECORD;
+const TASK = RECORD;
 
 beforeAll(async () => {
   emulator = await startEmulator({ database: ":memory:", metadata });
@@ -21,16 +20,7 @@ beforeAll(async () => {
   online = createOnlineApi({ metadata, transport: () => transport, isAvailableOffline: () => false });
 });
 afterAll(() => emulator.close());
-beforeEach(() => {
-  emulator.clear();
-  emulator.seed("contacts", [
-    { contactid: CONTACT, firstname: "Yvonne", lastname: "McKay" },
-    { contactid: CONTACT2, firstname: "Susanna", lastname: "Stubberod" },
-  ]);
-  emulator.seed("accounts", [{ accountid: ACCOUNT, name: "Existing Account" }]);
-  emulator.seed("opportunities", [{ opportunityid: CONTACT2, name: "Existing Opportunity" }]);
-  emulator.seed("tasks", [{ activityid: TASK, subject: "Existing Task" }]);
-});
+beforeEach(() => seedReferenceRecords(emulator));
 
 describe("online createRecord: the createRecord.md examples", () => {
   it("basic create", async () => {
@@ -163,12 +153,20 @@ describe("online reads", () => {
     expect(seen).toEqual(["Paged 0", "Paged 1", "Paged 2", "Paged 3", "Paged 4", "Paged 5", "Paged 6"]);
   });
 
-  it("retrieveMultipleRecords with unencoded FetchXML", async () => {
-    const result = await online.retrieveMultipleRecords(
-      "account",
-      "?fetchXml=<fetch><entity name='account'><attribute name='name'/><filter><condition attribute='name' operator='eq' value='Existing Account'/></filter></entity></fetch>",
-    );
-    expect(result.entities.map((e) => e.name)).toEqual(["Existing Account"]);
+  it("retrieveMultipleRecords encodes unencoded FetchXML on the wire (the emulator refuses FetchXML)", async () => {
+    const fetchXml =
+      "<fetch><entity name='account'><attribute name='name'/><filter><condition attribute='name' operator='eq' value='Existing Account'/></filter></entity></fetch>";
+    emulator.requestLog.clear();
+    const error = await online
+      .retrieveMultipleRecords("account", `?fetchXml=${fetchXml}`)
+      .catch((e: unknown) => e);
+    const sent = emulator.requestLog.entries().map((e) => new URL(e.url, emulator.origin));
+    expect(sent.map((u) => [u.pathname, [...u.searchParams]])).toEqual([
+      ["/api/data/v9.2/accounts", [["fetchXml", fetchXml]]],
+    ]);
+    expect(error).toBeInstanceOf(XrmError);
+    expect((error as XrmError).httpStatus).toBe(400);
+    expect((error as XrmError).message).toMatch(/does not implement 'fetchXml'/);
   });
 });
 

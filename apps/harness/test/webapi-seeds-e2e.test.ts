@@ -6,14 +6,9 @@ import { createWebApi, type OfflineWebApi } from "@xrm-offline/webapi";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { BehaviorSubject } from "rxjs";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ACCOUNT2, CONTACT, CONTACT2, OPPORTUNITY, RECORD, seedReferenceRecords } from "./seed-records.ts";
 
 const metadata = seedExampleMetadata();
-
-const CONTACT = "465b158c-541c-e511-80d3-3863bb347ba8";
-const CONTACT2 = "61a0e5b9-88df-e311-b8e5-6c3be5a8b200";
-const RECORD = "5531d753-95af-e711-a94e-000d3a11e605"; // the account and the task of updateRecord.md
-const OPPORTUNITY = "61a0e5b9-88df-e311-b8e5-6c3be5a8b200";
-const ACCOUNT2 = "61a0e5b9-88df-e311-b8e5-6c3be5a8b200";
 
 let emulator: Emulator;
 let online: BehaviorSubject<boolean>;
@@ -25,17 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.close());
 beforeEach(async () => {
-  emulator.clear();
-  emulator.seed("contacts", [
-    { contactid: CONTACT, firstname: "Yvonne", lastname: "McKay" },
-    { contactid: CONTACT2, firstname: "Susanna", lastname: "Stubberod" },
-  ]);
-  emulator.seed("accounts", [
-    { accountid: RECORD, name: "Existing Account" },
-    { accountid: ACCOUNT2, name: "Regarding Account" },
-  ]);
-  emulator.seed("opportunities", [{ opportunityid: OPPORTUNITY, name: "Existing Opportunity" }]);
-  emulator.seed("tasks", [{ activityid: RECORD, subject: "Existing Task" }]);
+  seedReferenceRecords(emulator);
   online = new BehaviorSubject(true);
   api = createWebApi({
     serverUrl: emulator.url,

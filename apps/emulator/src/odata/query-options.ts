@@ -108,6 +108,10 @@ export function parseQueryOptions(query: URLSearchParams): QueryOptions {
       throw queryError(`The query parameter '${key}' is not supported.`);
     }
   }
+  // Not implemented here (docs/emulator.md): refuse rather than answer as if unfiltered.
+  for (const key of ["fetchXml", "savedQuery", "userQuery"]) {
+    if (query.has(key)) throw queryError(`The emulator does not implement '${key}' queries.`);
+  }
   const one = (name: string): string | undefined => {
     const all = query.getAll(name);
     if (all.length > 1)
