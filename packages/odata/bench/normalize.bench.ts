@@ -2,8 +2,8 @@
 // mode: validation against the bundled metadata, a new GUID, the POST body).
 import { bundledMetadata } from "@xrm-offline/metadata";
 import { peakMemoryMB, report } from "../../../scripts/bench-report.ts";
-import { normalizeWrite } from "../src/normalize-write.ts";
-import { renderRequest } from "../src/render-request.ts";
+import { normalizeWrite } from "../src/write/normalize-write.ts";
+import { renderRequest } from "../src/write/render-request.ts";
 
 const metadata = bundledMetadata();
 const basic = {

@@ -1,9 +1,9 @@
 // Local reads: parse + evaluate queries over 10,000 in-memory account rows (no I/O).
 import { report } from "../../../scripts/bench-report.ts";
-import type { Row } from "../src/filter-compile.ts";
-import { evaluateQuery } from "../src/query-evaluate.ts";
-import { contactId, contacts, metadata, resolveRelated } from "../src/query-fixture.ts";
-import { parseQueryOptions } from "../src/query-options.ts";
+import type { Row } from "../src/query/filter-compile.ts";
+import { evaluateQuery } from "../src/query/query-evaluate.ts";
+import { contactId, contacts, metadata, resolveRelated } from "../src/query/query-fixture.ts";
+import { parseQueryOptions } from "../src/query/query-options.ts";
 
 const N = 10_000;
 const CITIES = ["Seattle", "Redmond", "Paris", "London", "Denver", null];

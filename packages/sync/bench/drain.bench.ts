@@ -42,7 +42,7 @@ interface Server {
 
 /** The emulator CLI in a child process: its CPU and memory are not the client's. */
 async function startServer(extra: string[] = []): Promise<Server> {
-  const cli = fileURLToPath(new URL("../../../apps/emulator/src/cli.ts", import.meta.url));
+  const cli = fileURLToPath(new URL("../../emulator/src/cli.ts", import.meta.url));
   const child = spawn(
     process.execPath,
     ["--import", "tsx", cli, "--port", "0", "--database", ":memory:", ...extra],

@@ -1,11 +1,12 @@
 import type { EntityMetadata, Metadata } from "@xrm-offline/metadata";
 import { v4 as uuidv4 } from "uuid";
-import { checkEdmValue, describeValue } from "./edm-value.ts";
-import { xrmError } from "./error-catalogue.ts";
-import { normalizeRecordId } from "./guid.ts";
+import { checkEdmValue, describeValue } from "../edm/edm-value.ts";
+import { normalizeRecordId } from "../edm/guid.ts";
+import { isPlainObject, readEntries } from "../edm/plain-data.ts";
+import { recordIdOf } from "../edm/record-id.ts";
+import { xrmError } from "../errors/error-catalogue.ts";
+import { XrmError } from "../errors/xrm-error.ts";
 import { unknownNavigationError, unknownPropertyError } from "./name-hints.ts";
-import { isPlainObject, readEntries } from "./plain-data.ts";
-import { recordIdOf } from "./record-id.ts";
 import { resolveEntity } from "./resolve-entity.ts";
 import { WRITE_LIMITS } from "./write-limits.ts";
 import {
@@ -24,7 +25,6 @@ import type {
   LookupBinding,
   UpdateOperation,
 } from "./write-operation.ts";
-import { XrmError } from "./xrm-error.ts";
 
 export interface NormalizeWriteInput {
   readonly entityLogicalName: string;

@@ -1,11 +1,11 @@
 import type { Metadata } from "@xrm-offline/metadata";
-import { describeValue } from "./edm-value.ts";
-import { xrmError } from "./error-catalogue.ts";
-import { normalizeRecordId } from "./guid.ts";
-import { isPlainObject } from "./plain-data.ts";
+import { describeValue } from "../edm/edm-value.ts";
+import { normalizeRecordId } from "../edm/guid.ts";
+import { isPlainObject } from "../edm/plain-data.ts";
+import { xrmError } from "../errors/error-catalogue.ts";
+import { XrmError } from "../errors/xrm-error.ts";
 import { resolveEntity } from "./resolve-entity.ts";
 import type { DeleteOperation } from "./write-operation.ts";
-import { XrmError } from "./xrm-error.ts";
 
 /** Validates a delete (`deleteRecord(entityLogicalName, id)`) into its canonical operation. */
 export function normalizeDelete(

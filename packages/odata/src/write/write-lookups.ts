@@ -3,10 +3,10 @@
  * and `null` to clear, all resolved against metadata into `LookupBinding`s.
  */
 import type { EntityMetadata, Metadata, SingleValuedNavigationDefinition } from "@xrm-offline/metadata";
+import { describeValue } from "../edm/edm-value.ts";
+import { normalizeRecordId } from "../edm/guid.ts";
+import { xrmError } from "../errors/error-catalogue.ts";
 import { parseBindReference } from "./bind-reference.ts";
-import { describeValue } from "./edm-value.ts";
-import { xrmError } from "./error-catalogue.ts";
-import { normalizeRecordId } from "./guid.ts";
 import { WRITE_LIMITS } from "./write-limits.ts";
 import type { CollectionBinding, LookupBinding } from "./write-operation.ts";
 

@@ -1,6 +1,6 @@
 import type { EntityMetadata } from "@xrm-offline/metadata";
+import { xrmError } from "../errors/error-catalogue.ts";
 import { describeValue } from "./edm-value.ts";
-import { xrmError } from "./error-catalogue.ts";
 import { normalizeRecordId } from "./guid.ts";
 
 /**

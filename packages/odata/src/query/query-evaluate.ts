@@ -1,4 +1,4 @@
-import { xrmError } from "./error-catalogue.ts";
+import { xrmError } from "../errors/error-catalogue.ts";
 import { compileFilter, type EvaluationContext, type ResolveRelated, type Row } from "./filter-compile.ts";
 import { compareForSort, type Normalized, normalize } from "./query-compare.ts";
 import type { QueryPlan } from "./query-plan.ts";

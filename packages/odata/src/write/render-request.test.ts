@@ -1,10 +1,10 @@
 import { bundledMetadata } from "@xrm-offline/metadata";
 import { describe, expect, it } from "vitest";
+import { XrmError } from "../errors/xrm-error.ts";
 import { normalizeDelete } from "./normalize-delete.ts";
 import { normalizeWrite } from "./normalize-write.ts";
 import { renderRequest } from "./render-request.ts";
 import type { CreateOperation, UpdateOperation, WriteOperation } from "./write-operation.ts";
-import { XrmError } from "./xrm-error.ts";
 
 const metadata = bundledMetadata();
 const RECORD = "5531d753-95af-e711-a94e-000d3a11e605";

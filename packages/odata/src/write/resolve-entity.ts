@@ -1,6 +1,6 @@
 import type { EntityMetadata, Metadata } from "@xrm-offline/metadata";
-import { describeValue } from "./edm-value.ts";
-import { xrmError } from "./error-catalogue.ts";
+import { describeValue } from "../edm/edm-value.ts";
+import { xrmError } from "../errors/error-catalogue.ts";
 
 /**
  * The table `entityLogicalName` names, or EntityNotExist (0x8004f899). Logical names are lower

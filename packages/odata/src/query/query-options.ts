@@ -1,6 +1,6 @@
 import type { Metadata } from "@xrm-offline/metadata";
-import { xrmError } from "./error-catalogue.ts";
-import { parseFetchXml } from "./fetchxml-parse.ts";
+import { xrmError } from "../errors/error-catalogue.ts";
+import { parseFetchXml } from "../fetchxml/fetchxml-parse.ts";
 import { parseFilter } from "./filter-parser.ts";
 import { encodeOption, splitOptions } from "./query-decode.ts";
 import { clip, notSupportedOffline, parserError } from "./query-errors.ts";

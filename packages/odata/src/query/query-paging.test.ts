@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import type { XrmError } from "../errors/xrm-error.ts";
 import type { Row } from "./filter-compile.ts";
 import { evaluateQuery } from "./query-evaluate.ts";
 import { accountId, accounts, metadata, resolveRelated, shortId } from "./query-fixture.ts";
 import { parseQueryOptions } from "./query-options.ts";
-import type { XrmError } from "./xrm-error.ts";
 
 /** Reads every page the way an Xrm caller does: the nextLink's query part is the next options. */
 function readAll(options: string, maxPageSize: number, rows: () => Row[] = () => accounts) {

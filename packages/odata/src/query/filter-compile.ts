@@ -1,4 +1,4 @@
-import { xrmError } from "./error-catalogue.ts";
+import { xrmError } from "../errors/error-catalogue.ts";
 import { type Clock, dayOfValue, daysToInstants, relativeDays } from "./filter-date-ranges.ts";
 import {
   compareNormalized,

@@ -1,5 +1,5 @@
-import { xrmError } from "./error-catalogue.ts";
-import type { XrmError } from "./xrm-error.ts";
+import { xrmError } from "../errors/error-catalogue.ts";
+import type { XrmError } from "../errors/xrm-error.ts";
 
 /**
  * The errors of the local query language, in one place so their codes stay consistent:

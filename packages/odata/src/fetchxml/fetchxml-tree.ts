@@ -1,6 +1,6 @@
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { xrmError } from "./error-catalogue.ts";
-import { clip } from "./query-errors.ts";
+import { xrmError } from "../errors/error-catalogue.ts";
+import { clip } from "../query/query-errors.ts";
 
 /**
  * FetchXML text → a small element tree (tag, attributes in a Map, children, text), via

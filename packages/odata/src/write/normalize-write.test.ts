@@ -3,10 +3,10 @@
 import { bundledMetadata } from "@xrm-offline/metadata";
 import { seedExampleMetadata } from "@xrm-offline/metadata/testing";
 import { describe, expect, it } from "vitest";
+import { XrmError } from "../errors/xrm-error.ts";
 import { normalizeWrite } from "./normalize-write.ts";
 import { renderRequest } from "./render-request.ts";
 import type { CreateOperation, UpdateOperation } from "./write-operation.ts";
-import { XrmError } from "./xrm-error.ts";
 
 const metadata = bundledMetadata();
 /** The seed's custom lookup on task, which the bundled metadata can't know. */

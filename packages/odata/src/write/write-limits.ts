@@ -1,4 +1,4 @@
-import { MAX_STRING_LENGTH } from "./edm-value.ts";
+import { MAX_STRING_LENGTH } from "../edm/edm-value.ts";
 
 /**
  * Size guards for one write. A Dataverse table has at most ~1,000 columns, so a data object with

@@ -1,6 +1,6 @@
 import type { EntityMetadata } from "@xrm-offline/metadata";
-import { xrmError } from "./error-catalogue.ts";
-import type { XrmError } from "./xrm-error.ts";
+import { xrmError } from "../errors/error-catalogue.ts";
+import type { XrmError } from "../errors/xrm-error.ts";
 
 /** Every name a data key can use on `entity`: columns, navigation properties, lookup columns. */
 function* knownNames(entity: EntityMetadata): Generator<string> {

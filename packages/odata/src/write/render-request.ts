@@ -1,12 +1,12 @@
 import type { Metadata } from "@xrm-offline/metadata";
-import { describeValue } from "./edm-value.ts";
-import { xrmError } from "./error-catalogue.ts";
-import { normalizeRecordId } from "./guid.ts";
-import { isPlainObject, readEntries } from "./plain-data.ts";
+import { describeValue } from "../edm/edm-value.ts";
+import { normalizeRecordId } from "../edm/guid.ts";
+import { isPlainObject, readEntries } from "../edm/plain-data.ts";
+import { xrmError } from "../errors/error-catalogue.ts";
+import { XrmError } from "../errors/xrm-error.ts";
 import { resolveEntity } from "./resolve-entity.ts";
 import { setNameOf } from "./write-lookups.ts";
 import type { CreateOperation, LookupBinding, WebApiRequest, WriteOperation } from "./write-operation.ts";
-import { XrmError } from "./xrm-error.ts";
 
 export interface RenderOptions {
   /** The record's ETag (`W/"536530"`): update and delete send it as `If-Match` (optimistic concurrency). */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { XrmError } from "../errors/xrm-error.ts";
 import { evaluateQuery } from "./query-evaluate.ts";
 import { accounts, metadata, resolveRelated } from "./query-fixture.ts";
 import { parseQueryOptions } from "./query-options.ts";
-import { XrmError } from "./xrm-error.ts";
 
 const PARSER = "0x00000000"; // ODataParserError: what the server's OData parser answers
 const NOT_SUPPORTED = "0x80040315";

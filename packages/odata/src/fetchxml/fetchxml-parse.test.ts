@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { EvaluateOptions } from "./query-evaluate.ts";
-import { evaluateQuery } from "./query-evaluate.ts";
+import type { EvaluateOptions } from "../query/query-evaluate.ts";
+import { evaluateQuery } from "../query/query-evaluate.ts";
 import {
   accountId,
   accounts,
@@ -9,8 +9,8 @@ import {
   metadata,
   resolveRelated,
   shortId,
-} from "./query-fixture.ts";
-import { parseQueryOptions } from "./query-options.ts";
+} from "../query/query-fixture.ts";
+import { parseQueryOptions } from "../query/query-options.ts";
 
 const C01 = contactId(1);
 

@@ -30,8 +30,8 @@
  */
 import { bundledMetadata } from "@xrm-offline/metadata";
 import { describe, expect, it } from "vitest";
+import { XrmError } from "../errors/xrm-error.ts";
 import { normalizeWrite } from "./normalize-write.ts";
-import { XrmError } from "./xrm-error.ts";
 
 const metadata = bundledMetadata();
 const IA = 2147746307;

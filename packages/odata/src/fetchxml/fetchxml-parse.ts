@@ -1,10 +1,10 @@
 import type { EntityMetadata, Metadata } from "@xrm-offline/metadata";
-import { xrmError } from "./error-catalogue.ts";
+import { xrmError } from "../errors/error-catalogue.ts";
+import { relatedPathOf, resolveFetchColumn, targetPrimaryKeys } from "../query/query-columns.ts";
+import { clip, fetchNoAttribute, notSupportedOffline } from "../query/query-errors.ts";
+import type { ExpandPlan, FilterNode, OrderKey, QueryPlan, RelatedPath } from "../query/query-plan.ts";
 import { type ConditionScope, invalidNode, parseFetchFilter } from "./fetchxml-conditions.ts";
 import { parseXmlTree, type XmlElement } from "./fetchxml-tree.ts";
-import { relatedPathOf, resolveFetchColumn, targetPrimaryKeys } from "./query-columns.ts";
-import { clip, fetchNoAttribute, notSupportedOffline } from "./query-errors.ts";
-import type { ExpandPlan, FilterNode, OrderKey, QueryPlan, RelatedPath } from "./query-plan.ts";
 
 /**
  * The FetchXML subset offline reads run: `<fetch top|count|page|returntotalrecordcount>`, one

@@ -3,10 +3,10 @@
 import { bundledMetadata } from "@xrm-offline/metadata";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { errorTypeFor } from "./error-type.ts";
+import { errorTypeFor } from "../errors/error-type.ts";
+import { XrmError } from "../errors/xrm-error.ts";
 import { normalizeWrite } from "./normalize-write.ts";
 import { renderRequest } from "./render-request.ts";
-import { XrmError } from "./xrm-error.ts";
 
 const metadata = bundledMetadata();
 const G = "465b158c-541c-e511-80d3-3863bb347ba8";

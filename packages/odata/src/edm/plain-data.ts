@@ -1,5 +1,5 @@
+import { xrmError } from "../errors/error-catalogue.ts";
 import { describeValue } from "./edm-value.ts";
-import { xrmError } from "./error-catalogue.ts";
 
 /** Keys that would reach `Object.prototype` if a consumer ever copied the data naively. */
 const HOSTILE_KEYS = new Set(["__proto__", "constructor", "prototype"]);

@@ -1,10 +1,16 @@
 import type { EntityMetadata } from "@xrm-offline/metadata";
-import { xrmError } from "./error-catalogue.ts";
+import { xrmError } from "../errors/error-catalogue.ts";
+import { columnRef, type ResolvedColumn, resolveFetchColumn } from "../query/query-columns.ts";
+import { instantOf } from "../query/query-compare.ts";
+import { clip, fetchNoAttribute, notSupportedOffline } from "../query/query-errors.ts";
+import type {
+  ColumnRef,
+  FilterNode,
+  Literal,
+  RelatedPath,
+  RelativeDateOperator,
+} from "../query/query-plan.ts";
 import type { XmlElement } from "./fetchxml-tree.ts";
-import { columnRef, type ResolvedColumn, resolveFetchColumn } from "./query-columns.ts";
-import { instantOf } from "./query-compare.ts";
-import { clip, fetchNoAttribute, notSupportedOffline } from "./query-errors.ts";
-import type { ColumnRef, FilterNode, Literal, RelatedPath, RelativeDateOperator } from "./query-plan.ts";
 
 /**
  * FetchXML `<filter>` / `<condition>` → FilterNode, with the operator whitelist Microsoft

@@ -2,7 +2,7 @@
  * Writes src/schema/bundled-partners.generated.json: the `Partner` of every collection-valued
  * navigation property of the bundled tables, read from the real CSDL fixture. The bundled metadata
  * (packages/metadata) does not carry partners; the emulator needs them for deep insert and
- * associate through 1:N collections. Run: `pnpm exec tsx apps/emulator/scripts/generate-bundled-partners.ts`.
+ * associate through 1:N collections. Run: `pnpm exec tsx packages/emulator/scripts/generate-bundled-partners.ts`.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";

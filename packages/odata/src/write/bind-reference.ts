@@ -1,4 +1,4 @@
-import { normalizeRecordId } from "./guid.ts";
+import { normalizeRecordId } from "../edm/guid.ts";
 
 /** The record an `@odata.bind` value points at. */
 export interface BindReference {
