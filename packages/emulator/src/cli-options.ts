@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { ANSWER_FAULT_KINDS } from "./http/answer-faults.ts";
 import type { FaultInput, FaultOptions } from "./http/faults.ts";
 import type { EmulatorOptions } from "./start-emulator.ts";
 
@@ -12,7 +13,9 @@ export const USAGE = `Usage: pnpm emulator [options]
   --access-token <tok>  Require "Authorization: Bearer <tok>" on every request
   --latency <ms>        Added latency per request (or min-max, e.g. 50-300)
   --fail-rate <0..1>    Fraction of requests that fail
-  --fail-with <list>    What failures are: 429,500,503,reset-before,reset-after (default 503)
+  --fail-with <list>    What failures are: 429,500,503,reset-before,reset-after,
+                        truncate,empty,html,json,garble-status,missing-parts,
+                        reorder-parts (default 503)
   --retry-after <s>     Retry-After seconds on 429/503 (default 1)
   --fault-seed <n>      Seed of the fault random generator (default 1)
   --seed-demo           Add demo data (accounts, contacts, open cases, tasks) when the database is empty
@@ -26,7 +29,7 @@ export interface CliOptions {
   readonly help: boolean;
 }
 
-const FAULTS = new Set(["429", "500", "503", "reset-before", "reset-after"]);
+const FAULTS = new Set(["429", "500", "503", "reset-before", "reset-after", ...ANSWER_FAULT_KINDS]);
 
 function num(name: string, value: string | undefined, fallback?: number): number | undefined {
   if (value === undefined) return fallback;

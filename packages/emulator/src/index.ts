@@ -1,3 +1,4 @@
+export { ANSWER_FAULT_KINDS, type AnswerFaultKind, spoilAnswer } from "./http/answer-faults.ts";
 export type {
   FaultController,
   FaultDecision,

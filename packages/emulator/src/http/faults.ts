@@ -1,4 +1,5 @@
 import { catalogueEntry, ERRORS } from "@xrm-offline/odata";
+import { type AnswerFaultKind, isAnswerFaultKind } from "./answer-faults.ts";
 import { jsonResponse, type WireResponse } from "./wire.ts";
 
 /** One injected fault. */
@@ -15,6 +16,8 @@ export type FaultSpec =
   | { readonly kind: "reset-before" }
   /** Process (and commit) the request, then drop the connection: the client never hears it worked. */
   | { readonly kind: "reset-after" }
+  /** Process (and commit) the request, then spoil its answer (see answer-faults.ts). */
+  | { readonly kind: "answer"; readonly answer: AnswerFaultKind }
   /** Let the request through (a gap in a script). */
   | { readonly kind: "pass" };
 
@@ -29,6 +32,7 @@ export type FaultInput =
   | "503"
   | "reset-before"
   | "reset-after"
+  | AnswerFaultKind
   | "pass";
 
 export interface FaultRequestInfo {
@@ -73,6 +77,7 @@ function rng(seed: number): () => number {
 
 function normalize(input: FaultInput): FaultSpec {
   if (typeof input === "object") return input;
+  if (isAnswerFaultKind(input)) return { kind: "answer", answer: input };
   if (input === "reset-before" || input === "reset-after" || input === "pass") return { kind: input };
   return { kind: "status", status: Number(input) as 429 | 500 | 503 };
 }
@@ -166,7 +171,12 @@ export class FaultController {
       fault = choices[Math.floor(this.#random() * choices.length)] ?? choices[0];
     }
     if (!fault || fault.kind === "pass") return { latencyMs };
-    const label = fault.kind === "status" ? String(fault.status) : fault.kind;
+    const label =
+      fault.kind === "status"
+        ? String(fault.status)
+        : fault.kind === "answer"
+          ? `answer:${fault.answer}`
+          : fault.kind;
     this.injected.set(label, (this.injected.get(label) ?? 0) + 1);
     return { latencyMs, fault };
   }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SERVICE_PATH } from "../context.ts";
+import { spoilAnswer } from "./answer-faults.ts";
 import type { FaultController } from "./faults.ts";
 import type { RequestLog, RequestLogEntry } from "./request-log.ts";
 import { errorResponse, fail, notFoundSegment, type WireRequest, type WireResponse } from "./wire.ts";
@@ -152,6 +153,13 @@ export function createRequestListener(options: HttpHandlerOptions) {
       // The write is committed; the client only sees a dropped connection.
       req.socket.destroy();
       finish(0, "reset-after");
+      return;
+    }
+    if (fault?.kind === "answer") {
+      // The write is committed; the client gets an answer it cannot trust.
+      const spoiled = spoilAnswer(fault.answer, response);
+      send(res, spoiled);
+      finish(spoiled.status, `answer:${fault.answer}`);
       return;
     }
     send(res, response);
