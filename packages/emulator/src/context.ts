@@ -1,4 +1,6 @@
 import type { EntityMetadata } from "@xrm-offline/metadata";
+import type { FileColumnOptions } from "./files/file-columns.ts";
+import type { FileStore } from "./files/file-store.ts";
 import { notFoundSegment } from "./http/wire.ts";
 import type { Schema } from "./schema/schema.ts";
 import type { RecordStore } from "./storage/record-store.ts";
@@ -7,6 +9,12 @@ import type { RecordStore } from "./storage/record-store.ts";
 export interface ServerContext {
   readonly schema: Schema;
   readonly store: RecordStore;
+  /** Files of file and image columns, and upload sessions. */
+  readonly files: FileStore;
+  /** File columns by table (Dataverse leaves them out of `$metadata`). */
+  readonly fileColumns?: FileColumnOptions;
+  /** The org's MaxUploadFileSize for note and email attachments (default 5,242,880 bytes). */
+  readonly maxAttachmentBytes?: number;
   /** Absolute service root without a trailing slash: `http://127.0.0.1:5555/api/data/v9.2`. */
   readonly root: () => string;
   /** Versions below this are expired delta tokens (see change-tracking/delta-token.ts). */

@@ -6,6 +6,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { EntityMetadata, Metadata } from "@xrm-offline/metadata";
 import { DELTA_FLOOR_KEY } from "./change-tracking/delta-token.ts";
 import { SERVICE_PATH, type ServerContext } from "./context.ts";
+import type { FileColumnOptions } from "./files/file-columns.ts";
+import { FileStore } from "./files/file-store.ts";
 import { dispatch } from "./handlers/dispatch.ts";
 import { FaultController, type FaultOptions } from "./http/faults.ts";
 import { createRequestListener } from "./http/http-server.ts";
@@ -31,6 +33,15 @@ export interface EmulatorOptions {
   readonly faults?: FaultOptions;
   /** Largest accepted request body (default 16 MiB); bigger → 413. */
   readonly maxBodyBytes?: number;
+  /** Largest binary upload to a file or image column in one request (default 128 MiB, as Dataverse). */
+  readonly maxFileBodyBytes?: number;
+  /**
+   * File columns by table and their MaxSizeInKB (default 32,768): `{ incident: { new_report: {} } }`.
+   * Dataverse leaves file columns out of `$metadata`; image columns (`entityimage`) need nothing.
+   */
+  readonly fileColumns?: FileColumnOptions;
+  /** The org's MaxUploadFileSize for note and email attachments (default 5,242,880 bytes). */
+  readonly maxAttachmentBytes?: number;
   /** How many requests the request log keeps (default 10,000). */
   readonly requestLogLimit?: number;
 }
@@ -91,6 +102,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const ctx: ServerContext = {
     schema,
     store,
+    files: new FileStore(store.db),
+    ...(options.fileColumns !== undefined ? { fileColumns: options.fileColumns } : {}),
+    ...(options.maxAttachmentBytes !== undefined ? { maxAttachmentBytes: options.maxAttachmentBytes } : {}),
     root: () => `${origin}${SERVICE_PATH}`,
     deltaTokenFloor: () => Number(store.metaGet(DELTA_FLOOR_KEY) ?? 0),
   };
@@ -126,6 +140,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     log: requestLog,
     ...(options.accessToken !== undefined ? { accessToken: options.accessToken } : {}),
     maxBodyBytes: options.maxBodyBytes ?? 16 * 1024 * 1024,
+    maxFileBodyBytes: options.maxFileBodyBytes ?? 128 * 1024 * 1024,
   });
   const makeServer = () => {
     const s = createServer((req, res) => {
@@ -188,7 +203,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       store.metaSet(DELTA_FLOOR_KEY, String(store.nextVersion()));
       store.persistVersion();
     },
-    clear: () => store.clear(),
+    clear: () => {
+      store.clear();
+      ctx.files.clear();
+    },
     close: async () => {
       if (!faults.isDown) await closeServer(server);
       store.close();

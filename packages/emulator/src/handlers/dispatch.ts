@@ -1,6 +1,9 @@
 import { catalogueEntry, type XrmError } from "@xrm-offline/odata";
 import { executeBatch } from "../batch/execute-batch.ts";
 import { entityForSet, SERVICE_PATH, type ServerContext } from "../context.ts";
+import { FILE_ACTIONS, fileAction } from "../files/file-actions.ts";
+import { fileColumnOf } from "../files/file-columns.ts";
+import { fileProperty } from "../files/file-property.ts";
 import { parsePrefer, wantsAnnotation } from "../http/prefer.ts";
 import { parseRoute } from "../http/route.ts";
 import { codeError, errorResponse, toXrmError, type WireRequest, type WireResponse } from "../http/wire.ts";
@@ -43,6 +46,7 @@ function route(ctx: ServerContext, req: WireRequest): WireResponse {
       if (m !== "GET") methodNotAllowed(m);
       return entityDefinitions(ctx, req, r.key, r.rest);
     case "collection": {
+      if (FILE_ACTIONS.has(r.set)) return fileAction(ctx, req, r.set);
       const entity = entityForSet(ctx, r.set);
       if (m === "GET") return readCollection(ctx, req, entity, r.set);
       if (m === "POST") return createEntity(ctx, req, entity, r.set);
@@ -66,6 +70,8 @@ function route(ctx: ServerContext, req: WireRequest): WireResponse {
     }
     case "property": {
       const entity = entityForSet(ctx, r.set);
+      const file = fileColumnOf(entity, r.property, ctx.fileColumns);
+      if (file) return fileProperty(ctx, req, entity, r.set, r.key, file);
       if (m === "GET") return readProperty(ctx, req, entity, r.set, r.key, r.property);
       if (m === "PUT" || m === "DELETE") return writeProperty(ctx, req, entity, r.key, r.property);
       return methodNotAllowed(m);

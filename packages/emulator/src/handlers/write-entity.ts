@@ -1,5 +1,6 @@
 import type { EntityMetadata } from "@xrm-offline/metadata";
 import type { ServerContext } from "../context.ts";
+import { checkAttachments } from "../files/attachment-limit.ts";
 import { parseJsonBody } from "../http/json-body.ts";
 import { parsePrefer } from "../http/prefer.ts";
 import type { EntityKey } from "../http/route.ts";
@@ -72,6 +73,7 @@ export function createEntity(
 ): WireResponse {
   const shape = shapeFor(ctx, entity, req, true);
   const plan = buildWritePlan(ctx, entity, parseJsonBody(req.body), "create", req.contentIds);
+  checkAttachments(ctx, plan);
   const { id } = ctx.store.transaction(() => createFromPlan(ctx, plan));
   const entityUrl = `${ctx.root()}/${set}(${id})`;
   if (parsePrefer(req.headers.get("prefer")).returnRepresentation) {
@@ -102,6 +104,7 @@ export function updateEntity(
 ): WireResponse {
   const shape = shapeFor(ctx, entity, req, false); // $expand is ignored on PATCH
   const plan = buildWritePlan(ctx, entity, parseJsonBody(req.body), "update", req.contentIds);
+  checkAttachments(ctx, plan);
   const ifMatch = req.headers.get("if-match");
   const ifNoneMatch = req.headers.get("if-none-match");
   const { id, created } = ctx.store.transaction(() => {
@@ -138,6 +141,7 @@ export function deleteEntity(
     const row = ctx.store.get(entity.logicalName, id)!;
     if (ifMatch !== undefined && !sameEtag(ifMatch, row.version)) throw fail("ConcurrencyVersionMismatch");
     ctx.store.delete(entity.logicalName, id);
+    ctx.files.delete(entity.logicalName, id);
   });
   return emptyResponse(204);
 }

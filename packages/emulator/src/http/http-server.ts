@@ -12,11 +12,13 @@ export interface HttpHandlerOptions {
   readonly log: RequestLog;
   readonly accessToken?: string;
   readonly maxBodyBytes: number;
+  /** Largest binary upload (`Content-Type: application/octet-stream`, file and image columns). */
+  readonly maxFileBodyBytes?: number;
 }
 
 class BodyTooLarge extends Error {}
 
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -31,17 +33,16 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       }
       chunks.push(chunk);
     });
-    req.on("end", () =>
-      tooLarge ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks).toString("utf8")),
-    );
+    req.on("end", () => (tooLarge ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks))));
     req.on("error", reject);
   });
 }
 
 function send(res: ServerResponse, response: WireResponse, extraHeaders: Record<string, string> = {}): void {
-  const body = response.body ?? "";
+  const body = response.bytes ?? response.body ?? "";
   const headers: Record<string, string | number> = { ...response.headers, ...extraHeaders };
-  if (response.status !== 204 && response.status !== 304) headers["Content-Length"] = Buffer.byteLength(body);
+  if (response.status !== 204 && response.status !== 304)
+    headers["Content-Length"] = typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
   res.writeHead(response.status, headers);
   res.end(response.status === 204 || response.status === 304 ? undefined : body);
 }
@@ -90,17 +91,17 @@ export function createRequestListener(options: HttpHandlerOptions) {
       });
     };
 
-    let body: string;
+    let bodyBytes: Buffer;
+    const limit = headers.get("content-type")?.startsWith("application/octet-stream")
+      ? (options.maxFileBodyBytes ?? options.maxBodyBytes)
+      : options.maxBodyBytes;
     try {
-      body = await readBody(req, options.maxBodyBytes);
+      bodyBytes = await readBody(req, limit);
     } catch (e) {
       logStart("");
       if (e instanceof BodyTooLarge) {
         const response = errorResponse(
-          fail(
-            "RequestTooLarge",
-            `The request body exceeds the maximum size of ${options.maxBodyBytes} bytes.`,
-          ),
+          fail("RequestTooLarge", `The request body exceeds the maximum size of ${limit} bytes.`),
         );
         send(res, response, { Connection: "close" });
         finish(response.status);
@@ -110,6 +111,7 @@ export function createRequestListener(options: HttpHandlerOptions) {
       }
       return;
     }
+    const body = bodyBytes.toString("utf8");
     logStart(body);
 
     // Auth comes first: without the token a client gets 401 and nothing else.
@@ -147,6 +149,7 @@ export function createRequestListener(options: HttpHandlerOptions) {
             query: new URLSearchParams(q < 0 ? "" : rawUrl.slice(q + 1)),
             headers,
             body,
+            bodyBytes,
           });
 
     if (fault?.kind === "reset-after") {

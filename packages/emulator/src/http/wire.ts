@@ -10,6 +10,8 @@ export interface WireRequest {
   readonly query: URLSearchParams;
   readonly headers: ReadonlyMap<string, string>;
   readonly body: string;
+  /** The raw body, for binary uploads (file and image columns); absent inside `$batch`. */
+  readonly bodyBytes?: Buffer;
   /** Inside a `$batch` change set: `Content-ID` → the entity URL it created or addressed. */
   readonly contentIds?: ReadonlyMap<string, string>;
 }
@@ -18,6 +20,8 @@ export interface WireResponse {
   status: number;
   headers: Record<string, string>;
   body?: string;
+  /** A binary body (a file download); sent instead of `body`. Not carried inside `$batch`. */
+  bytes?: Uint8Array;
   /** Set by a successful create/upsert: the entity URL, for `$n` references in a change set. */
   entityUrl?: string;
 }

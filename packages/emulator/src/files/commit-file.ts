@@ -1,0 +1,61 @@
+import type { EntityMetadata } from "@xrm-offline/metadata";
+import type { ServerContext } from "../context.ts";
+import { writeRow } from "../write/apply-write.ts";
+import type { FileColumn } from "./file-columns.ts";
+import type { StoredFile } from "./file-store.ts";
+
+/**
+ * The row's view of its file, as the service shows it: a file column holds the file id and
+ * `<column>_name` the file name; an image column sets `entityimageid`, `entityimage_timestamp`
+ * and `entityimage` (here the full image in base64: the emulator makes no 144×144 thumbnail).
+ * Only columns the table's metadata has are written.
+ */
+function rowColumns(entity: EntityMetadata, column: FileColumn, file: StoredFile | undefined) {
+  const out: Record<string, unknown> = {};
+  const set = (name: string, value: unknown) => {
+    if (entity.attribute(name)) out[name] = value;
+  };
+  if (column.kind === "file") {
+    set(column.column, file?.fileId ?? null);
+    set(`${column.column}_name`, file?.name ?? null);
+  } else {
+    set(column.column, file ? file.data.toString("base64") : null);
+    set(`${column.column}id`, file?.fileId ?? null);
+    set(`${column.column}_timestamp`, file ? Date.now() : null);
+  }
+  return out;
+}
+
+/** Store a column's file and update its row (a new row version), inside the caller's transaction. */
+export function commitFile(
+  ctx: ServerContext,
+  entity: EntityMetadata,
+  id: string,
+  column: FileColumn,
+  file: { name: string; mimeType: string; data: Buffer },
+): StoredFile {
+  const stored = ctx.files.put(entity.logicalName, id, column.column, file);
+  const row = ctx.store.get(entity.logicalName, id)!;
+  writeRow(
+    ctx,
+    entity,
+    id,
+    { ...row.data, ...rowColumns(entity, column, stored) },
+    { ...row.lookups },
+    "update",
+  );
+  return stored;
+}
+
+export function removeFile(ctx: ServerContext, entity: EntityMetadata, id: string, column: FileColumn): void {
+  ctx.files.delete(entity.logicalName, id, column.column);
+  const row = ctx.store.get(entity.logicalName, id)!;
+  writeRow(
+    ctx,
+    entity,
+    id,
+    { ...row.data, ...rowColumns(entity, column, undefined) },
+    { ...row.lookups },
+    "update",
+  );
+}
