@@ -53,6 +53,9 @@ function ensureChromium() {
   if (r.status !== 0) console.error("apt-get could not install chromium; the browser tests will fail.");
 }
 
-if (task === "test" || task === "demo") ensureChromium();
+// Only the browser tests need Chromium; the demo is opened in the user's own browser.
+if (task === "test") ensureChromium();
+// Ctrl+C reaches pnpm and the script too; they end cleanly, and so do we, with their exit code.
+process.on("SIGINT", () => {});
 pnpm(["install", "--frozen-lockfile"]);
 pnpm(["run", task, ...rest]);

@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Emulator, startEmulator } from "@xrm-offline/emulator";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -29,7 +29,9 @@ describe("proxyApiRequest", () => {
 
   beforeAll(async () => {
     emulator = await startEmulator();
-    server = createServer((req, res) => proxyApiRequest(req, res, { target: () => emulator.origin }));
+    server = createServer((req, res) =>
+      proxyApiRequest(req, res, { target: () => emulator.origin, origin: () => origin }),
+    );
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -97,5 +99,41 @@ describe("proxyApiRequest", () => {
     const res = await fetch(`${origin}${API_PATH}/accounts`);
     expect(res.status).toBe(429);
     expect(res.headers.get("retry-after")).toBe("7");
+  });
+
+  it("writes its configured origin into answers whatever the Host header says", async () => {
+    emulator.seed("account", [{ name: "A" }, { name: "B" }, { name: "C" }]);
+    const { port } = server.address() as AddressInfo;
+    const get = (host: string) =>
+      new Promise<{ status: number; text: string; entityId?: string }>((resolve, reject) => {
+        const req = request(
+          {
+            host: "127.0.0.1",
+            port,
+            path: `${API_PATH}/accounts?$select=name`,
+            headers: { Host: host, Accept: "application/json", Prefer: "odata.maxpagesize=2" },
+          },
+          (res) => {
+            let text = "";
+            res.setEncoding("utf8");
+            res.on("data", (c: string) => {
+              text += c;
+            });
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+          },
+        );
+        req.on("error", reject);
+        req.end();
+      });
+    const honest = await get(new URL(origin).host);
+    for (const host of ['a","injected":"1', "evil.example:8080"]) {
+      const answer = await get(host);
+      expect(answer.status).toBe(200);
+      expect(answer.text).toBe(honest.text);
+      const body = JSON.parse(answer.text) as Record<string, unknown>;
+      expect(Object.keys(body).sort()).toEqual(["@odata.context", "@odata.nextLink", "value"]);
+      expect(body["@odata.context"]).toBe(`${origin}${API_PATH}/$metadata#accounts(name)`);
+      expect(String(body["@odata.nextLink"]).startsWith(`${origin}${API_PATH}/accounts?`)).toBe(true);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -36,14 +36,22 @@ describe("contentTypeOf", () => {
 
 describe("serveStatic", () => {
   let dir: string;
+  let outside: string;
   let server: Server;
   let origin: string;
   beforeAll(async () => {
+    outside = mkdtempSync(join(tmpdir(), "fs-outside-"));
+    writeFileSync(join(outside, "secret.txt"), "not for the web");
     dir = mkdtempSync(join(tmpdir(), "fs-static-"));
     mkdirSync(join(dir, "assets"));
     writeFileSync(join(dir, "index.html"), "<!doctype html><title>shell</title>");
     writeFileSync(join(dir, "assets", "app-abc.js"), "console.log(1)");
     writeFileSync(join(dir, "sw.js"), "self");
+    // Links inside the build folder: one to a file outside it, one to a folder outside it, one
+    // that stays inside (allowed).
+    symlinkSync(join(outside, "secret.txt"), join(dir, "leak.txt"));
+    symlinkSync(outside, join(dir, "assets", "elsewhere"));
+    symlinkSync(join(dir, "sw.js"), join(dir, "alias.js"));
     server = createServer((req, res) => void serveStatic(dir, req, res));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -52,6 +60,7 @@ describe("serveStatic", () => {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     rmSync(dir, { recursive: true, force: true });
+    rmSync(outside, { recursive: true, force: true });
   });
 
   it("serves / as index.html, not cached by HTTP", async () => {
@@ -73,10 +82,29 @@ describe("serveStatic", () => {
     expect(await page.text()).toContain("shell");
     const missing = await fetch(`${origin}/assets/missing.js`);
     expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ errorCode: "NotFound", message: expect.any(String) });
   });
-  it("refuses writes", async () => {
+  it("refuses writes with a JSON error", async () => {
     const res = await fetch(`${origin}/index.html`, { method: "POST", body: "x" });
     expect(res.status).toBe(405);
     expect(res.headers.get("allow")).toBe("GET, HEAD");
+    expect(((await res.json()) as { errorCode: string }).errorCode).toBe("MethodNotAllowed");
+  });
+  it("answers a malformed path with 400 and a JSON error", async () => {
+    const res = await fetch(`${origin}/%E0%A4%A`);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { errorCode: string }).errorCode).toBe("BadPath");
+  });
+  it("never follows a symlink out of the build folder, even for a navigation", async () => {
+    for (const path of ["/leak.txt", "/assets/elsewhere/secret.txt"]) {
+      const res = await fetch(`${origin}${path}`);
+      expect(res.status).toBe(404);
+      expect(await res.text()).not.toContain("not for the web");
+      const page = await fetch(`${origin}${path}`, { headers: { Accept: "text/html" } });
+      expect(await page.text()).toBe("<!doctype html><title>shell</title>");
+    }
+    const inside = await fetch(`${origin}/alias.js`);
+    expect(inside.status).toBe(200);
+    expect(await inside.text()).toBe("self");
   });
 });

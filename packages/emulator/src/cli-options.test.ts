@@ -2,6 +2,11 @@ import { describe, expect, it } from "vitest";
 import { parseCliOptions } from "./cli-options.ts";
 
 describe("parseCliOptions", () => {
+  it("takes pnpm's leading '--' (pnpm emulator -- --help) as no argument", () => {
+    expect(parseCliOptions(["--", "--help"]).help).toBe(true);
+    expect(parseCliOptions(["--", "--port", "0"]).emulator.port).toBe(0);
+  });
+
   it("has file-backed defaults", () => {
     const o = parseCliOptions([]);
     expect(o.emulator).toEqual({

@@ -41,7 +41,8 @@ function num(name: string, value: string | undefined, fallback?: number): number
 /** Parse CLI arguments (pure except for reading the --metadata file). */
 export function parseCliOptions(argv: readonly string[]): CliOptions {
   const { values } = parseArgs({
-    args: [...argv],
+    // `pnpm emulator -- --help` hands the script a literal "--" first (pnpm's separator, not ours).
+    args: argv[0] === "--" ? argv.slice(1) : [...argv],
     options: {
       port: { type: "string" },
       host: { type: "string" },

@@ -27,12 +27,16 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`Dataverse Web API emulator listening at ${emulator.url}\n`);
   process.stdout.write(`Database: ${options.emulator.database}\n`);
-  const stop = async () => {
-    await emulator.close();
-    process.exit(0);
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void emulator.close().then(() => process.exit(0));
   };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  // `on`, not `once`: pnpm passes Ctrl+C on too, and a second signal with no listener would end
+  // the process with 130 ("Command failed") instead of 0.
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
 }
 
 await main();

@@ -6,6 +6,12 @@ export const API_PATH = "/api/data/v9.2";
 export interface ApiProxyOptions {
   /** Where the Web API really is: `http://127.0.0.1:5555` (origin only). */
   readonly target: () => string;
+  /**
+   * Our own origin as configured (`http://127.0.0.1:4173`), written into absolute URLs of answers.
+   * Never taken from the request's `Host` header: a client could put anything there, from another
+   * host to text that breaks out of a JSON string.
+   */
+  readonly origin: () => string;
 }
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) are never forwarded. */
@@ -20,12 +26,6 @@ const HOP_BY_HOP = new Set([
   "content-length",
   "host",
 ]);
-
-/** The origin the browser used to reach us (absolute URLs in answers must point back here). */
-export function publicOrigin(req: IncomingMessage): string {
-  const host = req.headers.host ?? "127.0.0.1";
-  return `http://${host}`;
-}
 
 /**
  * Replace the Web API's own origin by ours in an answer. The Web API writes absolute URLs
@@ -47,7 +47,7 @@ function isText(contentType: string | undefined): boolean {
  */
 export function proxyApiRequest(req: IncomingMessage, res: ServerResponse, options: ApiProxyOptions): void {
   const target = new URL(options.target());
-  const ours = publicOrigin(req);
+  const ours = options.origin();
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;

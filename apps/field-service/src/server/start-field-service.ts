@@ -20,6 +20,12 @@ export interface FieldServiceOptions {
   readonly emulator?: Pick<Emulator, "origin">;
   /** The built app. Default: apps/field-service/dist. */
   readonly distDir?: string;
+  /**
+   * The origin browsers reach this server at, written into the absolute URLs of Web API answers
+   * (`@odata.context`, `@odata.nextLink`, `OData-EntityId`). Default: `http://<host>:<port>` as
+   * listened on. Set it when the server sits behind a reverse proxy or listens on 0.0.0.0.
+   */
+  readonly publicOrigin?: string;
   /** "if-missing" (default): build when `distDir` has no index.html; true: always; false: never. */
   readonly build?: boolean | "if-missing";
 }
@@ -36,12 +42,25 @@ export interface FieldService {
   close(): Promise<void>;
 }
 
+function originOf(text: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:"))
+    throw new Error(`publicOrigin must be an http(s) origin such as https://app.example.com, got '${text}'`);
+  return url.origin;
+}
+
 /**
  * Serve the field-service PWA and, on the same origin, the Web API it talks to (proxied), so the
  * browser needs no CORS and the service worker's scope covers both.
  */
 export async function startFieldService(options: FieldServiceOptions = {}): Promise<FieldService> {
   const distDir = options.distDir ?? DEFAULT_DIST;
+  const configuredOrigin = options.publicOrigin === undefined ? undefined : originOf(options.publicOrigin);
   const mode = options.build ?? "if-missing";
   if (mode === true || (mode === "if-missing" && !existsSync(join(distDir, "index.html")))) {
     await buildFieldService(distDir);
@@ -54,10 +73,12 @@ export async function startFieldService(options: FieldServiceOptions = {}): Prom
     api = ownEmulator;
   }
   const target = api;
+  // Known once listening (the port may be picked by the system); requests only arrive after that.
+  let origin = "";
   const server: Server = createServer((req, res) => {
     const path = req.url ?? "/";
     if (path === API_PATH || path.startsWith(`${API_PATH}/`) || path.startsWith(`${API_PATH}?`)) {
-      proxyApiRequest(req, res, { target: () => target.origin });
+      proxyApiRequest(req, res, { target: () => target.origin, origin: () => origin });
       return;
     }
     serveStatic(distDir, req, res).catch(() => res.destroy());
@@ -74,7 +95,7 @@ export async function startFieldService(options: FieldServiceOptions = {}): Prom
   const port = (server.address() as AddressInfo).port;
   const shownHost =
     host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
-  const origin = `http://${shownHost}:${port}`;
+  origin = configuredOrigin ?? `http://${shownHost}:${port}`;
   return {
     url: `${origin}/`,
     origin,

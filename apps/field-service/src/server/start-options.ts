@@ -1,16 +1,23 @@
-import { join } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { APP_ROOT } from "./app-paths.ts";
+import { APP_ROOT, DEFAULT_DIST } from "./app-paths.ts";
 
-export const START_USAGE = `Usage: pnpm --filter @xrm-offline/field-service start [options]
+/** The demo's emulator port: fixed (the app's port + 1), so a bookmark or a script can rely on it. */
+export const DEFAULT_EMULATOR_PORT = 4174;
+
+export const START_USAGE = `Usage: pnpm --filter @xrm-offline/field-service start [-- options]
+       pnpm demo [-- options]
 
 Starts the Dataverse Web API emulator (seeded with demo data on first start) and serves the
-field-service PWA with the emulator behind /api/data/v9.2 on the same origin.
+field-service PWA with the emulator behind /api/data/v9.2 on the same origin. Ctrl+C stops both.
 
   --port <n>           App port (default 4173; 0 = any free port)
   --host <addr>        Listen address of the app (default 127.0.0.1)
-  --emulator-port <n>  Emulator port (default 0 = any free port; the app proxies to it)
+  --public-origin <u>  Origin browsers use to reach the app, when behind a proxy (default http://<host>:<port>)
+  --emulator-port <n>  Emulator port (default ${DEFAULT_EMULATOR_PORT}; 0 = any free port)
   --database <path>    Emulator SQLite file (default apps/field-service/.data/emulator.sqlite)
+  --reset              Delete the database first and start again from fresh demo data
+  --dist <folder>      Folder of the built app (default apps/field-service/dist)
   --skip-build         Serve the existing build (default: build first, a few seconds)
   --help               Show this help
 `;
@@ -18,8 +25,11 @@ field-service PWA with the emulator behind /api/data/v9.2 on the same origin.
 export interface StartOptions {
   readonly port: number;
   readonly host: string;
+  readonly publicOrigin: string | undefined;
   readonly emulatorPort: number;
   readonly database: string;
+  readonly reset: boolean;
+  readonly distDir: string;
   readonly skipBuild: boolean;
   readonly help: boolean;
 }
@@ -32,15 +42,25 @@ function port(name: string, value: string | undefined, fallback: number): number
   return n;
 }
 
-/** Parse the start script's arguments (pure). */
+function path(value: string | undefined, fallback: string): string {
+  if (value === undefined) return fallback;
+  return isAbsolute(value) ? value : resolve(process.cwd(), value);
+}
+
+/** Parse the start script's arguments (pure but for resolving relative paths against the cwd). */
 export function parseStartOptions(argv: readonly string[]): StartOptions {
   const { values } = parseArgs({
-    args: [...argv],
+    // `pnpm start -- --help` hands the script a literal "--" first: it only separates pnpm's own
+    // options from the script's, so it is not an end-of-options marker here.
+    args: argv[0] === "--" ? argv.slice(1) : [...argv],
     options: {
       port: { type: "string" },
       host: { type: "string" },
+      "public-origin": { type: "string" },
       "emulator-port": { type: "string" },
       database: { type: "string" },
+      reset: { type: "boolean" },
+      dist: { type: "string" },
       "skip-build": { type: "boolean" },
       help: { type: "boolean" },
     },
@@ -49,8 +69,11 @@ export function parseStartOptions(argv: readonly string[]): StartOptions {
   return {
     port: port("port", values.port, 4173),
     host: values.host ?? "127.0.0.1",
-    emulatorPort: port("emulator-port", values["emulator-port"], 0),
-    database: values.database ?? join(APP_ROOT, ".data", "emulator.sqlite"),
+    publicOrigin: values["public-origin"],
+    emulatorPort: port("emulator-port", values["emulator-port"], DEFAULT_EMULATOR_PORT),
+    database: path(values.database, join(APP_ROOT, ".data", "emulator.sqlite")),
+    reset: values.reset === true,
+    distDir: path(values.dist, DEFAULT_DIST),
     skipBuild: values["skip-build"] === true,
     help: values.help === true,
   };

@@ -1,4 +1,4 @@
-import { readFile, stat } from "node:fs/promises";
+import { readFile, realpath, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
 
@@ -36,16 +36,45 @@ export function resolveStaticPath(root: string, urlPath: string): string | undef
   if (decoded.split("/").includes("..")) return undefined;
   const relative = normalize(decoded).replace(/^\/+/, "");
   const full = join(root, relative);
-  return full === root || full.startsWith(root.endsWith(sep) ? root : root + sep) ? full : undefined;
+  return isInside(root, full) ? full : undefined;
 }
 
-async function fileAt(path: string): Promise<Buffer | undefined> {
+function isInside(root: string, path: string): boolean {
+  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+/**
+ * The bytes of a regular file at `path`, only when its real location (symlinks followed) is still
+ * inside the real `root`: a link in the build folder must not publish a file from elsewhere.
+ */
+async function fileAt(root: string, path: string): Promise<Buffer | undefined> {
   try {
-    const s = await stat(path);
-    return s.isFile() ? await readFile(path) : undefined;
+    const [realRoot, real] = await Promise.all([realpath(root), realpath(path)]);
+    if (!isInside(realRoot, real)) return undefined;
+    const s = await stat(real);
+    return s.isFile() ? await readFile(real) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** A client mistake, answered as JSON `{ errorCode, message }` like every other error of ours. */
+function sendError(
+  res: ServerResponse,
+  method: string,
+  status: number,
+  errorCode: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  const body = Buffer.from(JSON.stringify({ errorCode, message }), "utf8");
+  res.writeHead(status, {
+    ...headers,
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": body.length,
+    "X-Content-Type-Options": "nosniff",
+  });
+  res.end(method === "HEAD" ? undefined : body);
 }
 
 function cacheControlFor(relativePath: string): string {
@@ -61,21 +90,32 @@ function cacheControlFor(relativePath: string): string {
 export async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const method = req.method ?? "GET";
   if (method !== "GET" && method !== "HEAD") {
-    res.writeHead(405, { Allow: "GET, HEAD", "Content-Length": 0 });
-    res.end();
+    sendError(
+      res,
+      method,
+      405,
+      "MethodNotAllowed",
+      `${method} is not allowed here: the app's files are read-only.`,
+      {
+        Allow: "GET, HEAD",
+      },
+    );
     return;
   }
   const urlPath = (req.url ?? "/").split("?")[0] ?? "/";
   const path = resolveStaticPath(root, urlPath === "/" ? "/index.html" : urlPath);
-  let body = path ? await fileAt(path) : undefined;
+  if (!path) {
+    sendError(res, method, 400, "BadPath", "The path is malformed or leaves the app's folder.");
+    return;
+  }
+  let body = await fileAt(root, path);
   let servedPath = path;
   if (!body && (req.headers.accept ?? "").includes("text/html")) {
     servedPath = join(root, "index.html");
-    body = await fileAt(servedPath);
+    body = await fileAt(root, servedPath);
   }
-  if (!body || !servedPath) {
-    res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8", "Content-Length": 9 });
-    res.end(method === "HEAD" ? undefined : "Not found");
+  if (!body) {
+    sendError(res, method, 404, "NotFound", `${urlPath} is not a file of the app.`);
     return;
   }
   res.writeHead(200, {
