@@ -1,10 +1,13 @@
 import type { WebApiRequest } from "@xrm-offline/odata";
+import type { ExpectedEntity } from "./expected-entity.ts";
 import type { TransportError } from "./transport-error.ts";
 
 /** A request inside a change set. `contentId` is assigned (1, 2, …, unique in the batch) when absent. */
 export interface BatchRequest extends WebApiRequest {
   /** Content-ID; later requests of the same change set may refer to it as `$<id>` (URL, `@odata.bind`). */
   readonly contentId?: string;
+  /** The record it writes: its answer must not name another (see ExpectedEntity). */
+  readonly expect?: ExpectedEntity;
 }
 
 /**
@@ -13,7 +16,7 @@ export interface BatchRequest extends WebApiRequest {
  */
 export type BatchPart =
   | { readonly kind: "changeset"; readonly requests: readonly BatchRequest[] }
-  | { readonly kind: "request"; readonly request: WebApiRequest };
+  | { readonly kind: "request"; readonly request: WebApiRequest; readonly expect?: ExpectedEntity };
 
 /**
  * - `succeeded`: 2xx answer.
@@ -44,10 +47,23 @@ export interface BatchResult {
   readonly rolledBack?: boolean;
 }
 
-/** How the encoded batch is laid out, which the decoder needs to pair answers with requests. */
+/**
+ * How the encoded batch is laid out, which the decoder needs to pair answers with requests: the
+ * Content-ID of every request (the service echoes it on its answer) and what each write expects.
+ */
 export type BatchLayoutPart =
-  | { readonly kind: "request" }
-  | { readonly kind: "changeset"; readonly contentIds: readonly string[] };
+  | {
+      readonly kind: "request";
+      readonly contentId?: string;
+      readonly method?: string;
+      readonly expect?: ExpectedEntity;
+    }
+  | {
+      readonly kind: "changeset";
+      readonly contentIds: readonly string[];
+      readonly methods?: readonly string[];
+      readonly expects?: readonly (ExpectedEntity | undefined)[];
+    };
 
 export interface EncodedBatch {
   /** `batch_<uuid>` */

@@ -3,10 +3,12 @@ import type { BatchPart, BatchResult } from "./batch-types.ts";
 import { decodeBatchResponse } from "./decode-batch-response.ts";
 import { encodeBatch } from "./encode-batch.ts";
 import { errorFromResponse } from "./error-from-response.ts";
+import { type ExpectedEntity, entityMismatch } from "./expected-entity.ts";
 import { abortedBeforeSending, anySignal, fetchFailure } from "./fetch-failure.ts";
 import { headersToObject, mergeHeaders, standardHeaders } from "./request-headers.ts";
 import { resolveUrl, serviceRoot } from "./resolve-url.ts";
 import { invalidRequest, TRANSPORT_CODES, TransportError } from "./transport-error.ts";
+import { unknownOutcome } from "./unknown-outcome.ts";
 import { isSuccessStatus, successResponse, type WebApiResponse } from "./web-api-response.ts";
 
 /** Returns a bearer token. `forceRefresh` is set after the server answered 401 to the last one. */
@@ -29,6 +31,12 @@ export interface TransportOptions {
 
 export interface SendOptions {
   readonly signal?: AbortSignal;
+  /**
+   * The record this write is about. Its answer is then held to what the Web API answers a write
+   * (204, or an OData JSON document) and must not name another record; otherwise the send fails
+   * with an `unknown-outcome` TransportError.
+   */
+  readonly expect?: ExpectedEntity;
 }
 
 export interface BatchOptions {
@@ -201,7 +209,24 @@ export function createTransport(options: TransportOptions): Transport {
       const headers = baseHeaders(body !== undefined, request.headers);
       const { result, redact } = await exchange(request.method, url, headers, body, sendOptions.signal);
       if (!isSuccessStatus(result.status)) throw errorFromResponse({ ...result, now: now(), redact });
-      return successResponse(result.status, result.headers, redact(result.text));
+      const expect = sendOptions.expect;
+      const response = successResponse(
+        result.status,
+        result.headers,
+        redact(result.text),
+        expect === undefined ? undefined : request.method,
+      );
+      const mismatch = entityMismatch(response, expect);
+      if (mismatch !== undefined) {
+        throw unknownOutcome(
+          response.status,
+          `HTTP ${response.status}: the answer is not this write's (${mismatch})`,
+          {
+            headers: response.headers,
+          },
+        );
+      }
+      return response;
     },
 
     async sendBatch(parts, batchOptions = {}) {
@@ -214,7 +239,7 @@ export function createTransport(options: TransportOptions): Transport {
       return decodeBatchResponse(
         encoded,
         { status: result.status, statusText: result.statusText, headers: result.headers, body: result.text },
-        { now: now(), redact },
+        { now: now(), redact, continueOnError: batchOptions.continueOnError === true },
       );
     },
   };

@@ -326,11 +326,11 @@ describe("decodeBatchResponse", () => {
     ]);
     const [result] = decodeBatchResponse([{ kind: "request" }], { status: 200, headers: multipart(b), body });
     expect(result?.outcome).toBe("unknown");
-    expect(result?.error?.kind).toBe("protocol");
+    expect(result?.error?.kind).toBe("unknown-outcome");
     expect(result?.error?.outcomeUnknown).toBe(true);
   });
 
-  describe("unreadable answers throw a protocol error with an unknown outcome", () => {
+  describe("unreadable answers: an unknown-outcome error for the batch, or every request unknown", () => {
     const cases: Array<[string, BatchHttpResponse]> = [
       [
         "truncated before the closing boundary",
@@ -402,6 +402,12 @@ describe("decodeBatchResponse", () => {
         },
       ],
     ];
+    /** Answers read as a whole but pairing nothing: every request unknown, not thrown. */
+    const perRequest = new Set([
+      "without parts",
+      "a part that is not an HTTP response",
+      "more answers than requests",
+    ]);
     for (const [what, response] of cases) {
       it(what, () => {
         const layout: BatchLayoutPart[] =
@@ -410,8 +416,16 @@ describe("decodeBatchResponse", () => {
             : what === "truncated after a complete part"
               ? THREE_SINGLES
               : CHANGESET_LAYOUT;
+        if (perRequest.has(what)) {
+          const results = decodeBatchResponse(layout, response);
+          const count = layout.reduce((n, p) => n + (p.kind === "changeset" ? p.contentIds.length : 1), 0);
+          expect(results.map((r) => [r.outcome, r.error?.kind, r.error?.outcomeUnknown])).toEqual(
+            Array.from({ length: count }, () => ["unknown", "unknown-outcome", true]),
+          );
+          return;
+        }
         const error = thrown(() => decodeBatchResponse(layout, response));
-        expect(error.kind).toBe("protocol");
+        expect(error.kind).toBe("unknown-outcome");
         expect(error.outcomeUnknown).toBe(true);
         expect(error.retryable).toBe(true);
         expect(error.errorCode).toBe(0x80040216);

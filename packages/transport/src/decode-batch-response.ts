@@ -1,9 +1,11 @@
 import type { BatchLayoutPart, BatchResult, EncodedBatch } from "./batch-types.ts";
 import { errorFromResponse } from "./error-from-response.ts";
+import { entityMismatch } from "./expected-entity.ts";
 import { type HttpResponsePart, parseHttpResponse } from "./parse-http-response.ts";
 import { boundaryOf, type MimePart, splitMultipart } from "./split-multipart.ts";
 import { TRANSPORT_CODES, TransportError } from "./transport-error.ts";
-import { entityIdFrom, isSuccessStatus, parseBody } from "./web-api-response.ts";
+import { unknownOutcome } from "./unknown-outcome.ts";
+import { entityIdFrom, isSuccessStatus, parseBody, untrustedSuccess } from "./web-api-response.ts";
 
 /** The `$batch` POST's answer as it came off the wire. */
 export interface BatchHttpResponse {
@@ -19,11 +21,17 @@ export interface DecodeBatchOptions {
   readonly now?: number;
   /** Applied to every body before anything is taken from it (the transport removes its token). */
   readonly redact?: (text: string) => string;
+  /**
+   * The batch was sent with `Prefer: odata.continue-on-error`: every request gets an answer, so a
+   * missing one is unknown, never "not executed".
+   */
+  readonly continueOnError?: boolean;
 }
 
 interface Answer {
   readonly contentId?: string;
-  readonly http: HttpResponsePart;
+  /** Undefined: the part is there but is not a readable HTTP response (a garbled status line). */
+  readonly http?: HttpResponsePart;
 }
 
 type Item =
@@ -32,22 +40,16 @@ type Item =
 
 function unreadable(status: number, message: string, raw?: string): TransportError {
   // The batch reached the server and may have run in full or in part: outcome unknown.
-  return new TransportError({
-    kind: "protocol",
-    code: TRANSPORT_CODES.unexpected,
-    message: `The $batch response ${message}; the requests may or may not have been applied.`,
-    status,
-    retryable: true,
-    outcomeUnknown: true,
-    ...(raw === undefined ? {} : { raw: raw.slice(0, 4096) }),
-  });
+  return unknownOutcome(status, `The $batch answer ${message}`, raw === undefined ? {} : { raw });
 }
 
-function answerOf(part: MimePart): Answer | undefined {
+function answerOf(part: MimePart): Answer {
   const http = parseHttpResponse(part.content);
-  if (http === undefined) return undefined;
-  const contentId = part.headers["content-id"];
-  return contentId === undefined || contentId === "" ? { http } : { http, contentId };
+  const contentId = part.headers["content-id"]?.trim();
+  return {
+    ...(http === undefined ? {} : { http }),
+    ...(contentId === undefined || contentId === "" ? {} : { contentId }),
+  };
 }
 
 function readItems(response: BatchHttpResponse, boundary: string): Item[] {
@@ -58,63 +60,60 @@ function readItems(response: BatchHttpResponse, boundary: string): Item[] {
   for (const part of top.parts) {
     const inner = boundaryOf(part.headers["content-type"]);
     if (inner === undefined) {
-      const answer = answerOf(part);
-      if (answer === undefined) throw unreadable(response.status, "has a part that is not an HTTP response");
-      items.push({ kind: "single", answer });
+      items.push({ kind: "single", answer: answerOf(part) });
       continue;
     }
     const nested = splitMultipart(part.content, inner);
     if (nested === undefined)
       throw unreadable(response.status, "has a change set that is not valid multipart");
     if (!nested.complete) throw unreadable(response.status, "has a truncated change set");
-    const answers: Answer[] = [];
-    for (const innerPart of nested.parts) {
-      const answer = answerOf(innerPart);
-      if (answer === undefined)
-        throw unreadable(response.status, "has a change-set part that is not an HTTP response");
-      answers.push(answer);
-    }
+    const answers = nested.parts.map(answerOf);
     if (answers.length === 0) throw unreadable(response.status, "has an empty change set");
     items.push({ kind: "changeset", answers });
   }
-  if (items.length === 0) throw unreadable(response.status, "has no parts");
   return items;
 }
 
-function resultOf(answer: Answer, options: DecodeBatchOptions): BatchResult {
+function unknownResult(status: number, contentId: string | undefined, why: string): BatchResult {
+  return {
+    outcome: "unknown",
+    ...(contentId === undefined ? {} : { contentId }),
+    status,
+    headers: {},
+    body: undefined,
+    error: unreadable(status, why),
+  };
+}
+
+function resultOf(
+  answer: Answer,
+  contentId: string | undefined,
+  method: string | undefined,
+  options: DecodeBatchOptions,
+): BatchResult {
   const { http } = answer;
-  const contentId = answer.contentId === undefined ? {} : { contentId: answer.contentId };
+  const id = contentId === undefined ? {} : { contentId };
+  if (http === undefined)
+    return unknownResult(0, contentId, "has a part that is not a readable HTTP response");
   if (!isSuccessStatus(http.status)) {
     const error = errorFromResponse({ ...http, ...options });
-    return {
-      outcome: "failed",
-      ...contentId,
-      status: http.status,
-      headers: http.headers,
-      body: error.raw,
-      error,
-    };
+    return { outcome: "failed", ...id, status: http.status, headers: http.headers, body: error.raw, error };
   }
   const text = options.redact === undefined ? http.text : options.redact(http.text);
+  const untrusted = untrustedSuccess(method, http.status, http.headers, text);
   const parsed = parseBody(http.headers["content-type"], text);
-  if (!parsed.ok) {
-    const error = new TransportError({
-      kind: "protocol",
-      code: TRANSPORT_CODES.unexpected,
-      message: `HTTP ${http.status}: the body of this batch answer is not valid JSON.`,
-      status: http.status,
-      retryable: true,
-      outcomeUnknown: true,
-      headers: http.headers,
-      raw: text.slice(0, 4096),
-    });
+  if (untrusted !== undefined || !parsed.ok) {
     return {
       outcome: "unknown",
-      ...contentId,
+      ...id,
       status: http.status,
       headers: http.headers,
       body: undefined,
-      error,
+      error: unknownOutcome(
+        http.status,
+        `HTTP ${http.status}: this $batch answer ${untrusted ?? "is not valid JSON"}`,
+        { headers: http.headers, raw: text },
+      ),
     };
   }
   const body = parsed.value;
@@ -123,23 +122,12 @@ function resultOf(answer: Answer, options: DecodeBatchOptions): BatchResult {
   const etag = http.headers.etag ?? (typeof bodyEtag === "string" ? bodyEtag : undefined);
   return {
     outcome: "succeeded",
-    ...contentId,
+    ...id,
     status: http.status,
     headers: http.headers,
     body,
     ...(entityId === undefined ? {} : { entityId }),
     ...(etag === undefined ? {} : { etag }),
-  };
-}
-
-function missingAnswer(status: number, contentId: string | undefined): BatchResult {
-  return {
-    outcome: "unknown",
-    ...(contentId === undefined ? {} : { contentId }),
-    status: 0,
-    headers: {},
-    body: undefined,
-    error: unreadable(status, "has no answer for this request"),
   };
 }
 
@@ -165,11 +153,12 @@ function notExecuted(contentId: string | undefined): BatchResult {
  * others are marked `rolledBack` when the culprit is known by its Content-ID.
  */
 function changeSetResults(
-  ids: readonly string[],
+  part: Extract<BatchLayoutPart, { kind: "changeset" }>,
   answers: readonly Answer[],
   status: number,
   options: DecodeBatchOptions,
 ): BatchResult[] {
+  const ids = part.contentIds;
   const byId = new Map<string, BatchResult>();
   const positional = answers.length === ids.length;
   let failure: BatchResult | undefined;
@@ -180,13 +169,14 @@ function changeSetResults(
         : positional
           ? ids[k]
           : undefined;
-    const result = resultOf(id === undefined ? answer : { ...answer, contentId: id }, options);
+    const method = id === undefined ? undefined : part.methods?.[ids.indexOf(id)];
+    const result = resultOf(answer, id, method, options);
     if (id !== undefined) byId.set(id, result);
     if (failure === undefined && result.outcome === "failed") failure = result;
   }
   return ids.map((id): BatchResult => {
     const own = byId.get(id);
-    if (failure === undefined) return own ?? missingAnswer(status, id);
+    if (failure === undefined) return own ?? unknownResult(status, id, "has no answer for this request");
     if (own !== undefined && own.outcome === "failed") return own;
     const culpritKnown = [...byId.values()].includes(failure);
     return {
@@ -201,19 +191,63 @@ function changeSetResults(
   });
 }
 
+function itemIds(item: Item): (string | undefined)[] {
+  return item.kind === "changeset" ? item.answers.map((a) => a.contentId) : [item.answer.contentId];
+}
+
+/**
+ * Which layout part each answer item belongs to, or undefined when the answers cannot be paired
+ * with the requests. An answer carrying Content-IDs goes to the request (or change set) that has
+ * them, wherever it stands; one without goes to the next request not yet answered, in order (the
+ * service answers in request order). An unknown or repeated Content-ID, a change set answered with
+ * the Content-IDs of different parts, or more answers than requests: untrusted.
+ */
+function pairItems(layout: readonly BatchLayoutPart[], items: readonly Item[]): number[] | undefined {
+  const owner = new Map<string, number>();
+  layout.forEach((part, j) => {
+    if (part.kind === "changeset") for (const id of part.contentIds) owner.set(id, j);
+    else if (part.contentId !== undefined) owner.set(part.contentId, j);
+  });
+  const taken = new Set<number>();
+  const targets: number[] = [];
+  let cursor = 0;
+  for (const item of items) {
+    const ids = itemIds(item).filter((id): id is string => id !== undefined);
+    let j: number | undefined;
+    if (ids.length > 0) {
+      const owners = ids.map((id) => owner.get(id));
+      j = owners[0];
+      if (j === undefined || owners.some((o) => o !== j)) return undefined;
+      if (item.kind === "changeset" && layout[j]?.kind !== "changeset") return undefined;
+    } else {
+      j = cursor;
+      while (taken.has(j)) j += 1;
+    }
+    if (j >= layout.length || taken.has(j)) return undefined;
+    taken.add(j);
+    targets.push(j);
+    cursor = j + 1;
+  }
+  return targets;
+}
+
 /**
  * Pairs the answer of a `$batch` POST with the requests of `batch` (its layout): one result per
  * request, in request order. Pure.
  *
  * - A non-multipart answer is a rejection of the whole batch: its TransportError is thrown
- *   (2xx without multipart is unreadable: thrown with `outcomeUnknown`).
- * - A truncated or garbled multipart body throws a protocol TransportError with
- *   `outcomeUnknown: true`: the engine must treat every request of the batch as "may have run".
- * - Answers are taken in order (the server runs parts in order); a change-set answer is matched to
- *   its change set by Content-ID when it carries one, so a server that leaves out earlier answers
- *   cannot shift failures onto the wrong request (skipped requests become `unknown`).
- * - Requests after the last answer were not run (the batch stopped at a failure, or the server
- *   skipped them): `not-executed`, safe to send again.
+ *   (2xx without multipart — a captive portal's page, JSON, an empty body — is thrown as
+ *   `unknown-outcome`).
+ * - A truncated or garbled multipart body throws an `unknown-outcome` TransportError: the engine
+ *   must treat every request of the batch as "may have run".
+ * - Answers are paired with requests by the Content-ID the service echoes (positionally when it
+ *   echoes none). An answer that cannot be paired (unknown or repeated Content-ID, more answers
+ *   than requests), or a success that names another record than the request's `expect`, means
+ *   the pairing cannot be trusted: every request is `unknown`.
+ * - A request without an answer is `unknown`, or `not-executed` when the batch ran without
+ *   continue-on-error and an earlier request failed (the service stops at the first failure).
+ * - A part that is not a readable HTTP response, or a success whose body cannot be read, is
+ *   `unknown` (that request alone).
  */
 export function decodeBatchResponse(
   batch: EncodedBatch | readonly BatchLayoutPart[],
@@ -237,53 +271,61 @@ export function decodeBatchResponse(
         ...options,
       });
     }
-    throw unreadable(response.status, "is not multipart", response.body);
+    throw unreadable(
+      response.status,
+      `is not multipart (${contentType ?? "no content type"})`,
+      response.body,
+    );
   }
 
   const items = readItems(response, boundary);
-  const results: BatchResult[][] = layout.map(() => []);
-  let cursor = 0;
-  for (const item of items) {
-    const ids = item.kind === "changeset" ? item.answers.map((a) => a.contentId) : [item.answer.contentId];
-    let target = cursor;
-    if (ids.some((id) => id !== undefined)) {
-      for (let j = cursor; j < layout.length; j += 1) {
-        const part = layout[j];
-        if (
-          part?.kind === "changeset" &&
-          ids.some((id) => id !== undefined && part.contentIds.includes(id))
-        ) {
-          target = j;
-          break;
-        }
-      }
-    }
-    if (target >= layout.length)
-      throw unreadable(response.status, "has more answers than the batch has parts");
-    for (let j = cursor; j < target; j += 1) {
-      const part = layout[j];
-      results[j] =
-        part?.kind === "changeset"
-          ? part.contentIds.map((id) => missingAnswer(response.status, id))
-          : [missingAnswer(response.status, undefined)];
-    }
-    const part = layout[target];
-    const answers = item.kind === "changeset" ? item.answers : [item.answer];
-    if (part?.kind === "changeset") {
-      results[target] = changeSetResults(part.contentIds, answers, response.status, options);
-    } else {
-      const only = answers[0];
-      if (answers.length !== 1 || only === undefined) {
-        throw unreadable(response.status, "answers a single request with several responses");
-      }
-      results[target] = [resultOf({ http: only.http }, options)];
-    }
-    cursor = target + 1;
-  }
-  for (let j = cursor; j < layout.length; j += 1) {
+  const everyUnknown = (why: string): BatchResult[] =>
+    layout.flatMap((part) =>
+      part.kind === "changeset"
+        ? part.contentIds.map((id) => unknownResult(response.status, id, why))
+        : [unknownResult(response.status, part.contentId, why)],
+    );
+  const targets = pairItems(layout, items);
+  if (targets === undefined) return everyUnknown("cannot be paired with the requests (Content-IDs or count)");
+
+  const results: (BatchResult[] | undefined)[] = layout.map(() => undefined);
+  for (const [k, item] of items.entries()) {
+    const j = targets[k] ?? -1;
     const part = layout[j];
-    results[j] =
-      part?.kind === "changeset" ? part.contentIds.map((id) => notExecuted(id)) : [notExecuted(undefined)];
+    if (part === undefined) continue;
+    if (part.kind === "changeset") {
+      const answers = item.kind === "changeset" ? item.answers : [item.answer];
+      results[j] = changeSetResults(part, answers, response.status, options);
+      continue;
+    }
+    if (item.kind !== "single") return everyUnknown("answers a single request with a change set");
+    results[j] = [resultOf(item.answer, part.contentId, part.method, options)];
   }
-  return results.flat();
+
+  // A success naming another record: the answers went to the wrong requests.
+  for (const [j, part] of layout.entries()) {
+    const expects = part.kind === "changeset" ? (part.expects ?? []) : [part.expect];
+    for (const [i, expect] of expects.entries()) {
+      const result = results[j]?.[i];
+      if (result?.outcome !== "succeeded" || expect === undefined) continue;
+      const mismatch = entityMismatch(result, expect);
+      if (mismatch !== undefined)
+        return everyUnknown(`answers a request with another's answer (${mismatch})`);
+    }
+  }
+
+  let failedBefore = false;
+  return layout.flatMap((part, j) => {
+    const own = results[j];
+    if (own !== undefined) {
+      if (own.some((r) => r.outcome === "failed")) failedBefore = true;
+      return own;
+    }
+    const ids = part.kind === "changeset" ? part.contentIds : [part.contentId];
+    // Without continue-on-error the service stops at the first failure: what follows never ran.
+    const skipped = failedBefore && options.continueOnError !== true;
+    return ids.map((id) =>
+      skipped ? notExecuted(id) : unknownResult(response.status, id, "has no answer for this request"),
+    );
+  });
 }

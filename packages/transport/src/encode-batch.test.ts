@@ -55,8 +55,9 @@ describe("encodeBatch", () => {
     expect(encoded.boundary).toBe("batch_AAA");
     expect(encoded.contentType).toBe("multipart/mixed; boundary=batch_AAA");
     expect(encoded.layout).toEqual([
-      { kind: "changeset", contentIds: ["1", "2", "3", "4"] },
-      { kind: "request" },
+      { kind: "changeset", contentIds: ["1", "2", "3", "4"], methods: ["POST", "POST", "POST", "PATCH"] },
+      // A single request has its Content-ID too, so its answer can be matched by it.
+      { kind: "request", contentId: "5", method: "GET" },
     ]);
     expect(encoded.requestCount).toBe(5);
     expect(encoded.body).toBe(
@@ -106,6 +107,7 @@ describe("encodeBatch", () => {
         "--batch_AAA",
         "Content-Type: application/http",
         "Content-Transfer-Encoding: binary",
+        "Content-ID: 5",
         "",
         `GET ${ROOT}accounts(${ACCOUNT})?$select=name HTTP/1.1`,
         "Accept: application/json",
@@ -131,8 +133,8 @@ describe("encodeBatch", () => {
       { serviceRoot: ROOT, newId: ids("a", "b", "c") },
     );
     expect(encoded.layout).toEqual([
-      { kind: "changeset", contentIds: ["1", "2"] },
-      { kind: "changeset", contentIds: ["3"] },
+      { kind: "changeset", contentIds: ["1", "2"], methods: ["POST", "POST"] },
+      { kind: "changeset", contentIds: ["3"], methods: ["DELETE"] },
     ]);
     expect(encoded.body).not.toContain("leaked");
     expect(encoded.body).toContain(`DELETE ${ROOT}accounts(${ACCOUNT}) HTTP/1.1\r\n\r\n--changeset_c--`);

@@ -136,7 +136,8 @@ function encodeRequest(
 /**
  * The multipart/mixed body of a `$batch` POST, as Dataverse documents it (reference §4.1): CRLF
  * line endings, `batch_<uuid>` / `changeset_<uuid>` boundaries, `application/http` parts with
- * `Content-Transfer-Encoding: binary`, `Content-ID` on change-set requests (unique in the batch),
+ * `Content-Transfer-Encoding: binary`, a `Content-ID` on every request (unique in the batch; OData
+ * allows it outside change sets too, and the service echoes it on the answer),
  * absolute inner URLs (or `$n` references). Pure; validates everything it writes, so no value can
  * inject a header or a part. Throws an invalid-request TransportError.
  */
@@ -182,31 +183,49 @@ export function encodeBatch(parts: readonly BatchPart[], options: EncodeBatchOpt
   const layout: BatchLayoutPart[] = [];
   const chunks: string[] = [];
   let nextId = 1;
+  const autoId = (): string => {
+    while (encoder.declared.has(String(nextId))) nextId += 1;
+    const id = String(nextId);
+    encoder.declared.add(id);
+    return id;
+  };
+  // Change-set requests are numbered first (1, 2, … in order); single requests then get the next
+  // numbers, so every answer can be matched to its request by the Content-ID the service echoes.
+  const changeSetIds = parts.map((part) =>
+    part.kind === "changeset" ? part.requests.map((r: BatchRequest) => r.contentId ?? autoId()) : [],
+  );
   for (const [i, part] of parts.entries()) {
     chunks.push(`--${boundary}${CRLF}`);
     if (part.kind === "request") {
-      chunks.push(encodeRequest(part.request, `Batch part ${i}`, encoder, undefined, undefined));
-      layout.push({ kind: "request" });
+      const contentId = autoId();
+      chunks.push(encodeRequest(part.request, `Batch part ${i}`, encoder, undefined, contentId));
+      layout.push({
+        kind: "request",
+        contentId,
+        method: part.request.method,
+        ...(part.expect === undefined ? {} : { expect: part.expect }),
+      });
       continue;
     }
     const changeSet = `changeset_${newId()}`;
     chunks.push(`Content-Type: multipart/mixed; boundary=${changeSet}${CRLF}${CRLF}`);
     const seen = new Set<string>();
-    const contentIds: string[] = [];
+    const contentIds = changeSetIds[i] ?? [];
     for (const [j, request] of part.requests.entries()) {
-      let contentId = request.contentId;
-      if (contentId === undefined) {
-        while (encoder.declared.has(String(nextId))) nextId += 1;
-        contentId = String(nextId);
-        encoder.declared.add(contentId);
-      }
+      const contentId = contentIds[j] ?? autoId();
       chunks.push(`--${changeSet}${CRLF}`);
       chunks.push(encodeRequest(request, `Batch part ${i}, request ${j}`, encoder, seen, contentId));
       seen.add(contentId);
-      contentIds.push(contentId);
     }
     chunks.push(`--${changeSet}--${CRLF}`);
-    layout.push({ kind: "changeset", contentIds });
+    layout.push({
+      kind: "changeset",
+      contentIds,
+      methods: part.requests.map((r: BatchRequest) => r.method),
+      ...(part.requests.some((r: BatchRequest) => r.expect !== undefined)
+        ? { expects: part.requests.map((r: BatchRequest) => r.expect) }
+        : {}),
+    });
   }
   chunks.push(`--${boundary}--${CRLF}`);
   return {

@@ -22,6 +22,7 @@ export {
 } from "./decode-batch-response.ts";
 export { type EncodeBatchOptions, encodeBatch, MAX_BATCH_REQUESTS } from "./encode-batch.ts";
 export { type ErrorResponseInput, errorFromResponse, isRetryableStatus } from "./error-from-response.ts";
+export { type AnswerIdentity, type ExpectedEntity, entityMismatch } from "./expected-entity.ts";
 export { serviceRoot } from "./resolve-url.ts";
 export { type HeaderSource, retryAfterMs } from "./retry-after-ms.ts";
 export {
@@ -30,4 +31,5 @@ export {
   type TransportErrorInit,
   type TransportErrorKind,
 } from "./transport-error.ts";
-export type { WebApiResponse } from "./web-api-response.ts";
+export { unknownOutcome } from "./unknown-outcome.ts";
+export { untrustedSuccess, type WebApiResponse } from "./web-api-response.ts";

@@ -150,7 +150,7 @@ describe("send: errors", () => {
     });
     const transport = createTransport({ serverUrl: server.serverUrl });
     const error = await failure(transport.send({ method: "POST", url: "accounts", headers: {}, body: {} }));
-    expect(error.kind).toBe("protocol");
+    expect(error.kind).toBe("unknown-outcome");
     expect(error.status).toBe(201);
     expect(error.retryable).toBe(true);
     expect(error.outcomeUnknown).toBe(true);

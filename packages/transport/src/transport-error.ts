@@ -7,7 +7,10 @@ import { XrmError } from "@xrm-offline/odata";
  * - `timeout`: the transport's own deadline passed.
  * - `aborted`: the caller's AbortSignal fired; not to be retried on the caller's behalf.
  * - `auth`: the access-token provider failed; a session problem, not a problem of the request.
- * - `protocol`: an answer arrived but could not be understood (garbled JSON, truncated multipart).
+ * - `protocol`: an error answer arrived but could not be understood.
+ * - `unknown-outcome`: a success answer (or a `$batch` answer) arrived but cannot be read or matched
+ *   to its request (cut short, empty, HTML, garbled, a missing or foreign part): the request may or
+ *   may not have been applied. Always retryable, `outcomeUnknown`.
  * - `invalid-request`: the request itself cannot be sent (bad URL, header injection attempt).
  * - `not-executed`: a `$batch` part the server never ran because the batch stopped earlier.
  */
@@ -18,6 +21,7 @@ export type TransportErrorKind =
   | "aborted"
   | "auth"
   | "protocol"
+  | "unknown-outcome"
   | "invalid-request"
   | "not-executed";
 

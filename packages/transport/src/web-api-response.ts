@@ -1,4 +1,4 @@
-import { TRANSPORT_CODES, TransportError } from "./transport-error.ts";
+import { unknownOutcome } from "./unknown-outcome.ts";
 
 /** A successful (2xx or 304) answer of the Web API. */
 export interface WebApiResponse {
@@ -45,27 +45,47 @@ export function parseBody(contentType: string | undefined, text: string): Parsed
 }
 
 /**
- * The WebApiResponse of a successful answer. A body announced or shaped as JSON that does not
- * parse (truncated, garbled) is a protocol TransportError: the request may well have been applied,
- * so it is marked retryable with an unknown outcome.
+ * Why a 2xx answer is not one the Web API gives (a captive portal's or proxy's page, an empty
+ * `200`), or undefined. Writes are answered `204`, or `200`/`201` with an OData JSON document
+ * (`return=representation`); any answer may be JSON or empty, never an HTML page.
+ */
+export function untrustedSuccess(
+  method: string | undefined,
+  status: number,
+  headers: Readonly<Record<string, string>>,
+  text: string,
+): string | undefined {
+  const type = headers["content-type"] ?? "";
+  if (/^\s*text\/html\b/i.test(type) || /^\s*<(!doctype|html)\b/i.test(text)) return "is an HTML page";
+  if (method === undefined || method === "GET" || status === 204 || status === 304) return undefined;
+  if (text.trim() === "") return `is an empty ${status}`;
+  if (!/[/+]json\b/i.test(type)) return `is ${type === "" ? "not typed" : type}, not JSON`;
+  if (!/"@odata\.context"\s*:/.test(text)) return "is JSON but not an OData document";
+  return undefined;
+}
+
+/**
+ * The WebApiResponse of a successful answer. A body that does not parse (truncated, garbled), or
+ * is not an answer the Web API gives to `method` (see untrustedSuccess), is an unknown-outcome
+ * TransportError: the request may well have been applied.
  */
 export function successResponse(
   status: number,
   headers: Readonly<Record<string, string>>,
   text: string,
+  method?: string,
 ): WebApiResponse {
+  const untrusted = untrustedSuccess(method, status, headers, text);
+  if (untrusted !== undefined) {
+    throw unknownOutcome(status, `HTTP ${status}: the answer ${untrusted}`, { headers, raw: text });
+  }
   const parsed = parseBody(headers["content-type"], text);
   if (!parsed.ok) {
-    throw new TransportError({
-      kind: "protocol",
-      code: TRANSPORT_CODES.unexpected,
-      message: `HTTP ${status}: the response body is not valid JSON (${text.length} characters, possibly truncated).`,
+    throw unknownOutcome(
       status,
-      retryable: true,
-      outcomeUnknown: true,
-      headers,
-      raw: text.slice(0, 4096),
-    });
+      `HTTP ${status}: the response body is not valid JSON (${text.length} characters, possibly truncated)`,
+      { headers, raw: text },
+    );
   }
   const body = parsed.value;
   const entityId = entityIdFrom(headers["odata-entityid"]);
