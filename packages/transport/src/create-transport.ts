@@ -45,6 +45,16 @@ export interface BatchOptions {
   readonly signal?: AbortSignal;
 }
 
+/** A request with a binary body, for file and image columns ("Use file column data"). */
+export interface BinaryRequest {
+  readonly method: "PATCH" | "GET" | "DELETE";
+  /** Relative to the service root, or absolute (a chunked upload's `Location`). */
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Sent as is: a `Blob` slice is streamed by fetch, never copied into a string. */
+  readonly body?: Blob | Uint8Array;
+}
+
 export interface Transport {
   /** The normalised service root, ending with "/". */
   readonly serviceRoot: string;
@@ -52,6 +62,11 @@ export interface Transport {
   send(request: WebApiRequest, options?: SendOptions): Promise<WebApiResponse>;
   /** One `$batch` POST; one result per request, in order (see decodeBatchResponse). */
   sendBatch(parts: readonly BatchPart[], options?: BatchOptions): Promise<BatchResult[]>;
+  /** A binary request (file upload chunk, file download). Resolves for 2xx with status and headers. */
+  sendBinary(
+    request: BinaryRequest,
+    options?: SendOptions,
+  ): Promise<{ readonly status: number; readonly headers: Readonly<Record<string, string>> }>;
 }
 
 interface Exchange {
@@ -118,7 +133,7 @@ export function createTransport(options: TransportOptions): Transport {
     method: string,
     url: string,
     headers: Record<string, string>,
-    body: string | undefined,
+    body: string | Blob | Uint8Array | undefined,
     signal: AbortSignal | undefined,
   ): Promise<Exchange> {
     if (signal?.aborted) throw abortedBeforeSending(signal);
@@ -132,7 +147,7 @@ export function createTransport(options: TransportOptions): Transport {
       response = await fetchImpl(url, {
         method,
         headers,
-        ...(body === undefined ? {} : { body }),
+        ...(body === undefined ? {} : { body: body as BodyInit }),
         ...(combined === undefined ? {} : { signal: combined }),
       });
     } catch (error) {
@@ -156,7 +171,7 @@ export function createTransport(options: TransportOptions): Transport {
     method: string,
     url: string,
     baseHeaders: Record<string, string>,
-    body: string | undefined,
+    body: string | Blob | Uint8Array | undefined,
     signal: AbortSignal | undefined,
   ): Promise<{ result: Exchange; redact: (text: string) => string }> {
     const used: string[] = [];
@@ -227,6 +242,24 @@ export function createTransport(options: TransportOptions): Transport {
         );
       }
       return response;
+    },
+
+    async sendBinary(request, sendOptions = {}) {
+      if (typeof request !== "object" || request === null)
+        throw invalidRequest("The request must be an object.");
+      if (!["PATCH", "GET", "DELETE"].includes(request.method))
+        throw invalidRequest(`Unsupported method ${JSON.stringify(request.method)}.`);
+      const url = resolveUrl(root, request.url);
+      const headers = baseHeaders(false, request.headers);
+      const { result, redact } = await exchange(
+        request.method,
+        url,
+        headers,
+        request.body,
+        sendOptions.signal,
+      );
+      if (!isSuccessStatus(result.status)) throw errorFromResponse({ ...result, now: now(), redact });
+      return { status: result.status, headers: result.headers };
     },
 
     async sendBatch(parts, batchOptions = {}) {

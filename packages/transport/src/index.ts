@@ -10,6 +10,7 @@ export type {
 export {
   type AccessTokenProvider,
   type BatchOptions,
+  type BinaryRequest,
   createTransport,
   type SendOptions,
   type Transport,
@@ -32,4 +33,11 @@ export {
   type TransportErrorKind,
 } from "./transport-error.ts";
 export { unknownOutcome } from "./unknown-outcome.ts";
+export {
+  DEFAULT_SINGLE_REQUEST_MAX,
+  type UploadOptions,
+  type UploadProgress,
+  type UploadTarget,
+  uploadFile,
+} from "./upload-file.ts";
 export { untrustedSuccess, type WebApiResponse } from "./web-api-response.ts";

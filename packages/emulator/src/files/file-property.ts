@@ -146,7 +146,9 @@ function download(
     "OData-Version": "4.0",
     "Content-Type": "application/octet-stream",
     "x-ms-file-size": String(file.size),
-    "x-ms-file-name": file.name,
+    // A header carries ASCII only: other names are percent-encoded (the client decodes them).
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: printable ASCII only
+    "x-ms-file-name": /^[\u0020-\u007e]*$/.test(file.name) ? file.name : encodeURIComponent(file.name),
     mimetype: file.mimeType,
     "Access-Control-Expose-Headers": EXPOSE,
   };
