@@ -47,7 +47,6 @@ function columnUrl(target: UploadTarget, query = ""): string {
 
 /** A file name travels in the query string too: the header can only carry ASCII names. */
 function asciiName(name: string): string | undefined {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: printable ASCII only
   return /^[\u0020-\u007e]+$/.test(name) ? name : undefined;
 }
 

@@ -104,8 +104,7 @@ export function fileAction(ctx: ServerContext, req: WireRequest, action: string)
     }
     case "UploadBlock": {
       const session = ctx.files.session(str(body, "FileContinuationToken"));
-      if (!session || session.mode !== "blocks")
-        throw fileRequestError("The FileContinuationToken is not valid.");
+      if (session?.mode !== "blocks") throw fileRequestError("The FileContinuationToken is not valid.");
       const blockId = str(body, "BlockId");
       if (Buffer.from(blockId, "base64").length > 64)
         throw fileRequestError("A BlockId is at most 64 bytes before encoding.");
@@ -117,8 +116,7 @@ export function fileAction(ctx: ServerContext, req: WireRequest, action: string)
     case "CommitFileBlocksUpload": {
       const token = str(body, "FileContinuationToken");
       const session = ctx.files.session(token);
-      if (!session || session.mode !== "blocks")
-        throw fileRequestError("The FileContinuationToken is not valid.");
+      if (session?.mode !== "blocks") throw fileRequestError("The FileContinuationToken is not valid.");
       const list = body.BlockList;
       if (!Array.isArray(list) || list.length === 0 || !list.every((b) => typeof b === "string")) {
         throw fileRequestError("The parameter 'BlockList' must be a non-empty array of block ids.");

@@ -75,7 +75,7 @@ function uploadChunk(
   entity: EntityMetadata,
 ): WireResponse {
   const session = ctx.files.session(token);
-  if (!session || session.mode !== "chunked" || session.id !== id || session.column !== column.column) {
+  if (session?.mode !== "chunked" || session.id !== id || session.column !== column.column) {
     throw fileRequestError("The sessiontoken is not valid for this column.");
   }
   const range = parseContentRange(req.headers.get("content-range"));
@@ -147,7 +147,6 @@ function download(
     "Content-Type": "application/octet-stream",
     "x-ms-file-size": String(file.size),
     // A header carries ASCII only: other names are percent-encoded (the client decodes them).
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: printable ASCII only
     "x-ms-file-name": /^[\u0020-\u007e]*$/.test(file.name) ? file.name : encodeURIComponent(file.name),
     mimetype: file.mimeType,
     "Access-Control-Expose-Headers": EXPOSE,
