@@ -1,5 +1,13 @@
 export type { ApplyServerRowsOptions, ApplyServerRowsResult } from "./apply-server-rows.ts";
 export type { PreparedWrite, WriteResult } from "./commit-writes.ts";
+export {
+  type FileUpload,
+  type FileUploadProgress,
+  FileUploadStore,
+  type LocalFile,
+  type StoredBlob,
+  uploadKey,
+} from "./file-uploads.ts";
 export { ExcludeItems, GroupCommitter, type Outcome } from "./group-commit.ts";
 export {
   type LocalReadOptions,

@@ -64,9 +64,10 @@ describe("schema versions", () => {
     const rows = await store.database.records.toArray();
     await store.close();
 
-    const v2: SchemaVersion = {
-      version: 2,
-      stores: { ...SCHEMA_VERSIONS[0]!.stores, outbox: "++seq, changeKey, state" },
+    const latest = SCHEMA_VERSIONS.at(-1)!;
+    const next: SchemaVersion = {
+      version: latest.version + 1,
+      stores: { ...latest.stores, outbox: "++seq, changeKey, state" },
       upgrade: async (tx) => {
         await tx
           .table("outbox")
@@ -76,8 +77,11 @@ describe("schema versions", () => {
           });
       },
     };
-    const { store: upgraded } = await openTestStore({ indexedDB: factory, schema: [...SCHEMA_VERSIONS, v2] });
-    expect(upgraded.database.verno).toBe(2);
+    const { store: upgraded } = await openTestStore({
+      indexedDB: factory,
+      schema: [...SCHEMA_VERSIONS, next],
+    });
+    expect(upgraded.database.verno).toBe(latest.version + 1);
     const after = await upgraded.peekOutbox({ limit: 1000 });
     expect(after).toEqual(entries.map((e) => ({ ...e, migrated: true })));
     expect(await upgraded.failures()).toEqual(failures);

@@ -29,6 +29,20 @@ export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
       meta: "key",
     },
   },
+  {
+    // Files of file and image columns set offline (Blobs, apart from rows and outbox entries) and
+    // their uploads. New tables only: records, outbox and failures are untouched.
+    version: 2,
+    stores: {
+      records: "[_entity+_id], *_refs",
+      outbox: "++seq, changeKey",
+      failures: "id, *seqs, *changeKeys, [entity+recordId]",
+      checkpoints: "key",
+      meta: "key",
+      blobs: "id",
+      uploads: "id, state",
+    },
+  },
 ];
 
 /** Bookkeeping fields of a record row; `publicRecord` removes exactly these. */

@@ -1,4 +1,5 @@
 import { Dexie, type Table } from "dexie";
+import type { FileUpload, StoredBlob } from "./file-uploads.ts";
 import { SCHEMA_VERSIONS, type SchemaVersion } from "./schema.ts";
 import type { Checkpoint, MetaRow, OutboxEntry, StoredRecord, SyncFailure } from "./store-types.ts";
 
@@ -27,6 +28,8 @@ export class XrmDatabase extends Dexie {
   declare readonly failures: Table<SyncFailure, string>;
   declare readonly checkpoints: Table<Checkpoint, string>;
   declare readonly meta: Table<MetaRow, string>;
+  declare readonly blobs: Table<StoredBlob, string>;
+  declare readonly uploads: Table<FileUpload, string>;
 
   constructor(name: string, options: XrmDatabaseOptions = {}) {
     super(name, {

@@ -1,4 +1,5 @@
 import { toErrorCode } from "./error-code.ts";
+import { FILE_ERRORS } from "./error-entries-files.ts";
 import { QUERY_BUILDER_ERRORS } from "./error-entries-query-builder.ts";
 
 /** One Dataverse error: its hex code, HTTP status, default message and whether to retry it. */
@@ -93,6 +94,7 @@ export const ERRORS = {
 
   InvalidXml: { code: "0x80040201", httpStatus: 400, message: "Invalid XML.", retryable: false },
   ...QUERY_BUILDER_ERRORS,
+  ...FILE_ERRORS,
 
   // ── Authentication and authorisation (401 / 403) ─────────────────────────────────────────────
   AccessTokenExpired: {

@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import { FileUploadStore } from "./file-uploads.ts";
+import { ACCOUNT, create, openTestStore, remove } from "./testing/test-store.ts";
+
+let n = 0;
+const ids = () => `blob-${++n}`;
+
+async function setup() {
+  const { store, reopen } = await openTestStore();
+  const files = new FileUploadStore(store.database, () => new Date("2025-01-02T03:04:05.000Z"), ids);
+  return { store, files, reopen };
+}
+
+const target = (fileName = "face.png") => ({
+  entity: "account",
+  recordId: ACCOUNT,
+  column: "entityimage",
+  fileName,
+  mimeType: "image/png",
+});
+
+describe("FileUploadStore", () => {
+  it("keeps the bytes apart from the record and the outbox, and reads them back", async () => {
+    const { store, files } = await setup();
+    await store.write(create("account", { accountid: ACCOUNT, name: "A" }));
+    const upload = await files.set(target(), new Blob([new Uint8Array([1, 2, 3])], { type: "image/png" }));
+    expect(upload).toMatchObject({
+      state: "pending",
+      size: 3,
+      attempts: 0,
+      id: `account|${ACCOUNT}|entityimage`,
+    });
+    const local = await files.file("account", ACCOUNT, "entityimage");
+    expect(local?.fileName).toBe("face.png");
+    expect(new Uint8Array(await local!.blob.arrayBuffer())).toEqual(new Uint8Array([1, 2, 3]));
+    const row = await store.getRecordRow("account", ACCOUNT);
+    expect(JSON.stringify(row)).not.toContain("face.png");
+    expect(await store.database.blobs.count()).toBe(1);
+  });
+
+  it("refuses a file for a record the device doesn't have, writing nothing", async () => {
+    const { store, files } = await setup();
+    const error = await files.set(target(), new Blob(["x"])).catch((e) => e);
+    expect(error.errorCode).toBe(0x80040217);
+    expect(await store.database.blobs.count()).toBe(0);
+    expect(await store.database.uploads.count()).toBe(0);
+  });
+
+  it("waits for the record's create to be acknowledged; a second set replaces the first and its bytes", async () => {
+    const { store, files } = await setup();
+    await store.write(create("account", { accountid: ACCOUNT, name: "A" }));
+    const first = await files.set(target("a.png"), new Blob(["first"]));
+    expect(await files.ready()).toEqual([]); // created offline, not on the server yet
+    await store.database.records.update(["account", ACCOUNT], { _server: {} });
+    const second = await files.set(target("b.png"), new Blob(["second!"]));
+    expect((await files.ready()).map((u) => u.fileName)).toEqual(["b.png"]);
+    expect(await store.database.blobs.count()).toBe(1);
+    // The engine still holding the first upload can't overwrite the second.
+    expect(await files.saveProgress(first, { sentBytes: 5 })).toBe(false);
+    expect(await files.finish(first)).toBe(false);
+    expect(await files.saveProgress(second, { location: "x", chunkSize: 4, sentBytes: 4 })).toBe(true);
+    expect((await files.ready())[0]?.progress).toEqual({ location: "x", chunkSize: 4, sentBytes: 4 });
+    expect(await files.finish(second)).toBe(true);
+    const done = await files.file("account", ACCOUNT, "entityimage");
+    expect(done?.state).toBe("uploaded");
+    expect(await files.ready()).toEqual([]);
+  });
+
+  it("keeps a refused upload as a failure until retried or discarded", async () => {
+    const { store, files } = await setup();
+    await store.write(create("account", { accountid: ACCOUNT, name: "A" }));
+    await store.database.records.update(["account", ACCOUNT], { _server: {} });
+    const upload = await files.set(target(), new Blob(["x"]));
+    const error = { errorCode: 0x80044a02, code: "0x80044a02", message: "too big", httpStatus: 400 };
+    expect(await files.fail(upload, error)).toBe(true);
+    expect(await files.ready()).toEqual([]);
+    expect((await files.list())[0]).toMatchObject({ state: "failed", error });
+    await files.retry(upload.id);
+    expect((await files.ready()).map((u) => u.state)).toEqual(["pending"]);
+    await files.discard(upload.id);
+    expect(await files.list()).toEqual([]);
+    expect(await store.database.blobs.count()).toBe(0);
+    expect((await files.retry(upload.id).catch((e) => e)).errorCode).toBe(0x80040217);
+  });
+
+  it("drops the upload of a record deleted on this device, bytes included", async () => {
+    const { store, files } = await setup();
+    await store.write(create("account", { accountid: ACCOUNT, name: "A" }));
+    await files.set(target(), new Blob(["x"]));
+    await store.write(remove("account", ACCOUNT));
+    expect(await files.ready()).toEqual([]);
+    expect(await store.database.blobs.count()).toBe(0);
+  });
+
+  it("survives a reopen with its progress", async () => {
+    const { store, files, reopen } = await setup();
+    await store.write(create("account", { accountid: ACCOUNT, name: "A" }));
+    await store.database.records.update(["account", ACCOUNT], { _server: {} });
+    const upload = await files.set(target(), new Blob(["0123456789"]));
+    await files.saveProgress(upload, { location: "loc", chunkSize: 4, sentBytes: 8 });
+    await store.close();
+    const again = await reopen();
+    const reopened = new FileUploadStore(again.database, () => new Date(), ids);
+    expect((await reopened.ready())[0]?.progress?.sentBytes).toBe(8);
+    await again.close();
+  });
+});

@@ -1,0 +1,214 @@
+import { XrmError, xrmError } from "@xrm-offline/odata";
+import type { XrmDatabase } from "./xrm-database.ts";
+
+/** How far an upload got: saved after every acknowledged chunk so a reload resumes it. */
+export interface FileUploadProgress {
+  readonly location?: string;
+  readonly chunkSize?: number;
+  readonly sentBytes: number;
+}
+
+/**
+ * A file or image column set on this device. "pending": waits to be uploaded (once the record
+ * exists on the server); "failed": refused for good, kept until retried or discarded; "uploaded":
+ * on the server, the bytes kept for local reads.
+ */
+export interface FileUpload {
+  /** `<entity>|<recordId>|<column>`: setting the column again replaces the entry (last one wins). */
+  readonly id: string;
+  readonly entity: string;
+  readonly recordId: string;
+  readonly column: string;
+  /** The `blobs` row with the bytes; a new set gets a new blob, so a stale upload can tell. */
+  readonly blobId: string;
+  readonly fileName: string;
+  readonly mimeType: string;
+  readonly size: number;
+  readonly state: "pending" | "failed" | "uploaded";
+  readonly progress?: FileUploadProgress;
+  readonly attempts: number;
+  readonly error?: {
+    readonly errorCode: number;
+    readonly code: string;
+    readonly message: string;
+    readonly httpStatus: number;
+  };
+  /** ISO time of the set. */
+  readonly createdAt: string;
+}
+
+/** Binary content, apart from records and outbox entries (one value per file). */
+export interface StoredBlob {
+  readonly id: string;
+  readonly blob: Blob;
+}
+
+export interface LocalFile {
+  readonly blob: Blob;
+  readonly fileName: string;
+  readonly mimeType: string;
+  readonly size: number;
+  readonly state: FileUpload["state"];
+}
+
+export const uploadKey = (entity: string, recordId: string, column: string) =>
+  `${entity}|${recordId}|${column}`;
+
+function isQuotaError(e: unknown): boolean {
+  const name = (e as { name?: string; inner?: { name?: string } })?.name;
+  const inner = (e as { inner?: { name?: string } })?.inner?.name;
+  return name === "QuotaExceededError" || inner === "QuotaExceededError";
+}
+
+/**
+ * Files of file and image columns set offline, and their uploads. A set writes the blob and its
+ * upload entry in one transaction (both or neither: a `QuotaExceededError` leaves nothing). The
+ * sync engine uploads an entry once its record exists on the server (`_server` not null).
+ */
+export class FileUploadStore {
+  readonly #db: XrmDatabase;
+  readonly #now: () => Date;
+  readonly #blobId: () => string;
+
+  constructor(db: XrmDatabase, now: () => Date, newId: () => string) {
+    this.#db = db;
+    this.#now = now;
+    this.#blobId = newId;
+  }
+
+  /** Store `blob` as the column's file and queue its upload; replaces an earlier set of the column. */
+  async set(
+    target: { entity: string; recordId: string; column: string; fileName: string; mimeType: string },
+    blob: Blob,
+  ): Promise<FileUpload> {
+    const db = this.#db;
+    const id = uploadKey(target.entity, target.recordId, target.column);
+    const upload: FileUpload = {
+      id,
+      entity: target.entity,
+      recordId: target.recordId,
+      column: target.column,
+      blobId: this.#blobId(),
+      fileName: target.fileName,
+      mimeType: target.mimeType,
+      size: blob.size,
+      state: "pending",
+      attempts: 0,
+      createdAt: this.#now().toISOString(),
+    };
+    try {
+      await db.transaction("rw", [db.records, db.blobs, db.uploads], async () => {
+        const row = await db.records.get([target.entity, target.recordId]);
+        if (!row || row._deleted) {
+          throw xrmError(
+            "ObjectDoesNotExist",
+            `Entity '${target.entity}' With Id = ${target.recordId} Does Not Exist`,
+          );
+        }
+        const previous = await db.uploads.get(id);
+        if (previous) await db.blobs.delete(previous.blobId);
+        await db.blobs.put({ id: upload.blobId, blob });
+        await db.uploads.put(upload);
+      });
+    } catch (e) {
+      if (isQuotaError(e)) throw xrmError("DeviceStorageFull");
+      throw XrmError.from(e);
+    }
+    return upload;
+  }
+
+  /** The column's file as this device has it (set here), or undefined. */
+  async file(entity: string, recordId: string, column: string): Promise<LocalFile | undefined> {
+    const db = this.#db;
+    return db.transaction("r", [db.uploads, db.blobs], async () => {
+      const upload = await db.uploads.get(uploadKey(entity, recordId, column));
+      if (!upload) return undefined;
+      const stored = await db.blobs.get(upload.blobId);
+      if (!stored) return undefined;
+      return {
+        blob: stored.blob,
+        fileName: upload.fileName,
+        mimeType: upload.mimeType,
+        size: upload.size,
+        state: upload.state,
+      };
+    });
+  }
+
+  async blob(blobId: string): Promise<Blob | undefined> {
+    return (await this.#db.blobs.get(blobId))?.blob;
+  }
+
+  list(): Promise<FileUpload[]> {
+    return this.#db.uploads.toArray();
+  }
+
+  /**
+   * Pending uploads whose record the server has (its create was acknowledged), oldest first.
+   * Uploads of records deleted on this device are dropped here, with their bytes.
+   */
+  async ready(): Promise<FileUpload[]> {
+    const db = this.#db;
+    return db.transaction("rw", [db.records, db.blobs, db.uploads], async () => {
+      const pending = await db.uploads.where("state").equals("pending").toArray();
+      const rows = await db.records.bulkGet(pending.map((u) => [u.entity, u.recordId] as [string, string]));
+      const ready: FileUpload[] = [];
+      for (const [i, upload] of pending.entries()) {
+        const row = rows[i];
+        if (!row || row._deleted) {
+          await db.uploads.delete(upload.id);
+          await db.blobs.delete(upload.blobId);
+        } else if (row._server !== null) ready.push(upload);
+      }
+      return ready.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    });
+  }
+
+  /** Apply `change` to the entry only if it still holds the same blob (no newer set replaced it). */
+  async #update(upload: FileUpload, change: (u: FileUpload) => FileUpload | undefined): Promise<boolean> {
+    const db = this.#db;
+    return db.transaction("rw", [db.uploads, db.blobs], async () => {
+      const current = await db.uploads.get(upload.id);
+      if (!current || current.blobId !== upload.blobId) return false;
+      const next = change(current);
+      if (next) await db.uploads.put(next);
+      else {
+        await db.uploads.delete(current.id);
+        await db.blobs.delete(current.blobId);
+      }
+      return true;
+    });
+  }
+
+  /** Before a request leaves: count the attempt. */
+  markAttempt(upload: FileUpload): Promise<boolean> {
+    return this.#update(upload, (u) => ({ ...u, attempts: u.attempts + 1 }));
+  }
+
+  saveProgress(upload: FileUpload, progress: FileUploadProgress): Promise<boolean> {
+    return this.#update(upload, (u) => ({ ...u, progress }));
+  }
+
+  /** The server has the file: keep the bytes for local reads, drop the session. */
+  finish(upload: FileUpload): Promise<boolean> {
+    return this.#update(upload, ({ progress: _p, error: _e, ...u }) => ({ ...u, state: "uploaded" }));
+  }
+
+  fail(upload: FileUpload, error: NonNullable<FileUpload["error"]>): Promise<boolean> {
+    return this.#update(upload, ({ progress: _p, ...u }) => ({ ...u, state: "failed", error }));
+  }
+
+  /** A failed upload goes back in the queue, from byte 0. */
+  async retry(id: string): Promise<void> {
+    const current = await this.#db.uploads.get(id);
+    if (current?.state !== "failed") throw xrmError("ObjectDoesNotExist", `No failed upload '${id}'.`);
+    await this.#update(current, ({ error: _e, ...u }) => ({ ...u, state: "pending" }));
+  }
+
+  /** Give up a failed or pending upload: the bytes leave the device. */
+  async discard(id: string): Promise<void> {
+    const current = await this.#db.uploads.get(id);
+    if (!current) throw xrmError("ObjectDoesNotExist", `No upload '${id}'.`);
+    await this.#update(current, () => undefined);
+  }
+}

@@ -1,0 +1,97 @@
+import { XrmError } from "@xrm-offline/odata";
+import type { FileUpload, FileUploadProgress } from "@xrm-offline/store";
+
+/** What the uploader needs from the store (FileUploadStore implements it). */
+export interface UploadQueuePort {
+  ready(): Promise<FileUpload[]>;
+  blob(blobId: string): Promise<Blob | undefined>;
+  markAttempt(upload: FileUpload): Promise<boolean>;
+  saveProgress(upload: FileUpload, progress: FileUploadProgress): Promise<boolean>;
+  finish(upload: FileUpload): Promise<boolean>;
+  fail(upload: FileUpload, error: NonNullable<FileUpload["error"]>): Promise<boolean>;
+}
+
+/** Sends one file (transport's `uploadFile`, bound to the transport and entity set names). */
+export type SendFile = (
+  upload: FileUpload,
+  blob: Blob,
+  options: {
+    readonly resume?: FileUploadProgress;
+    readonly onProgress: (p: FileUploadProgress) => Promise<void>;
+    readonly signal: AbortSignal;
+  },
+) => Promise<void>;
+
+/** Bytes on their way: what `status$` shows while files upload. */
+export interface UploadProgressEvent {
+  readonly entity: string;
+  readonly recordId: string;
+  readonly column: string;
+  readonly sentBytes: number;
+  readonly totalBytes: number;
+}
+
+export interface UploadRound {
+  readonly uploaded: number;
+  readonly failed: number;
+  /** Left for a later round: a transient error stopped the round. */
+  readonly deferred: number;
+  /** The transient error that stopped the round, if one did. */
+  readonly error?: XrmError;
+}
+
+/**
+ * Uploads every ready file, oldest first, one at a time (files are large; parallel uploads only
+ * split the same bandwidth). Progress is saved after every chunk, so a reload resumes where the
+ * server stopped acknowledging. A permanent refusal (4xx) becomes a kept failure; a transient error
+ * (network, 5xx, 429) ends the round with the file still pending and its progress kept.
+ */
+export async function runUploads(
+  queue: UploadQueuePort,
+  send: SendFile,
+  onProgress: (event: UploadProgressEvent) => void,
+  signal: AbortSignal,
+): Promise<UploadRound> {
+  const ready = await queue.ready();
+  let uploaded = 0;
+  let failed = 0;
+  for (const [index, upload] of ready.entries()) {
+    if (signal.aborted) return { uploaded, failed, deferred: ready.length - index };
+    const blob = await queue.blob(upload.blobId);
+    if (!blob || !(await queue.markAttempt(upload))) continue; // replaced or discarded meanwhile
+    const event = (sentBytes: number) =>
+      onProgress({
+        entity: upload.entity,
+        recordId: upload.recordId,
+        column: upload.column,
+        sentBytes,
+        totalBytes: upload.size,
+      });
+    event(upload.progress?.sentBytes ?? 0);
+    try {
+      await send(upload, blob, {
+        ...(upload.progress ? { resume: upload.progress } : {}),
+        onProgress: async (p) => {
+          await queue.saveProgress(upload, p);
+          event(p.sentBytes);
+        },
+        signal,
+      });
+      await queue.finish(upload);
+      uploaded++;
+    } catch (e) {
+      const error = XrmError.from(e);
+      if (error.retryable || error.httpStatus === 0 || signal.aborted) {
+        return { uploaded, failed, deferred: ready.length - index, error };
+      }
+      await queue.fail(upload, {
+        errorCode: error.errorCode,
+        code: error.code,
+        message: error.message,
+        httpStatus: error.httpStatus,
+      });
+      failed++;
+    }
+  }
+  return { uploaded, failed, deferred: 0 };
+}
