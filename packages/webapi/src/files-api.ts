@@ -1,0 +1,127 @@
+import type { EntityMetadata, Metadata } from "@xrm-offline/metadata";
+import { normalizeRecordId, xrmError } from "@xrm-offline/odata";
+import type { FileUpload, FileUploadStore, LocalFile } from "@xrm-offline/store";
+
+/**
+ * File columns by table and their MaxSizeInKB: `{ incident: { new_report: { maxSizeInKB: 10240 } } }`.
+ * Dataverse leaves file columns out of `$metadata`, so the app names them; image columns
+ * (`entityimage`, Edm.Binary in CSDL) are known without this.
+ */
+export type FileColumnsOption = Readonly<Record<string, Readonly<Record<string, { maxSizeInKB?: number }>>>>;
+
+/** Dataverse's defaults: a file column 32,768 KB (32 MB), an image column 10,240 KB (10 MB). */
+export const DEFAULT_FILE_MAX_KB = 32_768;
+export const DEFAULT_IMAGE_MAX_KB = 10_240;
+
+/** Files and images offline: `api.files`. */
+export interface FilesApi {
+  /**
+   * Set a file or image column of a record this device has, from a `Blob` or `File`. Resolves once
+   * the bytes and their upload are durably stored; the engine uploads them after the record exists
+   * on the server (a record created offline: after its create is acknowledged). Rejects with
+   * `{ errorCode, message }` having stored nothing: unknown table or column, a record the device
+   * doesn't have, a file over the column's MaxSizeInKB (0x80044a02), or no room on the device
+   * (0x80070070).
+   */
+  set(
+    entityLogicalName: string,
+    id: string,
+    column: string,
+    file: Blob,
+    options?: { readonly fileName?: string; readonly mimeType?: string },
+  ): Promise<void>;
+  /** The column's file as set on this device (pending, failed or uploaded), or null. */
+  get(entityLogicalName: string, id: string, column: string): Promise<LocalFile | null>;
+  /** Every file set on this device and its upload state. */
+  uploads(): Promise<FileUpload[]>;
+}
+
+interface FileColumnInfo {
+  readonly entity: EntityMetadata;
+  readonly column: string;
+  readonly maxSizeInKB: number;
+}
+
+function fileColumn(
+  metadata: Metadata,
+  declared: FileColumnsOption | undefined,
+  entityLogicalName: unknown,
+  column: unknown,
+): FileColumnInfo {
+  const entity = typeof entityLogicalName === "string" ? metadata.entity(entityLogicalName) : undefined;
+  if (!entity)
+    throw xrmError(
+      "EntityNotExist",
+      `Entity name '${String(entityLogicalName)}' does not exist in the metadata.`,
+    );
+  if (typeof column !== "string" || column === "") {
+    throw xrmError("InvalidArgument", "The column must be the logical name of a file or image column.");
+  }
+  const file = declared?.[entity.logicalName]?.[column];
+  if (file) return { entity, column, maxSizeInKB: file.maxSizeInKB ?? DEFAULT_FILE_MAX_KB };
+  if (entity.attribute(column)?.type === "Edm.Binary" && column === "entityimage") {
+    return { entity, column, maxSizeInKB: DEFAULT_IMAGE_MAX_KB };
+  }
+  throw xrmError(
+    "InvalidArgument",
+    `'${column}' is not a file or image column of '${entity.logicalName}' (declare file columns in createWebApi's fileColumns).`,
+  );
+}
+
+/** How much room the browser says is left; undefined where it can't tell. */
+async function freeBytes(): Promise<number | undefined> {
+  const storage = (globalThis as { navigator?: { storage?: StorageManager } }).navigator?.storage;
+  if (typeof storage?.estimate !== "function") return undefined;
+  try {
+    const { quota, usage } = await storage.estimate();
+    return quota === undefined || usage === undefined ? undefined : quota - usage;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createFilesApi(
+  metadata: Metadata,
+  declared: FileColumnsOption | undefined,
+  uploads: () => Promise<FileUploadStore>,
+  notify: () => void,
+): FilesApi {
+  return {
+    async set(entityLogicalName, id, column, file, options = {}) {
+      const info = fileColumn(metadata, declared, entityLogicalName, column);
+      const recordId = normalizeRecordId(id);
+      if (!recordId) throw xrmError("InvalidArgument", `'${String(id)}' is not a record id (a GUID).`);
+      if (!(file instanceof Blob)) throw xrmError("InvalidArgument", "The file must be a Blob or a File.");
+      const fileName = options.fileName ?? (file as { name?: unknown }).name;
+      if (typeof fileName !== "string" || fileName.trim() === "" || fileName.length > 255) {
+        throw xrmError(
+          "InvalidArgument",
+          "A file name (1 to 255 characters) is required: pass options.fileName.",
+        );
+      }
+      if (file.size > info.maxSizeInKB * 1024) {
+        throw xrmError(
+          "unManagedidsattachmentinvalidfilesize",
+          `The file has ${file.size} bytes; '${info.column}' takes at most ${info.maxSizeInKB} KB.`,
+        );
+      }
+      const free = await freeBytes();
+      if (free !== undefined && file.size > free) throw xrmError("DeviceStorageFull");
+      const mimeType = options.mimeType || file.type || "application/octet-stream";
+      await (await uploads()).set(
+        { entity: info.entity.logicalName, recordId, column: info.column, fileName, mimeType },
+        file,
+      );
+      notify();
+    },
+    async get(entityLogicalName, id, column) {
+      const info = fileColumn(metadata, declared, entityLogicalName, column);
+      const recordId = normalizeRecordId(id);
+      if (!recordId) throw xrmError("InvalidArgument", `'${String(id)}' is not a record id (a GUID).`);
+      return (await (await uploads()).file(info.entity.logicalName, recordId, info.column)) ?? null;
+    },
+    async uploads() {
+      return (await uploads()).list();
+    },
+  };
+}
