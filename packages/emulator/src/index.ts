@@ -8,6 +8,7 @@ export type {
   FaultSpec,
 } from "./http/faults.ts";
 export type { RequestLog, RequestLogEntry } from "./http/request-log.ts";
+export { DEFAULT_SESSION_COOKIE, DEFAULT_SESSION_USER, type SessionOptions } from "./http/session.ts";
 export type { WireResponse } from "./http/wire.ts";
 export { generateCsdl } from "./schema/generate-csdl.ts";
 export { type DemoData, seedDemoData } from "./seed-demo.ts";

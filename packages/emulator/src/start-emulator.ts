@@ -12,6 +12,7 @@ import { dispatch } from "./handlers/dispatch.ts";
 import { FaultController, type FaultOptions } from "./http/faults.ts";
 import { createRequestListener } from "./http/http-server.ts";
 import { RequestLog } from "./http/request-log.ts";
+import { checkSiteOptions, type SessionOptions } from "./http/session.ts";
 import type { WireRequest, WireResponse } from "./http/wire.ts";
 import { loadSchema } from "./schema/schema.ts";
 import { RecordStore } from "./storage/record-store.ts";
@@ -29,6 +30,13 @@ export interface EmulatorOptions {
   readonly metadata?: string | Metadata;
   /** When set, every request must carry `Authorization: Bearer <accessToken>` or gets 401. */
   readonly accessToken?: string;
+  /**
+   * Cookie sessions, as Dataverse authenticates its own pages: `GET /login` sets the cookie, and Web
+   * API requests carrying it (or the bearer token) are accepted, others get 401.
+   */
+  readonly session?: SessionOptions;
+  /** Text web resources by name (`new_/page.html`), served at `/WebResources/<name>` on the same origin. */
+  readonly webResources?: Readonly<Record<string, string>>;
   /** Fault injection from the start (change it later through `faults`). */
   readonly faults?: FaultOptions;
   /** Largest accepted request body (default 16 MiB); bigger → 413. */
@@ -93,6 +101,7 @@ function plainRow(row: { version: number; data: Record<string, unknown>; lookups
 
 /** Start a local Dataverse Web API. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  checkSiteOptions(options);
   const schema = loadSchema(options.metadata);
   const database = options.database ?? ":memory:";
   if (database !== ":memory:") mkdirSync(dirname(database), { recursive: true });
@@ -138,7 +147,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     dispatch: (req: WireRequest) => dispatch(ctx, req),
     faults,
     log: requestLog,
-    ...(options.accessToken !== undefined ? { accessToken: options.accessToken } : {}),
+    site: {
+      ...(options.accessToken !== undefined ? { accessToken: options.accessToken } : {}),
+      ...(options.session !== undefined ? { session: options.session } : {}),
+      ...(options.webResources !== undefined ? { webResources: options.webResources } : {}),
+    },
+    origin: () => origin,
     maxBodyBytes: options.maxBodyBytes ?? 16 * 1024 * 1024,
     maxFileBodyBytes: options.maxFileBodyBytes ?? 128 * 1024 * 1024,
   });

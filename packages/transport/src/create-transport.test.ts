@@ -291,3 +291,46 @@ describe("send: access token", () => {
     expect(forced).toBe(1);
   });
 });
+
+describe("credentials: cookie sessions (same origin) vs bearer tokens", () => {
+  function recordingFetch() {
+    const inits: RequestInit[] = [];
+    const fetchImpl = (async (_url: string | URL | Request, init?: RequestInit) => {
+      inits.push(init ?? {});
+      return new Response("{}", { status: 200, headers: { "Content-Type": "application/json" } });
+    }) as typeof fetch;
+    return { inits, fetchImpl };
+  }
+
+  it('without getAccessToken: credentials "same-origin" and no Authorization header', async () => {
+    const { inits, fetchImpl } = recordingFetch();
+    const transport = createTransport({ serverUrl: "https://org.example/api/data/v9.2", fetch: fetchImpl });
+    await transport.send({ method: "GET", url: "WhoAmI", headers: {} });
+    expect(inits.map((i) => i.credentials)).toEqual(["same-origin"]);
+    expect(Object.keys(inits[0]?.headers ?? {}).map((h) => h.toLowerCase())).not.toContain("authorization");
+  });
+
+  it("with getAccessToken: the bearer token and fetch's default credentials", async () => {
+    const { inits, fetchImpl } = recordingFetch();
+    const transport = createTransport({
+      serverUrl: "https://org.example/api/data/v9.2",
+      fetch: fetchImpl,
+      getAccessToken: () => "token-abcdefgh",
+    });
+    await transport.send({ method: "GET", url: "WhoAmI", headers: {} });
+    expect(inits.map((i) => [i.credentials, (i.headers as Record<string, string>).Authorization])).toEqual([
+      [undefined, "Bearer token-abcdefgh"],
+    ]);
+  });
+
+  it("an explicit credentials option is used as given", async () => {
+    const { inits, fetchImpl } = recordingFetch();
+    const transport = createTransport({
+      serverUrl: "https://org.example/api/data/v9.2",
+      fetch: fetchImpl,
+      credentials: "include",
+    });
+    await transport.send({ method: "GET", url: "WhoAmI", headers: {} });
+    expect(inits.map((i) => i.credentials)).toEqual(["include"]);
+  });
+});

@@ -21,6 +21,11 @@ export interface TransportOptions {
   readonly getAccessToken?: AccessTokenProvider;
   /** Default: the global fetch. */
   readonly fetch?: typeof fetch;
+  /**
+   * fetch's `credentials`. Default: `"same-origin"` without `getAccessToken` (inside Dataverse a
+   * web resource is authenticated by the session cookie of its own origin), none with it.
+   */
+  readonly credentials?: RequestCredentials;
   /** Deadline of one HTTP exchange (each attempt), ms. Default 120 000; Infinity for none. */
   readonly timeoutMs?: number;
   /** Sent as User-Agent where the platform allows it (Node; browsers ignore it). */
@@ -92,6 +97,7 @@ export function createTransport(options: TransportOptions): Transport {
     throw invalidRequest(`timeoutMs must be a positive number, got ${String(options.timeoutMs)}.`);
   const now = options.now ?? Date.now;
   const getAccessToken = options.getAccessToken;
+  const credentials = options.credentials ?? (getAccessToken === undefined ? "same-origin" : undefined);
   let refreshing: Promise<string> | undefined;
 
   async function token(forceRefresh: boolean): Promise<string> {
@@ -147,6 +153,7 @@ export function createTransport(options: TransportOptions): Transport {
       response = await fetchImpl(url, {
         method,
         headers,
+        ...(credentials === undefined ? {} : { credentials }),
         ...(body === undefined ? {} : { body: body as BodyInit }),
         ...(combined === undefined ? {} : { signal: combined }),
       });

@@ -16,6 +16,7 @@ import type { Metadata } from "@xrm-offline/metadata";
 import { OfflineStore, type ReadContext } from "@xrm-offline/store";
 import { connectSync } from "./connect-sync.ts";
 import { defaultDatabaseName } from "./database-name.ts";
+import { hostDefaults } from "./host-defaults.ts";
 import { createOfflineApi } from "./offline-api.ts";
 import { type OfflineTables, resolveOfflineTables } from "./offline-tables.ts";
 import { createUnconfiguredOnlineApi } from "./online-api.ts";
@@ -108,7 +109,12 @@ export function composeWebApi(parts: WebApiParts): OfflineWebApi {
 export function createWebApi(options: CreateWebApiOptions = {}): OfflineWebApi {
   const metadata = resolveMetadata(options.metadata);
   const tables = resolveOfflineTables(metadata, options.offlineTables);
-  const name = options.databaseName ?? defaultDatabaseName(options.serverUrl);
+  // Inside a model-driven app: the org's Web API on the page's own origin (cookie session).
+  const host = options.serverUrl === undefined ? hostDefaults() : undefined;
+  const serverUrl = options.serverUrl ?? host?.serverUrl;
+  const name =
+    options.databaseName ??
+    `${defaultDatabaseName(serverUrl)}${host?.userId === undefined ? "" : `:${host.userId}`}`;
   const opening = OfflineStore.open({
     name,
     metadata,
@@ -121,9 +127,7 @@ export function createWebApi(options: CreateWebApiOptions = {}): OfflineWebApi {
   // With a server: the online namespace and the sync engine (push the outbox, pull the profile).
   let connected: ReturnType<typeof connectSync> | undefined;
   try {
-    connected = options.serverUrl
-      ? connectSync({ ...options, serverUrl: options.serverUrl }, metadata, tables, store)
-      : undefined;
+    connected = serverUrl ? connectSync({ ...options, serverUrl }, metadata, tables, store) : undefined;
   } catch (e) {
     // Bad server options: don't leave the database open behind the exception.
     opening.then(

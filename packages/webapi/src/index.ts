@@ -1,6 +1,7 @@
 export { type ConnectedParts, connectSync, type SyncTuning } from "./connect-sync.ts";
 export { composeWebApi, createWebApi, type WebApiParts } from "./create-web-api.ts";
 export { defaultDatabaseName } from "./database-name.ts";
+export { type HostDefaults, hostDefaults } from "./host-defaults.ts";
 export { installXrmWebApi } from "./install-xrm-web-api.ts";
 export { createOfflineApi, type OfflineApiOptions } from "./offline-api.ts";
 export { type OfflineTables, resolveOfflineTables } from "./offline-tables.ts";

@@ -120,16 +120,23 @@ export interface OfflineWebApi extends WebApiMethods {
 export type OfflineTablesOption = readonly string[] | Readonly<Record<string, { readonly filter?: string }>>;
 
 export interface CreateWebApiOptions {
-  /** `https://org.crm.dynamics.com/api/data/v9.2`; absent → offline only. */
-  readonly serverUrl?: string;
-  /** Called for each request; never persisted (invariant 7). */
+  /**
+   * `https://org.crm.dynamics.com/api/data/v9.2`. Absent: inside a model-driven app (a global
+   * `Xrm.Utility.getGlobalContext()` or `GetGlobalContext()`), `getClientUrl()` + `/api/data/v9.2`;
+   * elsewhere offline only. `null`: offline only, always.
+   */
+  readonly serverUrl?: string | null;
+  /**
+   * Called for each request; never persisted (invariant 7). Absent: no `Authorization` header and
+   * `credentials: "same-origin"` — the session cookie authenticates a page served by the org itself.
+   */
   readonly getAccessToken?: () => string | Promise<string>;
   /** A Metadata object or CSDL `$metadata` XML; default: the bundled set. */
   readonly metadata?: Metadata | string;
   /**
-   * IndexedDB database: one per org and user. Default `xrm-offline:<host><path>` from serverUrl
-   * (`xrm-offline:local` without one). Add the user (e.g. their systemuserid) when several users
-   * share a device.
+   * IndexedDB database: one per org and user. Default `xrm-offline:<host>` from serverUrl
+   * (`xrm-offline:local` without one), plus `:<systemuserid>` when the server URL came from the
+   * model-driven app. Elsewhere add the user yourself when several users share a device.
    */
   readonly databaseName?: string;
   readonly indexedDB?: IDBFactory;

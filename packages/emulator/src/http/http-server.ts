@@ -4,13 +4,17 @@ import { SERVICE_PATH } from "../context.ts";
 import { spoilAnswer } from "./answer-faults.ts";
 import type { FaultController } from "./faults.ts";
 import type { RequestLog, RequestLogEntry } from "./request-log.ts";
+import { isAuthorized, type SiteOptions, sitePage } from "./session.ts";
 import { errorResponse, fail, notFoundSegment, type WireRequest, type WireResponse } from "./wire.ts";
 
 export interface HttpHandlerOptions {
   readonly dispatch: (req: WireRequest) => WireResponse;
   readonly faults: FaultController;
   readonly log: RequestLog;
-  readonly accessToken?: string;
+  /** Bearer token, cookie session and web resources (see session.ts). */
+  readonly site: SiteOptions;
+  /** `http://host:port`, known once the server listens. */
+  readonly origin: () => string;
   readonly maxBodyBytes: number;
   /** Largest binary upload (`Content-Type: application/octet-stream`, file and image columns). */
   readonly maxFileBodyBytes?: number;
@@ -114,11 +118,24 @@ export function createRequestListener(options: HttpHandlerOptions) {
     const body = bodyBytes.toString("utf8");
     logStart(body);
 
-    // Auth comes first: without the token a client gets 401 and nothing else.
-    if (
-      options.accessToken !== undefined &&
-      headers.get("authorization") !== `Bearer ${options.accessToken}`
-    ) {
+    // The site's own pages (sign-in, web resources) handle their session themselves.
+    if (path === undefined) {
+      const page = sitePage(options.site, options.origin(), {
+        method,
+        pathname,
+        rawUrl,
+        query: new URLSearchParams(q < 0 ? "" : rawUrl.slice(q + 1)),
+        headers,
+      });
+      if (page) {
+        send(res, page);
+        finish(page.status);
+        return;
+      }
+    }
+
+    // Auth comes first: without the token or the session cookie a client gets 401 and nothing else.
+    if (!isAuthorized(options.site, headers)) {
       res.writeHead(401, { "WWW-Authenticate": "Bearer", "Content-Length": 0 });
       res.end();
       finish(401);
