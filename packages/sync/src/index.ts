@@ -55,4 +55,11 @@ export {
   type SyncEngineOptions,
 } from "./sync-engine.ts";
 export type { SyncReport, SyncStatus } from "./sync-state.ts";
+export {
+  runUploads,
+  type SendFile,
+  type UploadProgressEvent,
+  type UploadQueuePort,
+  type UploadRound,
+} from "./uploads/run-uploads.ts";
 export type { RetryPolicy } from "./upstream/backoff-book.ts";

@@ -7,7 +7,7 @@
  * SyncEngineLike: status$ follows the engine as soon as it exists; calls wait for it.
  */
 import type { Metadata } from "@xrm-offline/metadata";
-import type { OfflineStore } from "@xrm-offline/store";
+import type { FileUploadStore, OfflineStore } from "@xrm-offline/store";
 import {
   createConnectivity,
   createPuller,
@@ -17,10 +17,12 @@ import {
   createTransportRemotePort,
   normalizeOfflineTables,
   type RetryPolicy,
+  runUploads,
   type SyncEngine,
   transportPullRemote,
+  type UploadProgressEvent,
 } from "@xrm-offline/sync";
-import { createTransport, type Transport } from "@xrm-offline/transport";
+import { createTransport, type Transport, uploadFile } from "@xrm-offline/transport";
 import { defer, from, type Observable, switchMap } from "rxjs";
 import type { OfflineTables } from "./offline-tables.ts";
 import { createOnlineApi } from "./online/create-online-api.ts";
@@ -43,6 +45,8 @@ export interface SyncTuning {
   readonly timeoutMs?: number;
   /** Start syncing as soon as the store is open (default true). */
   readonly autoStart?: boolean;
+  /** Largest chunk of a file upload, below the server's 4 MB recommendation (default: the server's). */
+  readonly uploadChunkBytes?: number;
 }
 
 export interface ConnectedParts {
@@ -56,6 +60,8 @@ export function connectSync(
   metadata: Metadata,
   tables: OfflineTables,
   store: () => Promise<OfflineStore>,
+  fileUploads: () => Promise<FileUploadStore>,
+  onUploadProgress?: (event: UploadProgressEvent) => void,
 ): ConnectedParts {
   const tuning = options.sync ?? {};
   const transport = createTransport({
@@ -75,6 +81,35 @@ export function connectSync(
   const profile =
     options.offlineTables === undefined ? undefined : normalizeOfflineTables(options.offlineTables, metadata);
 
+  const uploadFiles = async (signal: AbortSignal) => {
+    const round = await runUploads(
+      await fileUploads(),
+      (upload, blob, o) =>
+        uploadFile(
+          transport,
+          {
+            entitySetName: metadata.entity(upload.entity)?.entitySetName ?? upload.entity,
+            id: upload.recordId,
+            column: upload.column,
+            fileName: upload.fileName,
+            mimeType: upload.mimeType,
+          },
+          blob,
+          {
+            ...o,
+            // A file that fits in one chunk goes in one PATCH; a bigger one in chunks.
+            ...(tuning.uploadChunkBytes
+              ? { maxChunkBytes: tuning.uploadChunkBytes, singleRequestMaxBytes: tuning.uploadChunkBytes }
+              : {}),
+          },
+        ),
+      (event) => onUploadProgress?.(event),
+      signal,
+    );
+    // A transient failure: let the engine's backoff decide when to come back.
+    if (round.error) throw round.error;
+  };
+
   const building = store().then((s) => {
     const puller = profile
       ? createPuller({
@@ -93,7 +128,13 @@ export function connectSync(
       ...(tuning.debounceMs !== undefined ? { debounceMs: tuning.debounceMs } : {}),
       ...(tuning.retry ? { retry: tuning.retry } : {}),
       ...(tuning.intervalMs ? { intervalMs: tuning.intervalMs } : {}),
-      ...(puller ? { pull: (signal, onProgress) => puller.pull(signal, onProgress) } : {}),
+      // Files go after the pushes (their records exist on the server by then) and before the pull,
+      // under the same runner lock and with the pull's own backoff: a failing upload never holds
+      // record writes back.
+      pull: async (signal, onProgress) => {
+        await uploadFiles(signal);
+        if (puller) await puller.pull(signal, onProgress);
+      },
     });
     if (tuning.autoStart !== false) engine.start();
     return engine;

@@ -13,9 +13,11 @@
  * fetch / connectivity / conflictDetection.
  */
 import type { Metadata } from "@xrm-offline/metadata";
-import { OfflineStore, type ReadContext } from "@xrm-offline/store";
+import { FileUploadStore, OfflineStore, type ReadContext } from "@xrm-offline/store";
+import { v4 as uuidv4 } from "uuid";
 import { connectSync } from "./connect-sync.ts";
 import { defaultDatabaseName } from "./database-name.ts";
+import { createFilesApi, type FileColumnsOption } from "./files-api.ts";
 import { hostDefaults } from "./host-defaults.ts";
 import { createOfflineApi } from "./offline-api.ts";
 import { type OfflineTables, resolveOfflineTables } from "./offline-tables.ts";
@@ -40,6 +42,9 @@ export interface WebApiParts {
   readonly engine?: SyncEngineLike;
   readonly newId?: () => string;
   readonly queryContext?: ReadContext;
+  /** Files of file and image columns, and their uploads (apart from records and the outbox). */
+  readonly fileUploads: () => Promise<FileUploadStore>;
+  readonly fileColumns?: FileColumnsOption;
 }
 
 /**
@@ -88,6 +93,9 @@ export function composeWebApi(parts: WebApiParts): OfflineWebApi {
     offline,
     online,
     sync: sync.api,
+    files: createFilesApi(parts.metadata, parts.fileColumns, parts.fileUploads, () =>
+      parts.engine?.notifyLocalWrite(),
+    ),
     execute: (request) => online.execute(request),
     executeMultiple: (requests) => online.executeMultiple(requests),
     close: () => {
@@ -124,10 +132,17 @@ export function createWebApi(options: CreateWebApiOptions = {}): OfflineWebApi {
   // Errors surface through the calls that await the store; don't report them twice.
   opening.catch(() => {});
   const store = () => opening;
+  const uploads = opening.then(
+    (s) => new FileUploadStore(s.database, () => new Date(), options.newId ?? uuidv4),
+  );
+  uploads.catch(() => {});
+  const fileUploads = () => uploads;
   // With a server: the online namespace and the sync engine (push the outbox, pull the profile).
   let connected: ReturnType<typeof connectSync> | undefined;
   try {
-    connected = serverUrl ? connectSync({ ...options, serverUrl }, metadata, tables, store) : undefined;
+    connected = serverUrl
+      ? connectSync({ ...options, serverUrl }, metadata, tables, store, fileUploads)
+      : undefined;
   } catch (e) {
     // Bad server options: don't leave the database open behind the exception.
     opening.then(
@@ -141,6 +156,8 @@ export function createWebApi(options: CreateWebApiOptions = {}): OfflineWebApi {
     tables,
     store,
     mode: options.mode ?? "offline-first",
+    fileUploads,
+    ...(options.fileColumns ? { fileColumns: options.fileColumns } : {}),
     ...(connected ? { online: connected.online, engine: connected.engine } : {}),
     ...(options.newId ? { newId: options.newId } : {}),
     ...(options.queryContext ? { queryContext: options.queryContext } : {}),

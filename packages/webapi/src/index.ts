@@ -1,6 +1,13 @@
 export { type ConnectedParts, connectSync, type SyncTuning } from "./connect-sync.ts";
 export { composeWebApi, createWebApi, type WebApiParts } from "./create-web-api.ts";
 export { defaultDatabaseName } from "./database-name.ts";
+export {
+  createFilesApi,
+  DEFAULT_FILE_MAX_KB,
+  DEFAULT_IMAGE_MAX_KB,
+  type FileColumnsOption,
+  type FilesApi,
+} from "./files-api.ts";
 export { type HostDefaults, hostDefaults } from "./host-defaults.ts";
 export { installXrmWebApi } from "./install-xrm-web-api.ts";
 export { createOfflineApi, type OfflineApiOptions } from "./offline-api.ts";

@@ -3,9 +3,11 @@
  * The public surface of `createWebApi`: an object that satisfies @types/xrm's `Xrm.WebApi`
  * (checked by web-api.typecheck.ts) plus `sync` and `close`.
  */
+
 import type { Metadata } from "@xrm-offline/metadata";
 import type { Observable } from "rxjs";
 import type { SyncTuning } from "./connect-sync.ts";
+import type { FileColumnsOption, FilesApi } from "./files-api.ts";
 import type { XrmPromise } from "./xrm-promise.ts";
 
 export interface CreateResponse {
@@ -110,6 +112,8 @@ export interface OfflineWebApi extends WebApiMethods {
   readonly offline: OfflineApi;
   readonly online: OnlineApi;
   readonly sync: SyncApi;
+  /** Files and images offline: set a file or image column from a Blob, read it back, see uploads. */
+  readonly files: FilesApi;
   /** Plain `Xrm.WebApi.execute` / `executeMultiple` are online-only: they go to `online`. */
   execute(request: unknown): XrmPromise<Response, Xrm.ExecuteResponse>;
   executeMultiple(requests: unknown[]): XrmPromise<Response[], Xrm.ExecuteResponse[]>;
@@ -168,4 +172,9 @@ export interface CreateWebApiOptions {
   readonly newId?: () => string;
   /** Sync engine tuning (batch size, debounce, retry backoff, periodic interval, page size). */
   readonly sync?: SyncTuning;
+  /**
+   * File columns by table and their MaxSizeInKB (`{ incident: { new_report: { maxSizeInKB: 10240 } } }`).
+   * Dataverse's `$metadata` leaves file columns out; image columns (`entityimage`) need nothing.
+   */
+  readonly fileColumns?: FileColumnsOption;
 }

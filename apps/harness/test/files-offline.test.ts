@@ -1,0 +1,158 @@
+// Files and images offline (issue 17): set while offline, bytes apart from rows and the outbox,
+// uploaded after the record's create, resumed after a drop, refusals kept as failures.
+import { type Emulator, startEmulator } from "@xrm-offline/emulator";
+import { createWebApi, type OfflineWebApi } from "@xrm-offline/webapi";
+import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
+import { BehaviorSubject } from "rxjs";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+
+function bytes(n: number, seed: number): Uint8Array<ArrayBuffer> {
+  const b = new Uint8Array(new ArrayBuffer(n));
+  for (let i = 0; i < n; i++) b[i] = (i * 31 + seed) % 251;
+  return b;
+}
+
+async function serverFile(emu: Emulator, path: string): Promise<Uint8Array | number> {
+  const res = await fetch(`${emu.url}/${path}/$value`);
+  return res.status === 200 ? new Uint8Array(await res.arrayBuffer()) : res.status;
+}
+
+let emulator: Emulator;
+beforeAll(async () => {
+  // The server's limit is lower than the app believes: the refusal can only come from the server.
+  emulator = await startEmulator({ fileColumns: { incident: { new_report: { maxSizeInKB: 16 } } } });
+});
+afterAll(() => emulator.close());
+
+describe("files and images offline", () => {
+  let api: OfflineWebApi;
+  let online: BehaviorSubject<boolean>;
+  afterEach(() => api?.close());
+
+  const open = (name: string) => {
+    online = new BehaviorSubject(false);
+    api = createWebApi({
+      serverUrl: emulator.url,
+      databaseName: name,
+      indexedDB: new IDBFactory(),
+      IDBKeyRange,
+      connectivity: online,
+      fileColumns: { incident: { new_report: { maxSizeInKB: 64 } } },
+      sync: { debounceMs: 1, retry: { baseMs: 1, capMs: 5 }, autoStart: false, uploadChunkBytes: 4096 },
+    });
+    return api;
+  };
+
+  it("sets an image and a file offline, reads them back, and uploads them after the create", async () => {
+    open("files-1");
+    const { id } = await api.createRecord("incident", { title: "Broken pump" });
+    const photo = bytes(10_000, 1);
+    const report = bytes(6000, 2);
+    await api.files.set("incident", id, "entityimage", new Blob([photo], { type: "image/jpeg" }), {
+      fileName: "pump.jpg",
+    });
+    await api.files.set("incident", id, "new_report", new Blob([report]), { fileName: "report.pdf" });
+    const local = await api.files.get("incident", id, "entityimage");
+    expect(local).toMatchObject({
+      fileName: "pump.jpg",
+      mimeType: "image/jpeg",
+      size: 10_000,
+      state: "pending",
+    });
+    expect(new Uint8Array(await local!.blob.arrayBuffer())).toEqual(photo);
+
+    emulator.requestLog.clear();
+    online.next(true);
+    const report1 = await api.sync.syncNow();
+    expect(report1).toMatchObject({ pushed: 1, failed: 0 });
+    expect(await serverFile(emulator, `incidents(${id})/entityimage`)).toEqual(photo);
+    expect(await serverFile(emulator, `incidents(${id})/new_report`)).toEqual(report);
+    // The create went first; then the files, the image in chunks of 4 KB.
+    const log = emulator.requestLog.entries().filter((e) => e.method !== "GET");
+    expect(log[0]!.method).toBe("POST");
+    expect(log.filter((e) => e.headers["content-range"]).map((e) => e.headers["content-range"])).toEqual([
+      "bytes 0-4095/10000",
+      "bytes 4096-8191/10000",
+      "bytes 8192-9999/10000",
+      "bytes 0-4095/6000",
+      "bytes 4096-5999/6000",
+    ]);
+    expect((await api.files.get("incident", id, "entityimage"))?.state).toBe("uploaded");
+  });
+
+  it("refuses at the call what can't be stored or sent, storing nothing", async () => {
+    open("files-2");
+    const { id } = await api.createRecord("incident", { title: "x" });
+    const tooBig = await api.files
+      .set("incident", id, "new_report", new Blob([bytes(64 * 1024 + 1, 0)]), { fileName: "a.bin" })
+      .catch((e) => e);
+    expect(tooBig.errorCode).toBe(0x80044a02);
+    const notAColumn = await api.files
+      .set("incident", id, "title", new Blob(["x"]), { fileName: "a" })
+      .catch((e) => e);
+    expect(notAColumn.errorCode).toBe(0x80040203);
+    const noRecord = await api.files
+      .set("incident", "00000000-0000-0000-0000-00000000000a", "entityimage", new Blob(["x"]), {
+        fileName: "a",
+      })
+      .catch((e) => e);
+    expect(noRecord.errorCode).toBe(0x80040217);
+    const noName = await api.files.set("incident", id, "entityimage", new Blob(["x"])).catch((e) => e);
+    expect(noName.errorCode).toBe(0x80040203);
+    expect(await api.files.uploads()).toEqual([]);
+  });
+
+  it("resumes an upload cut by a dropped connection without resending finished chunks", async () => {
+    open("files-3");
+    const { id } = await api.createRecord("incident", { title: "Resume" });
+    online.next(true);
+    await api.sync.syncNow();
+    const file = bytes(12_000, 3);
+    await api.files.set("incident", id, "new_report", new Blob([file]), { fileName: "long.pdf" });
+    emulator.requestLog.clear();
+    // Session opened, first chunk taken; the second chunk's connection drops before the server reads it.
+    emulator.faults.set({
+      appliesTo: (req) => req.method === "PATCH" && req.path.includes("new_report"),
+      script: ["pass", "pass", "reset-before"],
+    });
+    await api.sync.syncNow();
+    expect((await api.files.uploads())[0]).toMatchObject({ state: "pending", progress: { sentBytes: 4096 } });
+    emulator.faults.clear();
+    await api.sync.syncNow();
+    expect(await serverFile(emulator, `incidents(${id})/new_report`)).toEqual(file);
+    const ranges = emulator.requestLog
+      .entries()
+      .map((e) => e.headers["content-range"])
+      .filter(Boolean);
+    expect(ranges).toEqual([
+      "bytes 0-4095/12000",
+      "bytes 4096-8191/12000",
+      "bytes 4096-8191/12000",
+      "bytes 8192-11999/12000",
+    ]);
+  });
+
+  it("keeps the server's refusal as a failure with retry and discard", async () => {
+    open("files-4");
+    const { id } = await api.createRecord("incident", { title: "Refused" });
+    online.next(true);
+    await api.sync.syncNow();
+    await api.files.set("incident", id, "new_report", new Blob([bytes(20_000, 4)]), { fileName: "big.pdf" });
+    await api.sync.syncNow();
+    const failures = await api.sync.failures();
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({
+      action: "Upload",
+      entityLogicalName: "incident",
+      recordId: id,
+      errorCode: 0x80044a02,
+    });
+    await api.sync.retry(failures[0]!.id);
+    await api.sync.syncNow();
+    expect((await api.sync.failures())[0]?.errorCode).toBe(0x80044a02);
+    await api.sync.discard((await api.sync.failures())[0]!.id);
+    expect(await api.sync.failures()).toEqual([]);
+    expect(await api.files.uploads()).toEqual([]);
+    expect(await serverFile(emulator, `incidents(${id})/new_report`)).toBe(404);
+  });
+});
