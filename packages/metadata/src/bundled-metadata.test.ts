@@ -42,6 +42,8 @@ describe("bundledMetadata", () => {
     expect(m.entity("contact")?.primaryNameAttribute).toBe("fullname");
     expect(m.entity("incident")?.primaryNameAttribute).toBe("title");
     expect(m.entity("systemuser")?.primaryNameAttribute).toBe("fullname");
+    expect(m.entity("systemuser")?.primaryIdAttribute).toBe("systemuserid");
+    expect(m.entity("team")?.primaryIdAttribute).toBe("teamid");
   });
 
   it("can be extended with custom navigation properties and tables", () => {

@@ -40,6 +40,26 @@ describe("parseCsdl on the real Dataverse $metadata fixture", () => {
     expect(metadata.entity("accountleads")?.primaryIdAttribute).toBe("accountleadid");
   });
 
+  it("takes a principal's own id column, not the inherited ownerid key, as its primary id", () => {
+    // CSDL keys systemuser and team on principal's `ownerid`; Dataverse's PrimaryIdAttribute is
+    // systemuserid / teamid, and that is what `systemusers(<id>)` addresses.
+    expect(metadata.entity("systemuser")?.primaryIdAttribute).toBe("systemuserid");
+    expect(metadata.entity("team")?.primaryIdAttribute).toBe("teamid");
+    // Every other table keeps its CSDL key: activities their inherited activityid (no taskid).
+    const csdlKeys = new Map(
+      [...xml.matchAll(/<EntityType Name="([^"]+)"[^>]*>\s*<Key>\s*<PropertyRef Name="([^"]+)"/g)].map(
+        (m) => [m[1], m[2]] as const,
+      ),
+    );
+    const differing = parsed.document.entities
+      .filter((e) => csdlKeys.has(e.logicalName) && csdlKeys.get(e.logicalName) !== e.primaryIdAttribute)
+      .map((e) => `${e.logicalName}:${csdlKeys.get(e.logicalName)}→${e.primaryIdAttribute}`);
+    expect(differing).toEqual(["systemuser:ownerid→systemuserid", "team:ownerid→teamid"]);
+    for (const activity of ["task", "email", "appointment", "phonecall", "activitypointer", "letter"]) {
+      expect(metadata.entity(activity)?.primaryIdAttribute).toBe("activityid");
+    }
+  });
+
   it("flattens attributes inherited from a base type (task ← activitypointer)", () => {
     const task = metadata.entity("task")!;
     expect(task.attribute("subject")).toEqual({ name: "subject", type: "Edm.String" });

@@ -153,7 +153,7 @@ export function parseCsdl(xml: string): ParsedCsdl {
   const entities: EntityDefinition[] = [];
   for (const [name, setName] of sets) {
     const lineage = chain(name);
-    const key = lineage.find((t) => t.key)?.key;
+    const key = primaryIdOf(lineage);
     if (lineage.length === 0 || !key) continue;
     const attributes = new Map<string, AttributeDefinition>();
     for (const t of [...lineage].reverse()) for (const p of t.properties) attributes.set(p.name, p);
@@ -191,6 +191,23 @@ export function parseCsdl(xml: string): ParsedCsdl {
     });
   }
   return { document: { entities }, entityTypeNames, entitySetNames };
+}
+
+/**
+ * The table's primary id column. Usually the CSDL key, but a key inherited from an abstract base
+ * type names the base's polymorphic id: systemuser and team carry `principal`'s `ownerid` as their
+ * key, while Dataverse's PrimaryIdAttribute (what `systemusers(<id>)` and `retrieveRecord` take) is
+ * their own `systemuserid` / `teamid`. So a Guid column `<table>id` declared by the table itself wins
+ * over a key property declared on a base type. Activities keep `activityid`: task declares no
+ * `taskid`, and `activityid` is what Dataverse uses for them.
+ */
+function primaryIdOf(lineage: readonly RawType[]): string | undefined {
+  const key = lineage.find((t) => t.key)?.key;
+  const self = lineage[0];
+  if (!key || !self) return key;
+  const keyDeclaredBySelf = self.properties.some((p) => p.name === key);
+  const ownId = self.properties.find((p) => p.name === `${self.name}id` && p.type === "Edm.Guid");
+  return !keyDeclaredBySelf && ownId ? ownId.name : key;
 }
 
 /**
