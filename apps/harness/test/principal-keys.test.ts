@@ -10,6 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const BU = "b0000000-0000-4000-8000-000000000001";
 const USER = "5a000000-0000-4000-8000-000000000001";
 const TEAM = "7e000000-0000-4000-8000-000000000001";
+const BU2 = "b0000000-0000-4000-8000-000000000002";
+const BU3 = "b0000000-0000-4000-8000-000000000003";
+const USER2 = "5a000000-0000-4000-8000-000000000002";
+const USER3 = "5a000000-0000-4000-8000-000000000003";
 
 let emulator: Emulator;
 let api: OfflineWebApi;
@@ -24,6 +28,24 @@ beforeAll(async () => {
       firstname: "Jordan",
       lastname: "Lee",
       "businessunitid@odata.bind": `/businessunits(${BU})`,
+    },
+  ]);
+  emulator.seed("businessunit", [
+    { businessunitid: BU2, name: "Back Office" },
+    { businessunitid: BU3, name: "Empty" },
+  ]);
+  emulator.seed("systemuser", [
+    {
+      systemuserid: USER2,
+      firstname: "Ana",
+      lastname: "Diaz",
+      "businessunitid@odata.bind": `/businessunits(${BU})`,
+    },
+    {
+      systemuserid: USER3,
+      firstname: "Kim",
+      lastname: "Ito",
+      "businessunitid@odata.bind": `/businessunits(${BU2})`,
     },
   ]);
   emulator.seed("team", [
@@ -103,5 +125,52 @@ describe("principal tables offline, after a sync", () => {
         businessunitid: expect.objectContaining({ name: "Field Service" }),
       }),
     ]);
+  });
+});
+
+describe("FetchXML one-to-many link-entity offline: business unit → its users", () => {
+  const fetch = (linkType: string, linkBody: string, outer = "") =>
+    `?fetchXml=<fetch><entity name='businessunit'><attribute name='name'/><order attribute='name'/>${outer}<link-entity name='systemuser' from='businessunitid' to='businessunitid' alias='u' link-type='${linkType}'>${linkBody}</link-entity></entity></fetch>`;
+  const rows = async (options: string) =>
+    (await api.offline.retrieveMultipleRecords("businessunit", options)).entities.map(
+      (e) => `${e.name}:${e["u.fullname"] ?? "-"}`,
+    );
+
+  it("inner: one row per business unit and user, with the user's columns", async () => {
+    expect(await rows(fetch("inner", "<attribute name='fullname'/>"))).toEqual([
+      "Back Office:Kim Ito",
+      "Field Service:Jordan Lee",
+      "Field Service:Ana Diaz",
+    ]);
+  });
+
+  it("outer: business units without users come back once, without user columns", async () => {
+    expect(await rows(fetch("outer", "<attribute name='fullname'/>"))).toEqual([
+      "Back Office:Kim Ito",
+      "Empty:-",
+      "Field Service:Jordan Lee",
+      "Field Service:Ana Diaz",
+    ]);
+  });
+
+  it("filters on the users' columns, inside the link and through entityname", async () => {
+    const diaz =
+      "<attribute name='fullname'/><filter><condition attribute='lastname' operator='eq' value='Diaz'/></filter>";
+    expect(await rows(fetch("inner", diaz))).toEqual(["Field Service:Ana Diaz"]);
+    const noUsers = "<filter><condition entityname='u' attribute='systemuserid' operator='null'/></filter>";
+    expect(await rows(fetch("outer", "<attribute name='fullname'/>", noUsers))).toEqual(["Empty:-"]);
+  });
+
+  it("a link to a table that is not available offline is NotSupported", async () => {
+    const error = await api.offline
+      .retrieveMultipleRecords(
+        "businessunit",
+        "?fetchXml=<fetch><entity name='businessunit'><link-entity name='account' from='owningbusinessunit' to='businessunitid'/></entity></fetch>",
+      )
+      .then(
+        () => undefined,
+        (e: { errorCode: number }) => e,
+      );
+    expect(error?.errorCode).toBe(0x80040315);
   });
 });

@@ -22,6 +22,7 @@ export {
   projectRecord,
   type QueryResult,
 } from "./query/query-evaluate.ts";
+export type { ResolveChildren } from "./query/query-joined-row.ts";
 export {
   MAX_OPTIONS_LENGTH,
   type ParseQueryOptionsSettings,

@@ -6,11 +6,13 @@
 import {
   type EvaluationContext,
   evaluateQuery,
+  normalizeGuid,
   normalizeRecordId,
   parseQueryOptions,
   projectRecord,
   type QueryPlan,
   type QueryResult,
+  type ResolveChildren,
   type ResolveRelated,
   relatedPathsOf,
   xrmError,
@@ -34,6 +36,14 @@ export interface LocalReadOptions {
 
 function checkRelatedTables(plan: QueryPlan, isAvailable: ((entity: string) => boolean) | undefined): void {
   if (!isAvailable) return;
+  for (const j of plan.joins ?? []) {
+    if (!isAvailable(j.entity)) {
+      throw xrmError(
+        "NotSupported",
+        `The link-entity '${j.alias}' reads '${j.entity}', which is not available offline.`,
+      );
+    }
+  }
   for (const p of relatedPathsOf(plan)) {
     if (!p.targets.some(isAvailable)) {
       throw xrmError(
@@ -72,6 +82,50 @@ async function preloadRelated(
   return (entity, id) => byKey.get(`${entity}|${id}`);
 }
 
+/** Per-parent index reads up to this many parents; above it one scan of the child table is cheaper. */
+const CHILD_LOOKUPS_PER_JOIN = 50;
+
+/**
+ * Loads the children of `parents` for each one-to-many link-entity of the plan, through the lookup
+ * index (`_refs`) for a few parents or one scan of the child table for many; returns the resolver.
+ */
+async function preloadChildren(
+  store: OfflineStore,
+  plan: QueryPlan,
+  parents: readonly Readonly<Record<string, unknown>>[],
+): Promise<ResolveChildren | undefined> {
+  const joins = plan.joins ?? [];
+  if (joins.length === 0) return undefined;
+  const byJoin = new Map<string, Map<string, Readonly<Record<string, unknown>>[]>>();
+  for (const join of joins) {
+    const ids = new Set<string>();
+    for (const p of parents) {
+      const id = normalizeGuid(p[join.parentProperty]);
+      if (id) ids.add(id);
+    }
+    const rows =
+      ids.size <= CHILD_LOOKUPS_PER_JOIN
+        ? (
+            await Promise.all(
+              [...ids].map((id) =>
+                store.queryRows(join.entity, { property: join.lookupProperty, value: id }),
+              ),
+            )
+          ).flat()
+        : await store.queryRows(join.entity);
+    const groups = new Map<string, Readonly<Record<string, unknown>>[]>();
+    for (const row of rows) {
+      const key = normalizeGuid(row[join.lookupProperty]);
+      if (!key || !ids.has(key)) continue;
+      const group = groups.get(key);
+      if (group) group.push(row);
+      else groups.set(key, [row]);
+    }
+    byJoin.set(join.alias, groups);
+  }
+  return (join, parentId) => byJoin.get(join.alias)?.get(parentId) ?? [];
+}
+
 /** `retrieveMultipleRecords` over the local store (pending local writes included). */
 export async function retrieveLocalRecords(
   store: OfflineStore,
@@ -84,8 +138,10 @@ export async function retrieveLocalRecords(
   checkRelatedTables(plan, read.isAvailable);
   const rows = await store.queryRows(plan.entity, plan.indexHint);
   const resolve = await preloadRelated(store, plan, rows);
+  const resolveChildren = await preloadChildren(store, plan, rows);
   return evaluateQuery(plan, rows, resolve, {
     ...read.context,
+    ...(resolveChildren ? { resolveChildren } : {}),
     ...(maxPageSize !== undefined ? { maxPageSize } : {}),
   });
 }

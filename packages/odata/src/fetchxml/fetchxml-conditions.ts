@@ -69,10 +69,17 @@ const ALLOWED: Readonly<Record<string, ReadonlySet<string>>> = {
 export const MAX_FETCH_FILTER_DEPTH = 32;
 export const MAX_FETCH_CONDITIONS = 2000;
 
+/** A link-entity conditions may name: many-to-one (`path`) or a one-to-many join (`join`, its alias). */
+export interface ConditionLink {
+  readonly entity: EntityMetadata;
+  readonly path?: RelatedPath;
+  readonly join?: string;
+}
+
 /** Where condition columns live: the fetch's table, and its link-entities by alias. */
 export interface ConditionScope {
   readonly entity: EntityMetadata;
-  readonly links: ReadonlyMap<string, { readonly entity: EntityMetadata; readonly path: RelatedPath }>;
+  readonly links: ReadonlyMap<string, ConditionLink>;
   conditions: number;
 }
 
@@ -171,7 +178,7 @@ function parseCondition(el: XmlElement, scope: ConditionScope): FilterNode {
       `The condition operator '${clip(operator)}' is not supported offline for '${attribute}' (${c.edm}).`,
     );
   }
-  const column: ColumnRef = columnRef(c, c.type, link?.path);
+  const column: ColumnRef = columnRef(c, c.type, link?.path, link?.join);
   const value = el.attrs.get("value");
   const otherColumn = el.attrs.get("valueof");
   const values = el.children.filter((v) => v.tag === "value").map((v) => v.text);
@@ -266,6 +273,6 @@ function columnComparison(
     kind: "compare",
     op,
     column,
-    value: { type: "column", column: columnRef(other, other.type, column.via) },
+    value: { type: "column", column: columnRef(other, other.type, column.via, column.join) },
   };
 }

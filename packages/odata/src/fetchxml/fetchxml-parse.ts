@@ -2,22 +2,27 @@ import type { EntityMetadata, Metadata } from "@xrm-offline/metadata";
 import { xrmError } from "../errors/error-catalogue.ts";
 import { relatedPathOf, resolveFetchColumn, targetPrimaryKeys } from "../query/query-columns.ts";
 import { clip, fetchNoAttribute, notSupportedOffline } from "../query/query-errors.ts";
-import type { ExpandPlan, FilterNode, OrderKey, QueryPlan, RelatedPath } from "../query/query-plan.ts";
-import { type ConditionScope, invalidNode, parseFetchFilter } from "./fetchxml-conditions.ts";
+import type { ExpandPlan, FilterNode, JoinPlan, OrderKey, QueryPlan } from "../query/query-plan.ts";
+import {
+  type ConditionLink,
+  type ConditionScope,
+  invalidNode,
+  parseFetchFilter,
+} from "./fetchxml-conditions.ts";
 import { parseXmlTree, type XmlElement } from "./fetchxml-tree.ts";
 
 /**
  * The FetchXML subset offline reads run: `<fetch top|count|page|returntotalrecordcount>`, one
  * `<entity>` with `<attribute>`, `<all-attributes/>`, `<order>`, nested `<filter>`s and
- * `<link-entity>` along a single-valued lookup (many-to-one), which becomes an expand whose
- * columns come back as `alias.column` properties, as the Web API returns them. Aggregation,
- * paging cookies and one-to-many / many-to-many links are rejected (NotSupported), as Microsoft
- * documents for mobile offline.
+ * `<link-entity>` along a single-valued lookup (many-to-one), which becomes an expand, or from a
+ * parent to its children (one-to-many), which becomes a join with a row per child; either way the
+ * linked columns come back as `alias.column` properties, as the Web API returns them.
+ * Aggregation, paging cookies, many-to-many links and nested links are rejected (NotSupported).
  */
 
 export type FetchPlanParts = Pick<
   QueryPlan,
-  "select" | "filter" | "orderBy" | "top" | "expand" | "count" | "page"
+  "select" | "filter" | "orderBy" | "top" | "expand" | "joins" | "distinct" | "count" | "page"
 >;
 
 const FETCH_MAX = 5000;
@@ -66,7 +71,8 @@ export function parseFetchXml(metadata: Metadata, entity: EntityMetadata, xml: s
       "The only valid values for mapping are 'logical' or 'internal' which is deprecated.",
     );
   }
-  flag(fetch, "distinct"); // rows carry their primary key, so they are distinct either way
+  // Plain rows carry their primary key, so they are distinct either way; joined rows may repeat.
+  const distinct = flag(fetch, "distinct");
   const top = positiveInt(fetch, "top");
   const count = positiveInt(fetch, "count");
   const page = positiveInt(fetch, "page");
@@ -92,12 +98,22 @@ export function parseFetchXml(metadata: Metadata, entity: EntityMetadata, xml: s
   }
 
   // Link-entities first: conditions may name them through entityname="alias".
-  const links = el.children.filter((c) => c.tag === "link-entity");
-  const expand = links.map((link, i) => parseLink(metadata, entity, link, i + 1));
-  const aliases = new Map<string, { entity: EntityMetadata; path: RelatedPath }>();
-  for (const e of expand) {
-    if (aliases.has(e.plan.alias!)) throw xrmError("InvalidArgument", "FetchXML should have unique aliases.");
-    aliases.set(e.plan.alias!, { entity: e.target, path: e.plan });
+  const links = el.children
+    .filter((c) => c.tag === "link-entity")
+    .map((link, i) => parseLink(metadata, entity, link, i + 1));
+  const expand: ExpandPlan[] = [];
+  const joins: JoinPlan[] = [];
+  const aliases = new Map<string, ConditionLink>();
+  for (const link of links) {
+    const alias = link.kind === "expand" ? link.plan.alias! : link.plan.alias;
+    if (aliases.has(alias)) throw xrmError("InvalidArgument", "FetchXML should have unique aliases.");
+    if (link.kind === "expand") {
+      expand.push(link.plan);
+      aliases.set(alias, { entity: link.target, path: link.plan });
+    } else {
+      joins.push(link.plan);
+      aliases.set(alias, { entity: link.target, join: alias });
+    }
   }
   const scope: ConditionScope = { entity, links: aliases, conditions: 0 };
 
@@ -134,7 +150,8 @@ export function parseFetchXml(metadata: Metadata, entity: EntityMetadata, xml: s
     ...(filter ? { filter } : {}),
     orderBy,
     ...(top !== undefined ? { top } : {}),
-    expand: expand.map((e) => e.plan),
+    expand,
+    ...(joins.length > 0 ? { joins, ...(distinct ? { distinct } : {}) } : {}),
     count: flag(fetch, "returntotalrecordcount"),
     ...(count !== undefined || page !== undefined
       ? { page: { size: count ?? FETCH_MAX, number: page ?? 1 } }
@@ -165,16 +182,18 @@ function orderKey(entity: EntityMetadata, el: XmlElement): OrderKey {
   return { property: c.property, type: c.type, descending: flag(el, "descending") };
 }
 
+type ParsedLink =
+  | { readonly kind: "expand"; readonly plan: ExpandPlan; readonly target: EntityMetadata }
+  | { readonly kind: "join"; readonly plan: JoinPlan; readonly target: EntityMetadata };
+
 /**
- * `<link-entity name="contact" from="contactid" to="primarycontactid" alias="pc">`: a join along
- * the lookup `to` of the outer table to the primary key `from` of `name`.
+ * `<link-entity name="contact" from="contactid" to="primarycontactid" alias="pc">`: many-to-one,
+ * along the lookup `to` of the outer table to the primary key `from` of `name`.
+ * `<link-entity name="systemuser" from="businessunitid" to="businessunitid" alias="u">` from a
+ * businessunit: one-to-many, the children of `name` whose lookup `from` points at the outer row's
+ * primary key `to`.
  */
-function parseLink(
-  metadata: Metadata,
-  entity: EntityMetadata,
-  el: XmlElement,
-  ordinal: number,
-): { plan: ExpandPlan; target: EntityMetadata } {
+function parseLink(metadata: Metadata, entity: EntityMetadata, el: XmlElement, ordinal: number): ParsedLink {
   const name = el.attrs.get("name") ?? "";
   const target = metadata.entity(name);
   if (!target) throw xrmError("QueryBuilderNoEntity", `The entity '${clip(name)}' was not found.`);
@@ -190,12 +209,14 @@ function parseLink(
     throw fetchNoAttribute(target.logicalName, from);
   if (!resolveFetchColumn(entity, to)) throw fetchNoAttribute(entity.logicalName, to);
   const nav = entity.navigationFor(to, target.logicalName);
-  if (from !== target.primaryIdAttribute || !nav) {
+  const childLookup = target.lookup(from);
+  const oneToMany =
+    to === entity.primaryIdAttribute && childLookup?.targets.includes(entity.logicalName) === true;
+  if (!oneToMany && (from !== target.primaryIdAttribute || !nav)) {
     throw notSupportedOffline(
-      `A link-entity from '${entity.logicalName}.${to}' to '${target.logicalName}.${from}' (only many-to-one links are)`,
+      `A link-entity from '${entity.logicalName}.${to}' to '${target.logicalName}.${from}' (only many-to-one links along a lookup and one-to-many links to a lookup's parent are)`,
     );
   }
-  const path = relatedPathOf(entity, to, nav.name)!;
   const alias = el.attrs.get("alias") ?? `${target.logicalName}${ordinal}`;
   let select: string[] | "all" = [];
   let filter: FilterNode | undefined;
@@ -221,7 +242,26 @@ function parseLink(
         invalidNode(child.tag, "link-entity");
     }
   }
+  if (oneToMany) {
+    return {
+      kind: "join",
+      target,
+      plan: {
+        alias,
+        entity: target.logicalName,
+        primaryKey: target.primaryIdAttribute,
+        lookupProperty: childLookup!.valueProperty,
+        parentProperty: entity.primaryIdAttribute,
+        parentEntity: entity.logicalName,
+        select,
+        ...(filter ? { filter } : {}),
+        required: linkType === "inner",
+      },
+    };
+  }
+  const path = relatedPathOf(entity, to, nav!.name)!;
   return {
+    kind: "expand",
     target,
     plan: {
       ...path,

@@ -8,6 +8,7 @@ import {
   normalize,
   normalizeLiteral,
 } from "./query-compare.ts";
+import { joinedChild, type ResolveChildren } from "./query-joined-row.ts";
 import type { ColumnRef, CompareOperator, FilterNode, QueryPlan, RelatedPath } from "./query-plan.ts";
 
 export type Row = Readonly<Record<string, unknown>>;
@@ -17,6 +18,8 @@ export type ResolveRelated = (entity: string, id: string) => Row | undefined;
 
 export interface EvaluationContext {
   readonly resolveRelated?: ResolveRelated;
+  /** Children of a parent row, for FetchXML one-to-many link-entities. */
+  readonly resolveChildren?: ResolveChildren;
   /** "Now" for FetchXML's relative date operators. Default: the current time. */
   readonly now?: Date | number;
   /** The user's UTC offset in minutes east of UTC (+120 for UTC+2). Default 0. */
@@ -50,6 +53,11 @@ export function relatedRow(
 
 function getter(col: ColumnRef, ctx: EvaluationContext): (row: Row) => unknown {
   const p = col.property;
+  if (col.join !== undefined) {
+    // A column of a one-to-many link: read on the joined child (none → null, as in an outer join).
+    const alias = col.join;
+    return (row) => joinedChild(row, alias)?.[p];
+  }
   if (col.via) {
     const via = col.via;
     if (!ctx.resolveRelated) {

@@ -104,12 +104,13 @@ export function resolveFetchColumn(entity: EntityMetadata, name: string): Resolv
   return lookupColumn(entity, name);
 }
 
-export function columnRef(c: ResolvedColumn, type: ValueType, via?: RelatedPath): ColumnRef {
+export function columnRef(c: ResolvedColumn, type: ValueType, via?: RelatedPath, join?: string): ColumnRef {
   return {
     property: c.property,
     type,
     ...(c.lookupTarget ? { lookupTarget: c.lookupTarget } : {}),
     ...(via ? { via } : {}),
+    ...(join !== undefined ? { join } : {}),
   };
 }
 

@@ -292,9 +292,16 @@ describe("bad FetchXML: exact error codes", () => {
     ],
     ["paging cookie", NOT_SUPPORTED, fetch("", " paging-cookie='&lt;cookie/&gt;' page='2' count='5'")],
     [
-      "one-to-many link-entity",
+      "link-entity along no relationship",
       NOT_SUPPORTED,
-      fetch("<link-entity name='contact' from='parentcustomerid' to='accountid'/>"),
+      fetch("<link-entity name='contact' from='parentcustomerid' to='primarycontactid'/>"),
+    ],
+    [
+      "order inside a one-to-many link-entity",
+      NOT_SUPPORTED,
+      fetch(
+        "<link-entity name='contact' from='parentcustomerid' to='accountid'><order attribute='fullname'/></link-entity>",
+      ),
     ],
     [
       "nested link-entity",

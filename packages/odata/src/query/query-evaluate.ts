@@ -1,6 +1,8 @@
 import { xrmError } from "../errors/error-catalogue.ts";
 import { compileFilter, type EvaluationContext, type ResolveRelated, type Row } from "./filter-compile.ts";
 import { compareForSort, type Normalized, normalize } from "./query-compare.ts";
+import { joinedOf } from "./query-joined-row.ts";
+import { joinRows } from "./query-joins.ts";
 import type { QueryPlan } from "./query-plan.ts";
 import { makeProjector } from "./query-project.ts";
 import { decodeSkipToken, encodeSkipToken, type SkipPosition } from "./query-skip-token.ts";
@@ -74,10 +76,20 @@ export function evaluateQuery(
   const pk = plan.primaryKey;
 
   const matched: Entry[] = [];
-  for (const row of rows) {
+  // One-to-many link-entities turn each parent into one row per child; their id is composite.
+  const source = plan.joins?.length ? joinRows(plan, rows, ctx) : rows;
+  // distinct: a link used only to filter (no columns of its own) doesn't repeat its parent.
+  const seen = plan.distinct ? new Set<string>() : undefined;
+  for (const row of source) {
     if (!predicate(row)) continue;
+    const joined = joinedOf(row);
+    if (seen && joined) {
+      if (seen.has(joined.visibleId)) continue;
+      seen.add(joined.visibleId);
+    }
     const keys = order.map((k) => normalize(k.type, row[k.property]));
-    matched.push({ row, keys, id: (normalize("guid", row[pk]) as string | null) ?? "" });
+    const id = joined?.id ?? (normalize("guid", row[pk]) as string | null) ?? "";
+    matched.push({ row, keys, id });
   }
   const compare = (
     a: { keys: readonly Normalized[]; id: string },

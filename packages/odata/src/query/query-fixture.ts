@@ -1,5 +1,6 @@
 import { bundledMetadata } from "@xrm-offline/metadata";
 import type { ResolveRelated, Row } from "./filter-compile.ts";
+import type { ResolveChildren } from "./query-joined-row.ts";
 
 /**
  * Test data for the query tests and bench: 12 accounts and 8 contacts shaped as the Web API
@@ -112,3 +113,9 @@ for (const a of accounts) byKey.set(`account:${a.accountid}`, a);
 for (const c of contacts) byKey.set(`contact:${c.contactid}`, c);
 
 export const resolveRelated: ResolveRelated = (entity, id) => byKey.get(`${entity}:${id}`);
+
+/** Children for FetchXML one-to-many link-entities: rows of the child table whose lookup holds the parent. */
+export const resolveChildren: ResolveChildren = (join, parentId) =>
+  (join.entity === "account" ? accounts : join.entity === "contact" ? contacts : []).filter(
+    (r) => r[join.lookupProperty] === parentId,
+  );

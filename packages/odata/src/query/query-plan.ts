@@ -29,6 +29,8 @@ export interface ColumnRef {
   readonly lookupTarget?: string;
   /** Set for `primarycontactid/fullname`: the column lives on the related row. */
   readonly via?: RelatedPath;
+  /** Set for a FetchXML condition on a one-to-many link's columns: the alias of that join. */
+  readonly join?: string;
 }
 
 /** How to reach the row a lookup points at. */
@@ -136,6 +138,29 @@ export interface ExpandPlan extends RelatedPath {
   readonly filter?: FilterNode;
 }
 
+/**
+ * A FetchXML one-to-many `<link-entity>` (businessunit → systemuser on `businessunitid`): a join
+ * that returns one row per parent and matching child, the child's columns flattened as
+ * `alias.column`. Inner drops parents without a matching child; outer keeps them once, with no
+ * child columns.
+ */
+export interface JoinPlan {
+  readonly alias: string;
+  /** The child table. */
+  readonly entity: string;
+  readonly primaryKey: string;
+  /** The child's lookup to the parent: `_businessunitid_value`. */
+  readonly lookupProperty: string;
+  /** The parent's column that lookup holds (its primary key). */
+  readonly parentProperty: string;
+  /** The parent's table, which the child's lookup must point at (polymorphic lookups). */
+  readonly parentEntity: string;
+  readonly select: readonly string[] | "all";
+  /** The link-entity's own filter, over the child's columns. */
+  readonly filter?: FilterNode;
+  readonly required: boolean;
+}
+
 /** An equality a store can answer from an index before running the full predicate. */
 export interface IndexHint {
   readonly property: string;
@@ -155,6 +180,10 @@ export interface QueryPlan {
   readonly orderBy: readonly OrderKey[];
   readonly top?: number;
   readonly expand: readonly ExpandPlan[];
+  /** FetchXML one-to-many link-entities, joined in link order. */
+  readonly joins?: readonly JoinPlan[];
+  /** FetchXML `distinct="true"`: joined rows that show the same columns come back once. */
+  readonly distinct?: boolean;
   /** `$count=true` / `returntotalrecordcount="true"`. */
   readonly count: boolean;
   /** FetchXML `count` + `page` paging. */

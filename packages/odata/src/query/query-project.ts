@@ -5,6 +5,7 @@ import {
   type RowPredicate,
   relatedRow,
 } from "./filter-compile.ts";
+import { joinedOf } from "./query-joined-row.ts";
 import type { ExpandPlan, QueryPlan } from "./query-plan.ts";
 
 /**
@@ -101,13 +102,24 @@ export function makeProjector(plan: QueryPlan, ctx: EvaluationContext = {}): Pro
   const columns = plan.select === "all" ? "all" : new Set(plan.select.filter((p) => p !== plan.primaryKey));
   const pk = plan.primaryKey;
   const expands = plan.expand.map((e) => expandProjector(e, ctx, fetch));
-  return (row) => {
+  const joins = (plan.joins ?? []).map((j) => ({
+    alias: j.alias,
+    columns: j.select === "all" ? ("all" as const) : new Set(j.select),
+  }));
+  return (joinedRow) => {
+    // A joined row projects as its parent plus each child's columns as `alias.column`.
+    const joined = joinedOf(joinedRow);
+    const row = joined?.parent ?? joinedRow;
     const out: Record<string, unknown> = {};
     const etag = row[ETAG];
     if (etag !== undefined) out[ETAG] = etag;
     out[pk] = row[pk] ?? null;
     copyColumns(out, row, columns, !fetch, (p) => p);
     for (const x of expands) x(out, row);
+    for (const j of joins) {
+      const child = joined?.children.get(j.alias);
+      if (child) copyColumns(out, child, j.columns, false, (p) => `${j.alias}.${logicalName(p)}`);
+    }
     return out;
   };
 }

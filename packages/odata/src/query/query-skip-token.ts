@@ -75,7 +75,8 @@ export function decodeSkipToken(token: string, fingerprint: string, keyCount: nu
   const [version, fp, returned, id, ...keys] = data as unknown[];
   if (version !== VERSION || fp !== fingerprint) invalid();
   if (typeof returned !== "number" || !Number.isSafeInteger(returned) || returned < 0) invalid();
-  if (typeof id !== "string" || id.length > 100) invalid();
+  // A plain row's id is a GUID; a FetchXML join row's is its parent's and children's, `|`-joined.
+  if (typeof id !== "string" || id.length > 1000) invalid();
   const ok = keys.every((k) => k === null || ["string", "number", "boolean"].includes(typeof k));
   if (!ok) invalid();
   return { keys: keys as Normalized[], id, returned };
