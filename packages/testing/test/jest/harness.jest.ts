@@ -1,5 +1,6 @@
 /// <reference types="xrm" />
-// The same harness under Jest (ESM mode): one import, no setup file, no custom environment.
+// The same harness under Jest (ESM mode and the default CommonJS mode): one import, no setup file,
+// no custom environment.
 import { afterEach, beforeEach, expect, test } from "@jest/globals";
 import { createOfflineHarness, type OfflineHarness } from "@xrm-offline/testing";
 import { createAccountFromForm } from "../examples/account-form.ts";

@@ -1,0 +1,6 @@
+export {
+  createPcfWebApi,
+  type OfflinePcfWebApi,
+  type PcfContextLike,
+  toPcfWebApi,
+} from "./create-pcf-web-api.ts";

@@ -1,0 +1,13 @@
+// Jest as xrm-mock users have it: CommonJS, babel-jest, no ESM flags. Run by
+// test/jest-cjs.test.ts:  node <jest> --config packages/testing/jest/jest.cjs.config.cjs
+// `require("@xrm-offline/testing")` resolves to dist/index.cjs (the `require` condition), which the
+// test builds first with scripts/build-cjs.ts.
+const { join } = require("node:path");
+
+module.exports = {
+  rootDir: join(__dirname, ".."),
+  testMatch: ["<rootDir>/test/jest/**/*.jest.ts"],
+  testEnvironment: "node",
+  transform: { "\\.ts$": ["babel-jest", { configFile: join(__dirname, "babel.config.cjs") }] },
+  cache: false,
+};
