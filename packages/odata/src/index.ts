@@ -1,3 +1,4 @@
+export { base64ByteLength, base64ToBytes, bytesToBase64, isBase64 } from "./edm/base64.ts";
 export { normalizeGuid, normalizeRecordId } from "./edm/guid.ts";
 export {
   type CatalogueEntry,
@@ -31,6 +32,15 @@ export {
 export type * from "./query/query-plan.ts";
 export { relatedPathsOf } from "./query/query-related-paths.ts";
 export { type BindParse, type BindReference, parseBindReference } from "./write/bind-reference.ts";
+export {
+  ATTACHMENT_BODY_COLUMNS,
+  BLOB_APART_MIN_CHARS,
+  type BlobRef,
+  blobRef,
+  checkAttachmentBody,
+  DEFAULT_MAX_UPLOAD_FILE_SIZE,
+  isBlobRef,
+} from "./write/blob-ref.ts";
 export { normalizeDelete } from "./write/normalize-delete.ts";
 export {
   type NormalizeWriteInput,

@@ -11,9 +11,11 @@
  */
 import type { Metadata } from "@xrm-offline/metadata";
 import type { WebApiRequest, WriteOperation } from "@xrm-offline/odata";
-import { xrmError } from "@xrm-offline/odata";
+import { renderRequest, xrmError } from "@xrm-offline/odata";
 import { Dexie } from "dexie";
 import { applyChange } from "./apply-change.ts";
+import { blobsApart } from "./attachment-blobs.ts";
+import type { StoredBlob } from "./file-uploads.ts";
 import { ExcludeItems, type Outcome } from "./group-commit.ts";
 import { changeKeyOf } from "./record-shape.ts";
 import type { OutboxEntry, RecordRef, StoredRecord } from "./store-types.ts";
@@ -176,7 +178,16 @@ export function commitWrites(
   }
   const keys = [...toRead.values()];
   const createdAt = now().toISOString();
-  return db.transaction("rw", db.records, db.outbox, () => {
+  // Attachment bodies leave the operations before they are planned: rows and entries hold BlobRefs.
+  const blobs: StoredBlob[] = [];
+  const prepared = items.map((item, i) => {
+    const apart = blobsApart(item.operation, `${createdAt}#${i}`);
+    if (apart.blobs.length === 0) return item;
+    blobs.push(...apart.blobs);
+    // The stored request must not carry the body either (it is rendered again at send time).
+    return { ...item, operation: apart.operation, request: renderRequest(metadata, apart.operation) };
+  });
+  return db.transaction("rw", db.records, db.outbox, db.blobs, () => {
     const read =
       keys.length > 0 ? db.records.bulkGet(keys) : Dexie.Promise.resolve([] as (StoredRecord | undefined)[]);
     return read.then((rows) => {
@@ -184,9 +195,12 @@ export function commitWrites(
       keys.forEach(([e, id], i) => {
         work.set(keyString(e, id), rows[i]);
       });
-      const p = plan(metadata, items, work, createdAt);
+      const p = plan(metadata, prepared, work, createdAt);
       if (p.entries.length === 0) return p.outcomes;
       const writes: Promise<unknown>[] = [db.outbox.bulkAdd(p.entries as OutboxEntry[])];
+      // Only the blobs of writes that are committed (an excluded write's blob stays out).
+      const kept = blobs.filter((b) => p.entries.some((e) => JSON.stringify(e.operation).includes(b.id)));
+      if (kept.length > 0) writes.push(db.blobs.bulkPut(kept));
       if (p.modified.size > 0) writes.push(db.records.bulkPut([...p.modified].map((k) => work.get(k)!)));
       if (p.created.size > 0) {
         const createdKeys = [...p.created.keys()];

@@ -1,4 +1,5 @@
 export type { ApplyServerRowsOptions, ApplyServerRowsResult } from "./apply-server-rows.ts";
+export { blobsApart, carriesBlob, withBlobsInline } from "./attachment-blobs.ts";
 export type { PreparedWrite, WriteResult } from "./commit-writes.ts";
 export {
   type FileUpload,

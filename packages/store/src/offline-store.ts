@@ -85,6 +85,11 @@ export class OfflineStore {
     return this.#db;
   }
 
+  /** The bytes of an attachment body or a file kept apart (`blobs` table), or undefined. */
+  async blob(id: string): Promise<Blob | undefined> {
+    return (await this.#db.blobs.get(id))?.blob;
+  }
+
   /** Transactions committed by group commit so far. */
   get commitGroups(): number {
     return this.#committer.groups;

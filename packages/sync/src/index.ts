@@ -1,3 +1,4 @@
+export { withInlineBlobs } from "./adapters/inline-blobs-remote-port.ts";
 export { createStoreOutboxPort, IN_FLIGHT_KEY } from "./adapters/store-outbox-port.ts";
 export {
   createServerProbe,

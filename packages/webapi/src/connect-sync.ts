@@ -21,6 +21,7 @@ import {
   type SyncEngine,
   transportPullRemote,
   type UploadProgressEvent,
+  withInlineBlobs,
 } from "@xrm-offline/sync";
 import { createTransport, type Transport, uploadFile } from "@xrm-offline/transport";
 import { defer, from, type Observable, switchMap } from "rxjs";
@@ -121,7 +122,7 @@ export function connectSync(
       : undefined;
     const engine = createSyncEngine({
       outbox: createStoreOutboxPort(s),
-      remote: createTransportRemotePort(transport, { metadata }),
+      remote: withInlineBlobs(createTransportRemotePort(transport, { metadata }), (id) => s.blob(id)),
       connectivity,
       ...(options.conflictDetection !== undefined ? { conflictDetection: options.conflictDetection } : {}),
       ...(tuning.batchSize ? { batchSize: tuning.batchSize } : {}),

@@ -45,6 +45,7 @@ export interface WebApiParts {
   /** Files of file and image columns, and their uploads (apart from records and the outbox). */
   readonly fileUploads: () => Promise<FileUploadStore>;
   readonly fileColumns?: FileColumnsOption;
+  readonly maxUploadFileSize?: number;
 }
 
 /**
@@ -73,6 +74,7 @@ function routed(parts: WebApiParts, offline: OfflineApi, online: OnlineApi): Web
 /** Builds the public object from its parts (createWebApi and, later, the sync wiring use it). */
 export function composeWebApi(parts: WebApiParts): OfflineWebApi {
   const offline = createOfflineApi(parts.store, parts.metadata, parts.tables, {
+    ...(parts.maxUploadFileSize !== undefined ? { maxUploadFileSize: parts.maxUploadFileSize } : {}),
     ...(parts.newId ? { newId: parts.newId } : {}),
     ...(parts.queryContext ? { queryContext: parts.queryContext } : {}),
   });
@@ -158,6 +160,7 @@ export function createWebApi(options: CreateWebApiOptions = {}): OfflineWebApi {
     mode: options.mode ?? "offline-first",
     fileUploads,
     ...(options.fileColumns ? { fileColumns: options.fileColumns } : {}),
+    ...(options.maxUploadFileSize !== undefined ? { maxUploadFileSize: options.maxUploadFileSize } : {}),
     ...(connected ? { online: connected.online, engine: connected.engine } : {}),
     ...(options.newId ? { newId: options.newId } : {}),
     ...(options.queryContext ? { queryContext: options.queryContext } : {}),

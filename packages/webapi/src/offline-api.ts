@@ -4,6 +4,7 @@
  * Validation runs synchronously when the call is made, so a call with bad input never enters a
  * commit group and the caller's `data` object is read exactly once, at call time.
  */
+
 import type { Metadata } from "@xrm-offline/metadata";
 import {
   normalizeDelete,
@@ -17,6 +18,7 @@ import {
   type ReadContext,
   retrieveLocalRecord,
   retrieveLocalRecords,
+  withBlobsInline,
 } from "@xrm-offline/store";
 import type { OfflineTables } from "./offline-tables.ts";
 import { requireOfflineTable } from "./require-offline-table.ts";
@@ -32,6 +34,8 @@ export interface OfflineApiOptions {
   readonly newId?: () => string;
   /** The user, time zone and week start FetchXML's user and date operators evaluate against. */
   readonly queryContext?: ReadContext;
+  /** The org's MaxUploadFileSize for note and email attachments (default 5,242,880 bytes). */
+  readonly maxUploadFileSize?: number;
 }
 
 /** The primary image column of Dataverse tables; offline creates can't set it (createRecord.md). */
@@ -43,7 +47,10 @@ export function createOfflineApi(
   tables: OfflineTables,
   options: OfflineApiOptions = {},
 ): OfflineApi {
-  const newId = options.newId ? { newId: options.newId } : undefined;
+  const newId = {
+    ...(options.newId ? { newId: options.newId } : {}),
+    ...(options.maxUploadFileSize !== undefined ? { maxUploadFileSize: options.maxUploadFileSize } : {}),
+  };
   // The opened store, once known: calls then go straight to it (no extra await per call).
   let opened: OfflineStore | undefined;
   store().then(
@@ -105,7 +112,11 @@ export function createOfflineApi(
         requireOfflineTable(metadata, tables, entityLogicalName);
         if (id === undefined || id === null)
           throw xrmError("InvalidArgument", "updateRecord needs the id of the record.");
-        return normalizeWrite(metadata, { entityLogicalName, id, data, mode: "offline", kind: "update" });
+        return normalizeWrite(
+          metadata,
+          { entityLogicalName, id, data, mode: "offline", kind: "update" },
+          newId,
+        );
       });
     },
 
@@ -120,7 +131,10 @@ export function createOfflineApi(
     retrieveRecord<T = Record<string, unknown>>(entityLogicalName: string, id: string, options?: string) {
       return xrmPromise<T>(async () => {
         requireOfflineTable(metadata, tables, entityLogicalName);
-        return (await retrieveLocalRecord(await store(), entityLogicalName, id, options, readOptions)) as T;
+        const s = await store();
+        const record = await retrieveLocalRecord(s, entityLogicalName, id, options, readOptions);
+        // Attachment bodies kept as Blobs come back as base64, as Dataverse returns them.
+        return (await withBlobsInline(record, (blobId) => s.blob(blobId))) as T;
       });
     },
 
@@ -131,14 +145,10 @@ export function createOfflineApi(
     ) {
       return xrmPromise<RetrieveMultipleResponse<T>, Xrm.RetrieveMultipleResult<T>>(async () => {
         requireOfflineTable(metadata, tables, entityLogicalName);
-        const r = await retrieveLocalRecords(
-          await store(),
-          entityLogicalName,
-          options,
-          maxPageSize,
-          readOptions,
-        );
-        return { entities: r.entities as T[], ...(r.nextLink !== undefined ? { nextLink: r.nextLink } : {}) };
+        const s = await store();
+        const r = await retrieveLocalRecords(s, entityLogicalName, options, maxPageSize, readOptions);
+        const entities = await Promise.all(r.entities.map((e) => withBlobsInline(e, (id) => s.blob(id))));
+        return { entities: entities as T[], ...(r.nextLink !== undefined ? { nextLink: r.nextLink } : {}) };
       });
     },
 

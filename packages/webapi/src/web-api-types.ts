@@ -177,4 +177,9 @@ export interface CreateWebApiOptions {
    * Dataverse's `$metadata` leaves file columns out; image columns (`entityimage`) need nothing.
    */
   readonly fileColumns?: FileColumnsOption;
+  /**
+   * The org's MaxUploadFileSize (System Settings → Email → "Maximum file size"), which caps note and
+   * email attachments: default 5,242,880 bytes, as Dataverse's default.
+   */
+  readonly maxUploadFileSize?: number;
 }

@@ -1,3 +1,6 @@
+import { base64ByteLength, isBase64 } from "../edm/base64.ts";
+import { xrmError } from "../errors/error-catalogue.ts";
+
 /**
  * Binary content kept apart from records and outbox entries: the record and the operation hold
  * this reference; the bytes are a `Blob` in the store's `blobs` table (Chrome keeps one IndexedDB
@@ -36,6 +39,24 @@ export const ATTACHMENT_BODY_COLUMNS: Readonly<Record<string, string>> = {
 };
 
 export const DEFAULT_MAX_UPLOAD_FILE_SIZE = 5_242_880;
+
+/**
+ * A note's or email attachment's body: well-formed base64 whose decoded size is within the org's
+ * MaxUploadFileSize (0x80044a02 otherwise, as the server answers). Returns the text unchanged.
+ */
+export function checkAttachmentBody(entity: string, column: string, value: string, maxBytes: number): string {
+  if (!isBase64(value)) {
+    throw xrmError("InvalidArgument", `'${column}' of '${entity}' must be the file's content in base64.`);
+  }
+  const size = base64ByteLength(value);
+  if (size > maxBytes) {
+    throw xrmError(
+      "unManagedidsattachmentinvalidfilesize",
+      `The attachment in '${column}' has ${size} bytes; the organization accepts at most ${maxBytes}.`,
+    );
+  }
+  return value;
+}
 
 /** Base64 bodies shorter than this stay inside the row (as Dexie Cloud keeps blobs < 4 KB inline). */
 export const BLOB_APART_MIN_CHARS = 4096;

@@ -6,6 +6,7 @@ import { isPlainObject, readEntries } from "../edm/plain-data.ts";
 import { recordIdOf } from "../edm/record-id.ts";
 import { xrmError } from "../errors/error-catalogue.ts";
 import { XrmError } from "../errors/xrm-error.ts";
+import { ATTACHMENT_BODY_COLUMNS, checkAttachmentBody, DEFAULT_MAX_UPLOAD_FILE_SIZE } from "./blob-ref.ts";
 import { unknownNavigationError, unknownPropertyError } from "./name-hints.ts";
 import { resolveEntity } from "./resolve-entity.ts";
 import { WRITE_LIMITS } from "./write-limits.ts";
@@ -38,12 +39,15 @@ export interface NormalizeWriteInput {
 export interface NormalizeWriteOptions {
   /** Id generator for created records (default: uuid v4). Tests pass a deterministic one. */
   readonly newId?: () => string;
+  /** The org's MaxUploadFileSize for note and email attachments (default 5,242,880 bytes). */
+  readonly maxUploadFileSize?: number;
 }
 
 interface Context {
   readonly metadata: Metadata;
   readonly mode: "offline" | "online";
   readonly newId: () => string;
+  readonly maxUploadFileSize: number;
   records: number;
   keys: number;
 }
@@ -80,7 +84,14 @@ export function normalizeWrite(
     if (!isCreate && recordId === undefined) {
       throw xrmError("InvalidArgument", `An update of ${entity.logicalName} needs the id of the record.`);
     }
-    const ctx: Context = { metadata, mode, newId: options?.newId ?? uuidv4, records: 0, keys: 0 };
+    const ctx: Context = {
+      metadata,
+      mode,
+      newId: options?.newId ?? uuidv4,
+      maxUploadFileSize: options?.maxUploadFileSize ?? DEFAULT_MAX_UPLOAD_FILE_SIZE,
+      records: 0,
+      keys: 0,
+    };
     return normalizeRecord(ctx, entity, data, isCreate, recordId, 1, "data");
   } catch (e) {
     if (e instanceof XrmError) throw e;
@@ -207,6 +218,11 @@ function normalizeRecord(
           "InvalidArgument",
           `'${key}' is the read-only value of a lookup; set the lookup with '<navigation property>@odata.bind' or a lookup object.`,
         );
+      }
+      if (ATTACHMENT_BODY_COLUMNS[entity.logicalName] === key && typeof value === "string") {
+        // A file in base64: capped by the org's attachment size, not by the text column limit.
+        columns[key] = checkAttachmentBody(entity.logicalName, key, value, ctx.maxUploadFileSize);
+        continue;
       }
       const checked = checkEdmValue(attribute.type, value);
       if (!checked.ok) {
