@@ -157,7 +157,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     maxFileBodyBytes: options.maxFileBodyBytes ?? 128 * 1024 * 1024,
   });
   const makeServer = () => {
-    const s = createServer((req, res) => {
+    // Node refuses request lines over 16 KiB with a bare 431; Dataverse takes URLs up to 32 KB,
+    // so let them through and answer longer ones with a JSON error (http/limits.ts).
+    const s = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
       // Last line of defence: a failure while answering must never take the process down.
       listener(req, res).catch(() => {
         if (!res.headersSent) {

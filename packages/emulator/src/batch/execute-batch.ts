@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { SERVICE_PATH, type ServerContext } from "../context.ts";
+import { checkBatchItems } from "../http/limits.ts";
 import { parsePrefer } from "../http/prefer.ts";
 import { errorResponse, queryError, toXrmError, type WireRequest, type WireResponse } from "../http/wire.ts";
 import { type BatchItem, type BatchOperation, parseBatch } from "./multipart-parser.ts";
@@ -116,6 +117,7 @@ export function executeBatch(
   dispatch: (r: WireRequest) => WireResponse,
 ): WireResponse {
   const items = parseBatch(req.headers.get("content-type"), req.body);
+  checkBatchItems(items);
   const total = countOperations(items);
   if (total > MAX_BATCH_OPERATIONS) {
     throw queryError(

@@ -4,6 +4,7 @@ import { entityForSet, SERVICE_PATH, type ServerContext } from "../context.ts";
 import { FILE_ACTIONS, fileAction } from "../files/file-actions.ts";
 import { fileColumnOf } from "../files/file-columns.ts";
 import { fileProperty } from "../files/file-property.ts";
+import { checkQueryLimits } from "../http/limits.ts";
 import { parsePrefer, wantsAnnotation } from "../http/prefer.ts";
 import { parseRoute } from "../http/route.ts";
 import { codeError, errorResponse, toXrmError, type WireRequest, type WireResponse } from "../http/wire.ts";
@@ -107,6 +108,7 @@ function withErrorDetails(req: WireRequest, response: WireResponse, e: XrmError)
 /** Answer one Web API request. Never throws: every failure becomes a Web API error response. */
 export function dispatch(ctx: ServerContext, req: WireRequest): WireResponse {
   try {
+    checkQueryLimits(req.query);
     return route(ctx, req);
   } catch (e) {
     const error = toXrmError(e);

@@ -3,9 +3,17 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { SERVICE_PATH } from "../context.ts";
 import { spoilAnswer } from "./answer-faults.ts";
 import type { FaultController } from "./faults.ts";
+import { checkUrlLength, REQUEST_LIMITS } from "./limits.ts";
 import type { RequestLog, RequestLogEntry } from "./request-log.ts";
 import { isAuthorized, type SiteOptions, sitePage } from "./session.ts";
-import { errorResponse, fail, notFoundSegment, type WireRequest, type WireResponse } from "./wire.ts";
+import {
+  errorResponse,
+  fail,
+  notFoundSegment,
+  toXrmError,
+  type WireRequest,
+  type WireResponse,
+} from "./wire.ts";
 
 export interface HttpHandlerOptions {
   readonly dispatch: (req: WireRequest) => WireResponse;
@@ -39,6 +47,16 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     });
     req.on("end", () => (tooLarge ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks))));
     req.on("error", reject);
+  });
+}
+
+/** Reads and discards a request body (so the connection stays usable), holding none of it. */
+function drain(req: IncomingMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (req.readableEnded) return resolve();
+    req.on("end", resolve);
+    req.on("error", () => resolve());
+    req.resume();
   });
 }
 
@@ -95,6 +113,46 @@ export function createRequestListener(options: HttpHandlerOptions) {
       });
     };
 
+    // The site's own pages (sign-in, web resources) handle their session themselves; they read no body.
+    if (path === undefined) {
+      const page = sitePage(options.site, options.origin(), {
+        method,
+        pathname,
+        rawUrl,
+        query: new URLSearchParams(q < 0 ? "" : rawUrl.slice(q + 1)),
+        headers,
+      });
+      if (page) {
+        logStart("");
+        await drain(req);
+        send(res, page);
+        finish(page.status);
+        return;
+      }
+    }
+
+    // Auth comes first: without the token or the session cookie a client gets 401 and nothing
+    // else — its body is drained unread (never buffered, never logged), so unauthenticated
+    // uploads cost no memory.
+    if (!isAuthorized(options.site, headers)) {
+      logStart("");
+      await drain(req);
+      res.writeHead(401, { "WWW-Authenticate": "Bearer", "Content-Length": 0 });
+      res.end();
+      finish(401);
+      return;
+    }
+    try {
+      checkUrlLength(rawUrl, REQUEST_LIMITS.urlChars);
+    } catch (e) {
+      logStart("");
+      await drain(req);
+      const response = errorResponse(toXrmError(e));
+      send(res, response);
+      finish(response.status);
+      return;
+    }
+
     let bodyBytes: Buffer;
     const limit = headers.get("content-type")?.startsWith("application/octet-stream")
       ? (options.maxFileBodyBytes ?? options.maxBodyBytes)
@@ -117,30 +175,6 @@ export function createRequestListener(options: HttpHandlerOptions) {
     }
     const body = bodyBytes.toString("utf8");
     logStart(body);
-
-    // The site's own pages (sign-in, web resources) handle their session themselves.
-    if (path === undefined) {
-      const page = sitePage(options.site, options.origin(), {
-        method,
-        pathname,
-        rawUrl,
-        query: new URLSearchParams(q < 0 ? "" : rawUrl.slice(q + 1)),
-        headers,
-      });
-      if (page) {
-        send(res, page);
-        finish(page.status);
-        return;
-      }
-    }
-
-    // Auth comes first: without the token or the session cookie a client gets 401 and nothing else.
-    if (!isAuthorized(options.site, headers)) {
-      res.writeHead(401, { "WWW-Authenticate": "Bearer", "Content-Length": 0 });
-      res.end();
-      finish(401);
-      return;
-    }
 
     const decision = options.faults.decide({ method, path: path ?? pathname });
     if (decision.latencyMs > 0) await sleep(decision.latencyMs);
