@@ -9,12 +9,17 @@ export const API_PATH = "/api/data/v9.2";
 /** The Background Sync tag under which the outbox is replayed with the tab closed. */
 export const OUTBOX_SYNC_TAG = "xrm-offline-outbox";
 
-/** A technician's day: the customers, their contacts, open cases and open tasks. */
+/**
+ * A technician's day: open cases and tasks first (pulled in this order, so they are usable while
+ * the large reference tables are still arriving), then contacts and customers, then notes (photos
+ * and signatures attached to cases).
+ */
 export const OFFLINE_TABLES = {
-  account: {},
-  contact: {},
   incident: { filter: "statecode eq 0" },
   task: { filter: "statecode eq 0" },
+  contact: {},
+  account: {},
+  annotation: {},
 } as const;
 
 export interface AppEndpoints {

@@ -3,9 +3,13 @@ import { endpointsFor, OFFLINE_TABLES } from "./app-config.ts";
 import { type AppSync, pageSync, workerSync } from "./boot/app-sync.ts";
 import { registerServiceWorker, type ServiceWorkerClient } from "./boot/background-sync.ts";
 import { countingFetch } from "./boot/counting-fetch.ts";
+import { lastSyncedMemory } from "./boot/last-synced.ts";
 import "./styles.css";
 import { renderCaseDetail } from "./ui/case-detail.ts";
+import { renderDiagnostics } from "./ui/diagnostics.ts";
 import { h, mount } from "./ui/dom.ts";
+import { firstSyncCard } from "./ui/first-sync.ts";
+import { firstSyncTracker, type TableProgress } from "./ui/first-sync-progress.ts";
 import { renderNewCase } from "./ui/new-case.ts";
 import { parseRoute, type Route } from "./ui/router.ts";
 import { renderStatusBar } from "./ui/status-bar.ts";
@@ -17,6 +21,8 @@ export interface FieldServiceGlobal {
   readonly api: OfflineWebApi;
   readonly sync: AppSync;
   readonly serviceWorker: Promise<ServiceWorkerClient | null>;
+  /** Write requests this tab sent to the server (the diagnostics screen shows it too). */
+  readonly tabWrites: () => number;
 }
 
 /** Set by the build (true) and the dev server (false): the worker only makes sense on built files. */
@@ -27,6 +33,14 @@ declare global {
     fieldService?: FieldServiceGlobal;
   }
 }
+
+const TITLES: Readonly<Record<Route["view"], string>> = {
+  work: "Your work",
+  case: "Case",
+  "new-case": "New case",
+  errors: "Sync errors",
+  diagnostics: "Diagnostics",
+};
 
 function start(): void {
   const endpoints = endpointsFor(location.origin);
@@ -44,37 +58,77 @@ function start(): void {
   installXrmWebApi(api);
   const sync = inWorker ? workerSync() : pageSync(api);
   document.body.dataset.syncMode = sync.mode;
+  // Ask the browser to keep the data (an outbox must not be evicted under storage pressure).
+  void navigator.storage?.persist?.().catch(() => false);
 
   const serviceWorker: Promise<ServiceWorkerClient | null> = __REGISTER_SERVICE_WORKER__
     ? registerServiceWorker().catch(() => null)
     : Promise.resolve(null);
-  window.fieldService = { api, sync, serviceWorker };
+  window.fieldService = { api, sync, serviceWorker, tabWrites: counter.writes };
 
-  const statusRoot = h("header", { class: "status", "data-testid": "status-bar" });
-  const main = h("main", { "data-testid": "view" });
+  const lastSynced = lastSyncedMemory(endpoints.databaseName, globalThis.localStorage);
+  const statusRoot = h("div", {
+    class: "status",
+    "data-testid": "status-bar",
+    role: "region",
+    "aria-label": "Sync status",
+  });
+  const main = h("main", { "data-testid": "view", id: "main", tabindex: -1 });
+  const menu = h(
+    "details",
+    { class: "menu", "data-testid": "menu" },
+    h("summary", { "data-testid": "menu-button" }, "Menu"),
+    h(
+      "nav",
+      { "aria-label": "More" },
+      h("a", { href: "#/", class: "tap" }, "Your work"),
+      h("a", { href: "#/errors", class: "tap" }, "Sync errors"),
+      h("a", { href: "#/diagnostics", class: "tap", "data-testid": "menu-diagnostics" }, "Diagnostics"),
+    ),
+  );
   mount(
     document.body,
-    h(
-      "div",
-      { class: "brand" },
-      h("a", { href: "#/" }, "Field Service"),
-      h("span", { class: "muted small" }, "offline-ready"),
-    ),
+    h("a", { href: "#main", class: "skip-link" }, "Skip to content"),
+    h("header", { class: "brand" }, h("a", { href: "#/", class: "tap" }, "Field Service"), menu),
     statusRoot,
     main,
   );
-  const updateStatus = renderStatusBar(statusRoot, { sync, tabWrites: counter.writes });
+  const statusBar = renderStatusBar(statusRoot, {
+    sync,
+    lastSynced,
+    pendingCount: () => api.sync.pendingCount(),
+  });
+  const onSaved = () => statusBar.noteLocalWrite();
+
+  // The first download: shown until a sync has ever finished on this device.
+  let firstSyncDone = lastSynced.read() !== null;
+  const tracker = firstSyncTracker(Object.keys(OFFLINE_TABLES));
+  const firstSync = firstSyncCard();
+  let tableRows: readonly TableProgress[] = [];
 
   let route: Route = parseRoute(location.hash);
+  let latest: SyncStatus | undefined;
   let rendering = Promise.resolve();
   const render = () => {
     rendering = rendering.then(async () => {
       main.dataset.view = route.view;
       main.dataset.loading = "true";
-      if (route.view === "work") await renderWorkList(main, api);
-      else if (route.view === "case") await renderCaseDetail(main, api, route.id);
-      else if (route.view === "new-case") await renderNewCase(main, api, (hash) => (location.hash = hash));
-      else await renderSyncErrors(main, sync);
+      document.title = `${TITLES[route.view]} · Field Service`;
+      menu.open = false;
+      if (route.view === "work") await renderWorkList(main, api, firstSyncDone ? undefined : firstSync.el);
+      else if (route.view === "case") await renderCaseDetail(main, api, route.id, onSaved);
+      else if (route.view === "new-case")
+        await renderNewCase(main, api, (hash) => (location.hash = hash), onSaved);
+      else if (route.view === "errors") await renderSyncErrors(main, sync, api);
+      else
+        await renderDiagnostics(main, {
+          sync,
+          databaseName: endpoints.databaseName,
+          tables: Object.keys(OFFLINE_TABLES),
+          status: () => latest,
+          lastSyncedAt: () => lastSynced.read(),
+          tabWrites: counter.writes,
+        });
       main.dataset.loading = "false";
       document.body.dataset.ready = "true";
     });
@@ -82,17 +136,28 @@ function start(): void {
   window.addEventListener("hashchange", () => {
     route = parseRoute(location.hash);
     render();
+    main.focus({ preventScroll: true });
   });
   render();
 
-  // Lists follow the data: re-read them when a sync cycle ends or the counts change. Forms are
-  // left alone (a refresh would throw away what is being typed).
-  let last: SyncStatus | undefined;
+  // Lists follow the data: re-read them when a sync cycle ends, the counts change or a table's
+  // first download finishes. Forms are left alone (a refresh would throw away what is being typed).
   let timer: ReturnType<typeof setTimeout> | undefined;
   sync.status$.subscribe((status) => {
-    updateStatus(status);
+    statusBar.update(status);
+    const last = latest;
+    latest = status;
+    let tableFinished = false;
+    if (!firstSyncDone) {
+      const before = tableRows.filter((r) => r.state === "done").length;
+      tableRows = tracker.update(status);
+      firstSync.show(tableRows);
+      tableFinished = tableRows.filter((r) => r.state === "done").length > before;
+      if (status.lastSyncedAt) firstSyncDone = true;
+    }
     const changed =
       !last ||
+      tableFinished ||
       last.pending !== status.pending ||
       last.failed !== status.failed ||
       last.lastSyncedAt !== status.lastSyncedAt ||
@@ -100,7 +165,6 @@ function start(): void {
     if (changed && status.pending > 0 && (!last || status.pending > last.pending)) {
       void serviceWorker.then((sw) => sw?.requestReplay());
     }
-    last = status;
     if (changed && (route.view === "work" || route.view === "errors")) {
       clearTimeout(timer);
       timer = setTimeout(render, 150);
@@ -108,7 +172,7 @@ function start(): void {
   });
   // Closing the tab with changes waiting: make sure the service worker replays them later.
   window.addEventListener("pagehide", () => {
-    if (last && last.pending > 0) void serviceWorker.then((sw) => sw?.requestReplay());
+    if (latest && latest.pending > 0) void serviceWorker.then((sw) => sw?.requestReplay());
   });
 }
 

@@ -1,8 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { endpointsFor } from "../src/app-config.ts";
 import { countingFetch } from "../src/boot/counting-fetch.ts";
+import { lastSyncedMemory, laterOf } from "../src/boot/last-synced.ts";
 import { parseStartOptions } from "../src/server/start-options.ts";
 import { planFetch } from "../src/sw/shell-cache.ts";
+import { explainFailure } from "../src/ui/failure-text.ts";
+import { firstSyncTracker } from "../src/ui/first-sync-progress.ts";
+import { fitWithin } from "../src/ui/image-downscale.ts";
+import { odataText } from "../src/ui/records.ts";
 import { parseRoute } from "../src/ui/router.ts";
 import { relativeTime, statusView } from "../src/ui/status-view.ts";
 
@@ -36,7 +41,7 @@ describe("statusView", () => {
   it("shows pushing progress", () => {
     const v = statusView({ ...base, phase: "pushing", pending: 180, progress: { done: 120, total: 300 } });
     expect(v.phaseLabel).toBe("Sending changes");
-    expect(v.progressText).toBe("120 / 300");
+    expect(v.progressText).toBe("120 of 300");
     expect(v.progressRatio).toBe(0.4);
   });
   it("names the idle state after what is waiting", () => {
@@ -48,6 +53,22 @@ describe("statusView", () => {
     expect(statusView({ ...base, failed: 1 }).phaseLabel).toBe("Needs attention");
     expect(statusView(base).phaseLabel).toBe("Up to date");
     expect(statusView(base).lastSynced).toBe("Never synced");
+  });
+  it("names the table being downloaded, and says why Sync now is off offline", () => {
+    const v = statusView({
+      ...base,
+      phase: "pulling",
+      progress: { done: 2000, total: 5054, table: "account" } as never,
+    });
+    expect(v.progressText).toBe("Customers: 2000 of 5054");
+    expect(v.syncNowBlocked).toBeNull();
+    const off = statusView({ ...base, connectivity: "offline", phase: "backing-off", pending: 1 });
+    expect(off.phaseLabel).toBe("Waiting for the network");
+    expect(off.syncNowBlocked).toMatch(/offline/);
+  });
+  it("shows the remembered last sync when the engine has none yet", () => {
+    const now = new Date("2025-01-01T12:00:00Z");
+    expect(statusView(base, now, "2025-01-01T11:50:00Z").lastSynced).toBe("Last synced 10 min ago");
   });
   it("keeps progress within 0..1 and empty totals null", () => {
     expect(
@@ -133,5 +154,75 @@ describe("parseStartOptions", () => {
     expect(() => parseStartOptions(["--port", "70000"])).toThrow(/--port must be a port number/);
     expect(() => parseStartOptions(["--port", "abc"])).toThrow(/--port/);
     expect(() => parseStartOptions(["--nope"])).toThrow();
+  });
+});
+
+describe("lastSyncedMemory", () => {
+  const storage = () => {
+    const m = new Map<string, string>();
+    return {
+      getItem: (k: string) => m.get(k) ?? null,
+      setItem: (k: string, v: string) => void m.set(k, v),
+      m,
+    } as unknown as Storage & { m: Map<string, string> };
+  };
+  it("keeps the later time per database, ignoring null and garbage", () => {
+    const s = storage();
+    const a = lastSyncedMemory("db1", s);
+    expect(a.read()).toBeNull();
+    expect(a.remember("2025-01-01T10:00:00Z")).toBe("2025-01-01T10:00:00Z");
+    expect(a.remember("2025-01-01T09:00:00Z")).toBe("2025-01-01T10:00:00Z");
+    expect(a.remember(null)).toBe("2025-01-01T10:00:00Z");
+    expect(lastSyncedMemory("db1", s).read()).toBe("2025-01-01T10:00:00Z");
+    expect(lastSyncedMemory("db2", s).read()).toBeNull();
+    expect(laterOf("garbage", null)).toBeNull();
+  });
+});
+
+describe("explainFailure", () => {
+  it("says what happened and what each button does, by error type", () => {
+    expect(explainFailure({ action: "Update", entity: "incident", errorType: 1 }).what).toBe(
+      "This case was deleted in the office. Your changes can't be saved.",
+    );
+    expect(explainFailure({ action: "Update", entity: "incident", errorType: 0 }).discard).toBe(
+      "Discard drops your changes and keeps the office's version.",
+    );
+    expect(explainFailure({ action: "Create", entity: "task", errorType: 3, httpStatus: 403 }).what).toBe(
+      "You aren't allowed to make this change to the task.",
+    );
+    expect(explainFailure({ action: "Create", entity: "x", errorType: 3 }).discard).toBe(
+      "Discard removes the new record from this device.",
+    );
+  });
+});
+
+describe("firstSyncTracker", () => {
+  const s = { connectivity: "online" as const, pending: 0, failed: 0, lastError: null, lastSyncedAt: null };
+  it("marks earlier tables done as later ones start, keeps unknown totals unknown, finishes all at the end", () => {
+    const t = firstSyncTracker(["incident", "task", "account"]);
+    t.update({ ...s, phase: "pulling", progress: { done: 50, total: 120, table: "incident" } as never });
+    const mid = t.update({
+      ...s,
+      phase: "pulling",
+      progress: { done: 10, total: 10, table: "account" } as never,
+    });
+    expect(mid.map((r) => [r.table, r.state, r.done, r.total])).toEqual([
+      ["incident", "done", 50, 120],
+      ["task", "done", 0, 0],
+      ["account", "downloading", 10, null],
+    ]);
+    const end = t.update({ ...s, phase: "idle", progress: null, lastSyncedAt: "2025-01-01T00:00:00Z" });
+    expect(end.map((r) => r.state)).toEqual(["done", "done", "done"]);
+  });
+});
+
+describe("fitWithin and odataText", () => {
+  it("scales the long side down to the limit, never up", () => {
+    expect(fitWithin(3000, 2000, 1600)).toEqual({ width: 1600, height: 1067 });
+    expect(fitWithin(2000, 4000, 1600)).toEqual({ width: 800, height: 1600 });
+    expect(fitWithin(800, 600, 1600)).toEqual({ width: 800, height: 600 });
+  });
+  it("escapes quotes and encodes what would end the option", () => {
+    expect(odataText("O'Brien & Sons #1")).toBe("O''Brien%20%26%20Sons%20%231");
   });
 });

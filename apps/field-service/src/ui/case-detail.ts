@@ -1,28 +1,33 @@
 import type { OfflineWebApi } from "@xrm-offline/webapi";
-import { errorOf, h, hexCode, mount } from "./dom.ts";
-import { field, outcomeLine, prioritySelect, recordSelect } from "./form-fields.ts";
-import { getCase, listAccounts, listContacts, listTasks, nameMap, nameOf } from "./records.ts";
+import { renderCaseAttachments } from "./case-attachments.ts";
+import { h, mount } from "./dom.ts";
+import { field, outcomeLine, prioritySelect } from "./form-fields.ts";
+import { recordPicker } from "./record-picker.ts";
+import { getCase, listTasks, searchContacts } from "./records.ts";
 
 /**
  * One case: edit it (the contact is set with the lookup object form
- * `{ logicalname: "contact", id }`), and log tasks regarding it (set with `@odata.bind`).
+ * `{ logicalname: "contact", id }`), log tasks regarding it (set with `@odata.bind`), and add
+ * photos and a signature.
  */
-export async function renderCaseDetail(root: HTMLElement, api: OfflineWebApi, id: string): Promise<void> {
+export async function renderCaseDetail(
+  root: HTMLElement,
+  api: OfflineWebApi,
+  id: string,
+  onSaved: () => Promise<void>,
+): Promise<void> {
   let record: Awaited<ReturnType<typeof getCase>>;
-  let contacts: Awaited<ReturnType<typeof listContacts>>;
-  let accounts: Awaited<ReturnType<typeof listAccounts>>;
   try {
-    [record, contacts, accounts] = await Promise.all([
-      getCase(api, id),
-      listContacts(api),
-      listAccounts(api),
-    ]);
-  } catch (e) {
-    const err = errorOf(e);
+    record = await getCase(api, id);
+  } catch {
     mount(
       root,
-      h("p", { class: "error", "data-testid": "load-error" }, `${hexCode(err.errorCode)} ${err.message}`),
-      h("a", { href: "#/" }, "Back to the list"),
+      h(
+        "p",
+        { class: "error", "data-testid": "load-error" },
+        "This case isn't on this device (it may have been closed or deleted).",
+      ),
+      h("a", { href: "#/", class: "tap" }, "Back to the list"),
     );
     return;
   }
@@ -34,7 +39,14 @@ export async function renderCaseDetail(root: HTMLElement, api: OfflineWebApi, id
   });
   const description = h("textarea", { rows: 3, "data-testid": "case-description" }, record.description);
   const priority = prioritySelect("case-priority", record.prioritycode);
-  const contact = recordSelect("case-contact", contacts, record.contactId, "(no contact)");
+  const contact = recordPicker({
+    testId: "case-contact",
+    label: "Contact",
+    search: (text, top) => searchContacts(api, text, top),
+    value: record.contactId
+      ? { id: record.contactId, name: record.contactName ?? "Contact not on this device yet" }
+      : null,
+  });
   const saved = outcomeLine("case-save-result");
   const save = h("button", { type: "submit", class: "primary", "data-testid": "case-save" }, "Save");
   const form = h(
@@ -44,18 +56,22 @@ export async function renderCaseDetail(root: HTMLElement, api: OfflineWebApi, id
       "div",
       { class: "card-head" },
       h("h2", {}, "Case"),
-      h("a", { href: "#/", "data-testid": "back" }, "← All work"),
+      h("a", { href: "#/", "data-testid": "back", class: "tap" }, "← All work"),
     ),
     h(
       "p",
       { class: "muted" },
       "Customer: ",
-      h("span", { "data-testid": "case-customer" }, nameOf(nameMap(accounts), record.customerId)),
+      h(
+        "span",
+        { "data-testid": "case-customer" },
+        record.customerName ?? (record.customerId ? "not on this device yet" : "none"),
+      ),
     ),
     field("Title", title),
     field("Description", description),
     field("Priority", priority),
-    field("Contact", contact),
+    contact.el,
     h("div", { class: "actions" }, save),
     saved.el,
   );
@@ -67,16 +83,17 @@ export async function renderCaseDetail(root: HTMLElement, api: OfflineWebApi, id
       description: description.value,
       prioritycode: Number(priority.value),
     };
-    if (contact.value && contact.value.toLowerCase() !== record.contactId?.toLowerCase()) {
+    const contactId = contact.value();
+    if (contactId && contactId.toLowerCase() !== record.contactId?.toLowerCase()) {
       // The lookup object form, as Xrm.WebApi.offline accepts it.
-      data.primarycontactid = { logicalname: "contact", id: contact.value };
+      data.primarycontactid = { logicalname: "contact", id: contactId };
     }
     try {
       await api.updateRecord("incident", record.id, data);
+      await onSaved();
       saved.ok("Saved on this device");
     } catch (e) {
-      const err = errorOf(e);
-      saved.fail(err, hexCode(err.errorCode));
+      saved.fail(e, "The changes couldn't be saved on this device. Try again.");
     } finally {
       save.disabled = false;
     }
@@ -84,10 +101,10 @@ export async function renderCaseDetail(root: HTMLElement, api: OfflineWebApi, id
 
   const tasksList = h("ul", { class: "list", "data-testid": "case-task-list" });
   const refreshTasks = async () => {
-    const tasks = await listTasks(api, record.id).catch(() => []);
+    const tasks = await listTasks(api, undefined, record.id).catch(() => ({ rows: [], next: null }));
     mount(
       tasksList,
-      tasks.map((t) =>
+      tasks.rows.map((t) =>
         h(
           "li",
           { "data-testid": "case-task-item", "data-id": t.id },
@@ -98,6 +115,7 @@ export async function renderCaseDetail(root: HTMLElement, api: OfflineWebApi, id
   };
   const subject = h("input", {
     type: "text",
+    id: "task-subject",
     placeholder: "What needs doing?",
     "data-testid": "task-subject",
     required: true,
@@ -109,6 +127,7 @@ export async function renderCaseDetail(root: HTMLElement, api: OfflineWebApi, id
     { class: "card" },
     h("h2", {}, "Tasks for this case"),
     tasksList,
+    h("label", { for: "task-subject", class: "sr-only" }, "New task"),
     h("div", { class: "inline" }, subject, addTask),
     added.el,
   );
@@ -121,17 +140,18 @@ export async function renderCaseDetail(root: HTMLElement, api: OfflineWebApi, id
         // The @odata.bind form of a (polymorphic) lookup.
         "regardingobjectid_incident_task@odata.bind": `/incidents(${record.id})`,
       });
+      await onSaved();
       subject.value = "";
       added.ok("Task logged");
       added.el.dataset.id = created.id;
       await refreshTasks();
     } catch (e) {
-      const err = errorOf(e);
-      added.fail(err, hexCode(err.errorCode));
+      added.fail(e, "The task couldn't be saved on this device. Try again.");
     } finally {
       addTask.disabled = false;
     }
   });
-  mount(root, form, taskForm);
-  await refreshTasks();
+  const attachments = h("div", {});
+  mount(root, form, taskForm, attachments);
+  await Promise.all([refreshTasks(), renderCaseAttachments(attachments, api, record.id, onSaved)]);
 }

@@ -1,5 +1,5 @@
-import { h } from "./dom.ts";
-import { type NamedRow, PRIORITIES } from "./records.ts";
+import { errorOf, h } from "./dom.ts";
+import { PRIORITIES } from "./records.ts";
 
 export function field(label: string, control: HTMLElement): HTMLLabelElement {
   return h("label", { class: "field" }, h("span", {}, label), control);
@@ -15,27 +15,11 @@ export function prioritySelect(testId: string, value: number | null): HTMLSelect
   return select;
 }
 
-export function recordSelect(
-  testId: string,
-  rows: readonly NamedRow[],
-  value: string | null,
-  emptyLabel: string,
-): HTMLSelectElement {
-  return h(
-    "select",
-    { "data-testid": testId },
-    h("option", { value: "" }, emptyLabel),
-    rows.map((r) =>
-      h("option", { value: r.id, selected: !!value && r.id.toLowerCase() === value.toLowerCase() }, r.name),
-    ),
-  );
-}
-
-/** A line under a form: what the last action did, or its error. */
+/** A line under a form: what the last action did, or what went wrong (the code kept in a data attribute). */
 export function outcomeLine(testId: string): {
   el: HTMLParagraphElement;
   ok(text: string): void;
-  fail(err: { errorCode: number; message: string }, hex: string): void;
+  fail(error: unknown, sentence: string): void;
 } {
   const el = h("p", { class: "outcome", "data-testid": testId, role: "status" });
   return {
@@ -45,10 +29,10 @@ export function outcomeLine(testId: string): {
       el.textContent = text;
       delete el.dataset.errorCode;
     },
-    fail(err, hex) {
+    fail(error, sentence) {
       el.className = "outcome error";
-      el.textContent = `${hex}: ${err.message}`;
-      el.dataset.errorCode = String(err.errorCode);
+      el.textContent = sentence;
+      el.dataset.errorCode = String(errorOf(error).errorCode);
     },
   };
 }

@@ -8,6 +8,9 @@ export interface CaseRow {
   readonly prioritycode: number | null;
   readonly customerId: string | null;
   readonly contactId: string | null;
+  /** The customer's and contact's names when this device has them (server annotation or the local row). */
+  readonly customerName: string | null;
+  readonly contactName: string | null;
 }
 
 export interface TaskRow {
@@ -15,6 +18,8 @@ export interface TaskRow {
   readonly subject: string;
   readonly description: string;
   readonly regardingId: string | null;
+  /** The server's name for the regarding record (absent for tasks created on this device). */
+  readonly regardingName: string | null;
   readonly scheduledend: string | null;
 }
 
@@ -28,6 +33,12 @@ type Row = Record<string, unknown>;
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
 const strOrNull = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
 const numOrNull = (v: unknown): number | null => (typeof v === "number" ? v : null);
+const FORMATTED = "@OData.Community.Display.V1.FormattedValue";
+
+function expandedName(r: Row, property: string, column: string): string | null {
+  const related = r[property];
+  return related && typeof related === "object" ? strOrNull((related as Row)[column]) : null;
+}
 
 export function toCase(r: Row): CaseRow {
   return {
@@ -37,6 +48,10 @@ export function toCase(r: Row): CaseRow {
     prioritycode: numOrNull(r.prioritycode),
     customerId: strOrNull(r._customerid_value),
     contactId: strOrNull(r._primarycontactid_value),
+    customerName:
+      expandedName(r, "customerid_account", "name") ?? strOrNull(r[`_customerid_value${FORMATTED}`]),
+    contactName:
+      expandedName(r, "primarycontactid", "fullname") ?? strOrNull(r[`_primarycontactid_value${FORMATTED}`]),
   };
 }
 
@@ -46,51 +61,78 @@ export function toTask(r: Row): TaskRow {
     subject: str(r.subject),
     description: str(r.description),
     regardingId: strOrNull(r._regardingobjectid_value),
+    regardingName: strOrNull(r[`_regardingobjectid_value${FORMATTED}`]),
     scheduledend: strOrNull(r.scheduledend),
   };
 }
 
-const CASE_SELECT = "$select=title,description,prioritycode,_customerid_value,_primarycontactid_value";
+const CASE_SELECT =
+  "$select=title,description,prioritycode,_customerid_value,_primarycontactid_value" +
+  "&$expand=customerid_account($select=name),primarycontactid($select=fullname)";
 const TASK_SELECT = "$select=subject,description,scheduledend,_regardingobjectid_value";
 
-export async function listCases(api: OfflineWebApi): Promise<CaseRow[]> {
-  const r = await api.retrieveMultipleRecords("incident", `?${CASE_SELECT}&$orderby=title asc`);
-  return r.entities.map(toCase);
+/** One page of a list, and the options of the next one (a local nextLink), if any. */
+export interface Page<T> {
+  readonly rows: T[];
+  readonly next: string | null;
+}
+
+/** Rows shown per page in the work list: the store hands them out page by page (nextLink). */
+export const LIST_PAGE = 50;
+
+async function page<T>(
+  api: OfflineWebApi,
+  entity: string,
+  options: string,
+  map: (r: Row) => T,
+): Promise<Page<T>> {
+  const r = await api.retrieveMultipleRecords(entity, options, LIST_PAGE);
+  return { rows: r.entities.map(map), next: r.nextLink ?? null };
+}
+
+/** Open cases by title, a page at a time; `next` is the previous page's `next`. */
+export function listCases(api: OfflineWebApi, next?: string): Promise<Page<CaseRow>> {
+  return page(api, "incident", next ?? `?${CASE_SELECT}&$orderby=title asc`, toCase);
 }
 
 export async function getCase(api: OfflineWebApi, id: string): Promise<CaseRow> {
   return toCase(await api.retrieveRecord("incident", id, `?${CASE_SELECT}`));
 }
 
-export async function listTasks(api: OfflineWebApi, regardingId?: string): Promise<TaskRow[]> {
+/** Open tasks by subject, a page at a time (or all tasks of one case). */
+export function listTasks(api: OfflineWebApi, next?: string, regardingId?: string): Promise<Page<TaskRow>> {
   const filter = regardingId ? `&$filter=_regardingobjectid_value eq ${regardingId}` : "";
-  const r = await api.retrieveMultipleRecords("task", `?${TASK_SELECT}${filter}&$orderby=subject asc`);
-  return r.entities.map(toTask);
+  return page(api, "task", next ?? `?${TASK_SELECT}${filter}&$orderby=subject asc`, toTask);
 }
 
-export async function listAccounts(api: OfflineWebApi): Promise<NamedRow[]> {
-  const r = await api.retrieveMultipleRecords("account", "?$select=name&$orderby=name asc");
+/** An OData string literal's inside, percent-encoded so `&`, `#` or `'` typed by a user stay text. */
+export function odataText(text: string): string {
+  return encodeURIComponent(text.replace(/'/g, "''"));
+}
+
+/** Customers whose name starts with `text` (type-ahead), by name. */
+export async function searchAccounts(api: OfflineWebApi, text: string, top: number): Promise<NamedRow[]> {
+  const filter = text ? `&$filter=startswith(name,'${odataText(text)}')` : "";
+  const r = await api.retrieveMultipleRecords(
+    "account",
+    `?$select=name${filter}&$orderby=name asc&$top=${top}`,
+  );
   return r.entities.map((a) => ({ id: str(a.accountid), name: str(a.name) }));
 }
 
-export async function listContacts(api: OfflineWebApi): Promise<NamedRow[]> {
+function contactName(c: Row): string {
+  return str(c.fullname) || [str(c.firstname), str(c.lastname)].filter(Boolean).join(" ");
+}
+
+/** Contacts whose full name or last name starts with `text`, by full name. */
+export async function searchContacts(api: OfflineWebApi, text: string, top: number): Promise<NamedRow[]> {
+  const t = odataText(text);
+  const filter = text ? `&$filter=startswith(fullname,'${t}') or startswith(lastname,'${t}')` : "";
   const r = await api.retrieveMultipleRecords(
     "contact",
-    "?$select=fullname,firstname,lastname&$orderby=lastname asc",
+    `?$select=fullname,firstname,lastname${filter}&$orderby=fullname asc&$top=${top}`,
   );
-  return r.entities.map((c) => ({
-    id: str(c.contactid),
-    name: str(c.fullname) || [str(c.firstname), str(c.lastname)].filter(Boolean).join(" "),
-  }));
-}
-
-/** Names by id, for showing lookups (also of records created offline, which have no formatted value yet). */
-export function nameMap(rows: readonly NamedRow[]): Map<string, string> {
-  return new Map(rows.map((r) => [r.id.toLowerCase(), r.name]));
-}
-
-export function nameOf(names: Map<string, string>, id: string | null): string {
-  return id ? (names.get(id.toLowerCase()) ?? "(unknown)") : "—";
+  return r.entities.map((c) => ({ id: str(c.contactid), name: contactName(c) }));
 }
 
 export const PRIORITIES: readonly { readonly value: number; readonly label: string }[] = [

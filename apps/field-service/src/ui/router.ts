@@ -3,7 +3,8 @@ export type Route =
   | { readonly view: "work" }
   | { readonly view: "case"; readonly id: string }
   | { readonly view: "new-case" }
-  | { readonly view: "errors" };
+  | { readonly view: "errors" }
+  | { readonly view: "diagnostics" };
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -11,6 +12,7 @@ export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, "");
   if (path === "/new") return { view: "new-case" };
   if (path === "/errors") return { view: "errors" };
+  if (path === "/diagnostics") return { view: "diagnostics" };
   const m = /^\/case\/([^/?#]+)$/.exec(path);
   if (m?.[1] && GUID.test(m[1])) return { view: "case", id: m[1].toLowerCase() };
   return { view: "work" };

@@ -1,78 +1,158 @@
 import type { OfflineWebApi } from "@xrm-offline/webapi";
-import { errorOf, h, hexCode, mount } from "./dom.ts";
-import { listAccounts, listCases, listTasks, nameMap, nameOf, priorityLabel } from "./records.ts";
+import { h, mount } from "./dom.ts";
+import { type CaseRow, listCases, listTasks, type Page, priorityLabel, type TaskRow } from "./records.ts";
 
-/** The technician's day: open cases and tasks, read from the local store. */
-export async function renderWorkList(root: HTMLElement, api: OfflineWebApi): Promise<void> {
+function caseItem(c: CaseRow): HTMLLIElement {
+  return h(
+    "li",
+    { "data-testid": "case-item", "data-id": c.id },
+    h(
+      "a",
+      { href: `#/case/${c.id}` },
+      h("span", { class: `prio prio-${c.prioritycode ?? 0}` }, priorityLabel(c.prioritycode)),
+      h("span", { class: "title", "data-testid": "case-item-title" }, c.title || "Untitled case"),
+      h(
+        "span",
+        { class: "muted" },
+        c.customerName ?? (c.customerId ? "Customer not on this device yet" : "No customer"),
+      ),
+    ),
+  );
+}
+
+function taskItem(t: TaskRow, caseTitles: Map<string, string>): HTMLLIElement {
+  const regarding = t.regardingId
+    ? (caseTitles.get(t.regardingId.toLowerCase()) ?? t.regardingName ?? "")
+    : "";
+  const content = [
+    h("span", { class: "title", "data-testid": "task-item-subject" }, t.subject || "Untitled task"),
+    h("span", { class: "muted" }, regarding),
+  ];
+  return h(
+    "li",
+    { "data-testid": "task-item", "data-id": t.id },
+    t.regardingId && caseTitles.has(t.regardingId.toLowerCase())
+      ? h("a", { href: `#/case/${t.regardingId.toLowerCase()}` }, content)
+      : h("div", { class: "row" }, content),
+  );
+}
+
+/**
+ * A list that grows a page at a time: the store returns `LIST_PAGE` rows and a nextLink, so
+ * opening the list costs the same with 20 or 20,000 rows.
+ */
+function pagedList<T>(
+  testId: string,
+  first: Page<T>,
+  more: (next: string) => Promise<Page<T>>,
+  item: (row: T) => HTMLLIElement,
+  onRows: (rows: readonly T[]) => void,
+): HTMLElement {
+  const list = h("ul", { class: "list", "data-testid": testId });
+  const button = h("button", { type: "button", "data-testid": `${testId}-more`, class: "more" }, "Show more");
+  let next = first.next;
+  const add = (rows: readonly T[]) => {
+    onRows(rows);
+    list.append(...rows.map(item));
+    button.hidden = next === null;
+  };
+  button.addEventListener("click", async () => {
+    if (!next) return;
+    button.disabled = true;
+    try {
+      const page = await more(next);
+      next = page.next;
+      add(page.rows);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  add(first.rows);
+  return h("div", {}, list, button);
+}
+
+/** The technician's day: open cases and tasks, read from the local store page by page. */
+export async function renderWorkList(
+  root: HTMLElement,
+  api: OfflineWebApi,
+  firstSync?: HTMLElement,
+): Promise<void> {
+  let cases: Page<CaseRow>;
+  let tasks: Page<TaskRow>;
   try {
-    const [cases, tasks, accounts] = await Promise.all([listCases(api), listTasks(api), listAccounts(api)]);
-    const accountNames = nameMap(accounts);
-    const caseTitles = new Map(cases.map((c) => [c.id.toLowerCase(), c.title]));
-    const regarding = (id: string | null) =>
-      id ? (caseTitles.get(id.toLowerCase()) ?? accountNames.get(id.toLowerCase()) ?? "—") : "—";
+    [cases, tasks] = await Promise.all([listCases(api), listTasks(api)]);
+  } catch {
     mount(
       root,
       h(
-        "section",
-        { class: "card" },
-        h(
-          "div",
-          { class: "card-head" },
-          h(
-            "h2",
-            {},
-            "Open cases ",
-            h("span", { class: "count", "data-testid": "case-count" }, cases.length),
-          ),
-          h("a", { class: "button", href: "#/new", "data-testid": "new-case" }, "New case"),
-        ),
-        cases.length === 0
-          ? h(
-              "p",
-              { class: "muted", "data-testid": "case-list-empty" },
-              "No cases yet. They appear after the first sync.",
-            )
-          : h(
-              "ul",
-              { class: "list", "data-testid": "case-list" },
-              cases.map((c) =>
-                h(
-                  "li",
-                  { "data-testid": "case-item", "data-id": c.id },
-                  h(
-                    "a",
-                    { href: `#/case/${c.id}` },
-                    h("span", { class: `prio prio-${c.prioritycode ?? 0}` }, priorityLabel(c.prioritycode)),
-                    h("span", { class: "title", "data-testid": "case-item-title" }, c.title),
-                    h("span", { class: "muted" }, nameOf(accountNames, c.customerId)),
-                  ),
-                ),
-              ),
-            ),
-      ),
-      h(
-        "section",
-        { class: "card" },
-        h("h2", {}, "Tasks ", h("span", { class: "count", "data-testid": "task-count" }, tasks.length)),
-        h(
-          "ul",
-          { class: "list", "data-testid": "task-list" },
-          tasks.map((t) =>
-            h(
-              "li",
-              { "data-testid": "task-item", "data-id": t.id },
-              h("span", { class: "title", "data-testid": "task-item-subject" }, t.subject),
-              h("span", { class: "muted" }, regarding(t.regardingId)),
-            ),
-          ),
-        ),
+        "p",
+        { class: "error", "data-testid": "load-error" },
+        "Your work couldn't be read on this device. Reload the page to try again.",
       ),
     );
-  } catch (e) {
-    const err = errorOf(e);
-    mount(
-      root,
-      h("p", { class: "error", "data-testid": "load-error" }, `${hexCode(err.errorCode)} ${err.message}`),
-    );
+    return;
   }
+  const caseTitles = new Map<string, string>();
+  const noteCases = (rows: readonly CaseRow[]) => {
+    for (const c of rows) caseTitles.set(c.id.toLowerCase(), c.title);
+  };
+  noteCases(cases.rows);
+  const casesLoaded = h("span", { class: "count", "data-testid": "case-count" });
+  const tasksLoaded = h("span", { class: "count", "data-testid": "task-count" });
+  const showCount = (el: HTMLElement, list: HTMLElement) => () => {
+    const n = list.querySelectorAll("li").length;
+    const more = !(list.querySelector("button.more") as HTMLButtonElement | null)?.hidden;
+    el.textContent = more ? `${n}+` : String(n);
+  };
+  const caseList = pagedList(
+    "case-list",
+    cases,
+    (n) => listCases(api, n),
+    caseItem,
+    (rows) => noteCases(rows),
+  );
+  const taskList = pagedList(
+    "task-list",
+    tasks,
+    (n) => listTasks(api, n),
+    (t) => taskItem(t, caseTitles),
+    () => {},
+  );
+  const countCases = showCount(casesLoaded, caseList);
+  const countTasks = showCount(tasksLoaded, taskList);
+  caseList.addEventListener("click", () => queueMicrotask(countCases));
+  taskList.addEventListener("click", () => queueMicrotask(countTasks));
+  new MutationObserver(countCases).observe(caseList, { childList: true, subtree: true, attributes: true });
+  new MutationObserver(countTasks).observe(taskList, { childList: true, subtree: true, attributes: true });
+  countCases();
+  countTasks();
+  mount(
+    root,
+    firstSync,
+    h(
+      "section",
+      { class: "card", "aria-labelledby": "cases-heading" },
+      h(
+        "div",
+        { class: "card-head" },
+        h("h2", { id: "cases-heading" }, "Open cases ", casesLoaded),
+        h("a", { class: "button", href: "#/new", "data-testid": "new-case" }, "New case"),
+      ),
+      cases.rows.length === 0
+        ? h(
+            "p",
+            { class: "muted", "data-testid": "case-list-empty" },
+            firstSync ? "Your cases are on their way." : "No open cases.",
+          )
+        : caseList,
+    ),
+    h(
+      "section",
+      { class: "card", "aria-labelledby": "tasks-heading" },
+      h("h2", { id: "tasks-heading" }, "Tasks ", tasksLoaded),
+      tasks.rows.length === 0
+        ? h("p", { class: "muted", "data-testid": "task-list-empty" }, "No open tasks.")
+        : taskList,
+    ),
+  );
 }

@@ -6,9 +6,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import AxeBuilder from "@axe-core/playwright";
 import { type Emulator, seedDemoData, startEmulator } from "@xrm-offline/emulator";
 import { buildFieldService, type FieldService, startFieldService } from "@xrm-offline/field-service";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { expect } from "vitest";
 import { CHROMIUM_ARGS, chromiumPath } from "../../src/chromium.ts";
 
 export const tid = (id: string): string => `[data-testid="${id}"]`;
@@ -108,6 +110,56 @@ export async function idsOf(page: Page, testId: string): Promise<string[]> {
   return (
     await page.locator(tid(testId)).evaluateAll((els) => els.map((e) => e.getAttribute("data-id") ?? ""))
   ).sort();
+}
+
+/**
+ * Choose a record in a type-ahead picker as a user does: type the start of its name, click it in
+ * the list; resolves once the picker holds its id.
+ */
+export async function pick(page: Page, testId: string, id: string, name: string): Promise<void> {
+  await page.fill(tid(testId), name.slice(0, 4));
+  const option = page.locator(`${tid(`${testId}-option`)}[data-id="${id}"]`);
+  await option.click();
+  await page.waitForSelector(`${tid(testId)}[data-value="${id}"]`);
+}
+
+/** Phone and desktop viewports the screens are checked in. */
+export const VIEWPORTS = {
+  phone: { width: 390, height: 844 },
+  desktop: { width: 1280, height: 800 },
+} as const;
+
+/** axe-core (WCAG 2.x A/AA rules) finds no serious or critical violation on the page as it is now. */
+export async function expectAccessible(page: Page, screen: string): Promise<void> {
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
+  const bad = results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${screen}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  expect(bad).toEqual([]);
+}
+
+/**
+ * Visible controls smaller than 44 × 44 CSS px (links inside running text excepted; a visually
+ * hidden file input is reached through its label, which is checked instead).
+ */
+export async function smallTouchTargets(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    const selector = "a[href], button, input, select, textarea, summary, [role=option], label.button";
+    for (const el of Array.from(document.querySelectorAll<HTMLElement>(selector))) {
+      const r = el.getBoundingClientRect();
+      const style = getComputedStyle(el);
+      if (r.width === 0 || r.height === 0 || style.visibility === "hidden" || style.opacity === "0") continue;
+      if (r.right < 0 || r.bottom < 0) continue; // off-screen until focused (the skip link)
+      if (r.width < 44 || r.height < 44) {
+        const id = el.dataset.testid ?? el.textContent?.trim().slice(0, 30) ?? el.tagName;
+        out.push(`${el.tagName.toLowerCase()} "${id}" ${Math.round(r.width)}×${Math.round(r.height)}`);
+      }
+    }
+    return out;
+  });
 }
 
 /** Poll a condition in Node (the emulator side). */

@@ -2,6 +2,7 @@ import { ERRORS, toErrorCode } from "@xrm-offline/odata";
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  expectAccessible,
   goOffline,
   goOnline,
   launchBrowser,
@@ -63,12 +64,23 @@ describe("field-service sync errors (real Chromium)", { timeout: 120_000 }, () =
     const rows = page.locator(tid("failure-row"));
     expect(await rows.count()).toBe(2);
     const firstRow = page.locator(`${tid("failure-row")}[data-record-id="${first}"]`);
-    expect(await firstRow.locator(tid("failure-action")).textContent()).toBe("Update");
-    expect(await firstRow.locator(tid("failure-record")).textContent()).toBe(`incident ${first}`);
+    expect(await firstRow.getAttribute("data-action")).toBe("Update");
+    // Words for people: the record's title and what happened; the code only under "Details".
+    expect(await firstRow.locator(tid("failure-record")).textContent()).toBe(
+      "Cold room 2: compressor replaced",
+    );
+    expect(await firstRow.locator(tid("failure-what")).textContent()).toBe(
+      "This case was deleted in the office. Your changes can't be saved.",
+    );
+    expect(await firstRow.locator(tid("failure-buttons-help")).locator("li").count()).toBe(2);
+    expect(await firstRow.innerText()).not.toContain("0x80040217");
+    expect(await firstRow.locator(tid("failure-details")).getAttribute("open")).toBeNull();
     expect(Number(await firstRow.locator(tid("failure-error")).getAttribute("data-error-code"))).toBe(
       toErrorCode(ERRORS.ObjectDoesNotExist.code),
     );
-    expect(await firstRow.locator(tid("failure-error")).textContent()).toContain("0x80040217");
+    await firstRow.locator(`${tid("failure-details")} summary`).click();
+    expect(await firstRow.innerText()).toContain("0x80040217");
+    await expectAccessible(page, "sync errors");
 
     // The record comes back on the server: retry sends the change again.
     emulator.seed("incident", [{ incidentid: first, title: saved.title }]);

@@ -1,0 +1,74 @@
+/**
+ * Lighthouse (12.2.3, run with Node 20) against the built app and Debian's Chromium: the
+ * accessibility and best-practices categories, and the installability facts Lighthouse 12 still
+ * reports (it dropped the PWA category in 12.0; Chromium's own installability check runs in
+ * technician.browser.test.ts). Too slow for the test command: run it by hand and record the
+ * result in docs/field-service.md.
+ *
+ *   npm i -E --prefix /tmp/lh lighthouse@12.2.3
+ *   LIGHTHOUSE=/tmp/lh/node_modules/.bin/lighthouse npx tsx apps/field-service/scripts/lighthouse.ts
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startFieldService } from "../src/server/start-field-service.ts";
+
+interface Audit {
+  readonly id: string;
+  readonly title: string;
+  readonly score: number | null;
+  readonly scoreDisplayMode: string;
+}
+interface Report {
+  readonly lighthouseVersion: string;
+  readonly categories: Record<
+    string,
+    { readonly title: string; readonly score: number | null; readonly auditRefs: { id: string }[] }
+  >;
+  readonly audits: Record<string, Audit>;
+}
+
+const bin = process.env.LIGHTHOUSE ?? "lighthouse";
+const chrome = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const dir = mkdtempSync(join(tmpdir(), "field-service-lh-"));
+const app = await startFieldService({ distDir: join(dir, "dist"), build: true });
+const out = join(dir, "report.json");
+const pages = [
+  ["work list", app.url],
+  ["new case", `${app.url}#/new`],
+  ["diagnostics", `${app.url}#/diagnostics`],
+] as const;
+try {
+  for (const [name, url] of pages) {
+    for (const preset of ["mobile", "desktop"] as const) {
+      execFileSync(
+        bin,
+        [
+          url,
+          "--quiet",
+          "--output=json",
+          `--output-path=${out}`,
+          "--only-categories=accessibility,best-practices",
+          `--chrome-flags=--headless=new --no-sandbox --disable-gpu`,
+          ...(preset === "desktop" ? ["--preset=desktop"] : []),
+        ],
+        { env: { ...process.env, CHROME_PATH: chrome }, stdio: ["ignore", "ignore", "inherit"] },
+      );
+      const report = JSON.parse(readFileSync(out, "utf8")) as Report;
+      const scores = Object.values(report.categories)
+        .map((c) => `${c.title} ${c.score === null ? "n/a" : Math.round(c.score * 100)}`)
+        .join(", ");
+      const failing = Object.values(report.categories)
+        .flatMap((c) => c.auditRefs.map((r) => report.audits[r.id]!))
+        .filter((a) => a.scoreDisplayMode === "binary" && a.score === 0)
+        .map((a) => a.id);
+      process.stdout.write(
+        `Lighthouse ${report.lighthouseVersion} · ${name} (${preset}): ${scores}; failing: ${failing.join(", ") || "none"}\n`,
+      );
+    }
+  }
+} finally {
+  await app.close();
+  rmSync(dir, { recursive: true, force: true });
+}

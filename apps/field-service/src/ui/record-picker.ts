@@ -1,0 +1,207 @@
+import { h } from "./dom.ts";
+import type { NamedRow } from "./records.ts";
+
+/** How many matches a picker lists at once: type more to narrow. */
+export const PICKER_PAGE = 20;
+
+export interface RecordPickerOptions {
+  readonly testId: string;
+  readonly label: string;
+  /** Rows whose name starts with `text` (all rows for ""), at most `top`, by name. */
+  readonly search: (text: string, top: number) => Promise<readonly NamedRow[]>;
+  readonly value?: NamedRow | null;
+}
+
+export interface RecordPicker {
+  readonly el: HTMLElement;
+  readonly input: HTMLInputElement;
+  /** The picked record's id, or null. */
+  value(): string | null;
+}
+
+let pickers = 0;
+
+/**
+ * A type-ahead combobox (WAI-ARIA combobox pattern, list autocomplete): each keystroke asks the
+ * local store for the first matches, so it stays quick with any number of rows; arrows, Enter and
+ * Escape work as in any list box.
+ */
+export function recordPicker(options: RecordPickerOptions): RecordPicker {
+  const n = ++pickers;
+  const inputId = `picker-${n}`;
+  const listId = `picker-${n}-list`;
+  const hintId = `picker-${n}-hint`;
+  let picked: NamedRow | null = options.value ?? null;
+  let rows: readonly NamedRow[] = [];
+  let active = -1;
+  let asked = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  const input = h("input", {
+    id: inputId,
+    type: "text",
+    role: "combobox",
+    autocomplete: "off",
+    "aria-autocomplete": "list",
+    "aria-expanded": "false",
+    "aria-controls": listId,
+    "aria-describedby": hintId,
+    placeholder: "Type to search",
+    value: picked?.name ?? "",
+    "data-testid": options.testId,
+    "data-value": picked?.id ?? "",
+  });
+  const list = h("ul", {
+    id: listId,
+    role: "listbox",
+    class: "picker-list",
+    "aria-label": options.label,
+    "data-testid": `${options.testId}-options`,
+    hidden: true,
+  });
+  const hint = h("p", {
+    id: hintId,
+    class: "muted small",
+    "aria-live": "polite",
+    "data-testid": `${options.testId}-hint`,
+  });
+  const clear = h(
+    "button",
+    {
+      type: "button",
+      class: "picker-clear",
+      "aria-label": `Clear ${options.label.toLowerCase()}`,
+      "data-testid": `${options.testId}-clear`,
+    },
+    "✕",
+  );
+
+  const setPicked = (row: NamedRow | null) => {
+    picked = row;
+    input.value = row?.name ?? "";
+    input.dataset.value = row?.id ?? "";
+    clear.hidden = row === null;
+  };
+  const close = () => {
+    list.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+    active = -1;
+  };
+  const highlight = (i: number) => {
+    active = i;
+    list.querySelectorAll<HTMLElement>("[role=option]").forEach((li, j) => {
+      li.setAttribute("aria-selected", String(j === i));
+    });
+    const el = list.children[i] as HTMLElement | undefined;
+    if (el) {
+      input.setAttribute("aria-activedescendant", el.id);
+      el.scrollIntoView({ block: "nearest" });
+    } else input.removeAttribute("aria-activedescendant");
+  };
+  const choose = (i: number) => {
+    const row = rows[i];
+    if (!row) return;
+    setPicked(row);
+    hint.textContent = "";
+    close();
+  };
+  const search = async () => {
+    const text = input.value.trim();
+    const ask = ++asked;
+    list.dataset.loading = "true";
+    let found: readonly NamedRow[];
+    try {
+      found = await options.search(text, PICKER_PAGE + 1);
+    } catch {
+      found = [];
+    }
+    if (ask !== asked) return; // a later keystroke won
+    rows = found.slice(0, PICKER_PAGE);
+    list.replaceChildren(
+      ...rows.map((r, i) =>
+        h(
+          "li",
+          {
+            id: `${listId}-${i}`,
+            role: "option",
+            "aria-selected": "false",
+            "data-id": r.id,
+            "data-testid": `${options.testId}-option`,
+            // mousedown, not click: it runs before the input's blur closes the list.
+            onmousedown: (ev: Event) => {
+              ev.preventDefault();
+              choose(i);
+            },
+          },
+          r.name,
+        ),
+      ),
+    );
+    hint.textContent =
+      rows.length === 0
+        ? text
+          ? `No ${options.label.toLowerCase()} starts with "${text}".`
+          : `No ${options.label.toLowerCase()} on this device yet.`
+        : found.length > PICKER_PAGE
+          ? `First ${PICKER_PAGE} matches: type more to narrow.`
+          : `${rows.length} ${rows.length === 1 ? "match" : "matches"}.`;
+    list.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+    highlight(rows.length > 0 ? 0 : -1);
+    delete list.dataset.loading;
+    list.dataset.query = text;
+  };
+  const soon = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void search(), 120);
+  };
+
+  input.addEventListener("input", () => {
+    if (picked && input.value !== picked.name) {
+      picked = null;
+      input.dataset.value = "";
+    }
+    soon();
+  });
+  input.addEventListener("focus", () => {
+    if (!picked) soon();
+  });
+  input.addEventListener("blur", () => {
+    clearTimeout(timer);
+    close();
+    if (!picked && input.value.trim())
+      hint.textContent = `Pick a ${options.label.toLowerCase()} from the list.`;
+  });
+  input.addEventListener("keydown", (ev) => {
+    if (ev.key === "ArrowDown") {
+      ev.preventDefault();
+      if (list.hidden) void search();
+      else highlight(Math.min(rows.length - 1, active + 1));
+    } else if (ev.key === "ArrowUp") {
+      ev.preventDefault();
+      highlight(Math.max(0, active - 1));
+    } else if (ev.key === "Enter" && !list.hidden) {
+      ev.preventDefault();
+      choose(active);
+    } else if (ev.key === "Escape" && !list.hidden) {
+      ev.preventDefault();
+      close();
+    }
+  });
+  clear.addEventListener("click", () => {
+    setPicked(null);
+    input.focus();
+  });
+  clear.hidden = picked === null;
+
+  const el = h(
+    "div",
+    { class: "field picker" },
+    h("label", { for: inputId }, options.label),
+    h("div", { class: "picker-box" }, input, clear),
+    list,
+    hint,
+  );
+  return { el, input, value: () => picked?.id ?? null };
+}
