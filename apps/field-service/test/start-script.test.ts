@@ -59,7 +59,7 @@ describe("parseStartOptions and pnpm's separator", () => {
   });
 });
 
-describe("scripts/start.ts", { timeout: 60_000 }, () => {
+describe("scripts/start.ts", { timeout: 180_000 }, () => {
   let dir: string;
   let database: string;
   let dist: string;
