@@ -5,7 +5,7 @@
  *
  *   tsx packages/web-resource/scripts/build-web-resource.ts [outDir]
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Metafile } from "esbuild";
@@ -41,6 +41,8 @@ export async function buildWebResource(outDir = join(PACKAGE_ROOT, "dist")): Pro
   const bytes =
     result.metafile.outputs[Object.keys(result.metafile.outputs).find((o) => o.endsWith(".js")) ?? ""]?.bytes;
   writeFileSync(join(outDir, "meta.json"), JSON.stringify(result.metafile));
+  // Its types: the global's declaration, next to the file (see xrm-offline.d.ts).
+  copyFileSync(join(PACKAGE_ROOT, "xrm-offline.d.ts"), join(outDir, "xrm-offline.d.ts"));
   return { file, bytes: bytes ?? 0, metafile: result.metafile };
 }
 
