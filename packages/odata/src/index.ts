@@ -16,6 +16,8 @@ export {
   type Row,
   type RowPredicate,
 } from "./query/filter-compile.ts";
+export { valueTypeOf } from "./query/query-columns.ts";
+export { compareForSort, fold, type Normalized, normalize, normalizeLiteral } from "./query/query-compare.ts";
 export {
   type EvaluateOptions,
   evaluateQuery,
@@ -31,6 +33,7 @@ export {
 } from "./query/query-options.ts";
 export type * from "./query/query-plan.ts";
 export { relatedPathsOf } from "./query/query-related-paths.ts";
+export { decodeSkipToken, type SkipPosition } from "./query/query-skip-token.ts";
 export { type BindParse, type BindReference, parseBindReference } from "./write/bind-reference.ts";
 export {
   ATTACHMENT_BODY_COLUMNS,

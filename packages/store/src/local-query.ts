@@ -1,7 +1,7 @@
 /**
  * Reads over the local store: odata parses and evaluates (`parseQueryOptions`, `evaluateQuery`,
- * `projectRecord`); the store supplies the rows, narrowed by the plan's index hint, and preloads
- * the related rows the plan follows so the synchronous evaluator can resolve them.
+ * `projectRecord`); the store supplies the rows its index planner picks (a superset of what the
+ * page needs; see access-plan.ts), and preloads the related rows the plan follows so the synchronous evaluator can resolve them.
  */
 import {
   type EvaluationContext,
@@ -136,7 +136,10 @@ export async function retrieveLocalRecords(
 ): Promise<QueryResult> {
   const plan = parseQueryOptions(store.metadata, entityLogicalName, options);
   checkRelatedTables(plan, read.isAvailable);
-  const rows = await store.queryRows(plan.entity, plan.indexHint);
+  const rows = await store.queryCandidates(plan, {
+    ...(maxPageSize !== undefined ? { maxPageSize } : {}),
+    ...(read.context ? { context: read.context } : {}),
+  });
   const resolve = await preloadRelated(store, plan, rows);
   const resolveChildren = await preloadChildren(store, plan, rows);
   return evaluateQuery(plan, rows, resolve, {

@@ -1,5 +1,6 @@
+import { parseQueryOptions } from "@xrm-offline/odata";
 import { describe, expect, it } from "vitest";
-import { ACCOUNT, CONTACT, create, openTestStore, remove, update } from "./testing/test-store.ts";
+import { ACCOUNT, CONTACT, create, metadata, openTestStore, remove, update } from "./testing/test-store.ts";
 
 const T = "2025-01-02T03:04:05.000Z";
 
@@ -178,17 +179,10 @@ describe("OfflineStore writes", () => {
     );
     await store.write(create("account", { name: "B" }));
     expect((await store.queryRows("account")).length).toBe(2);
-    expect(
-      (
-        await store.queryRows("account", {
-          property: "_primarycontactid_value",
-          value: CONTACT.toUpperCase(),
-        })
-      ).map((r) => r.name),
-    ).toEqual(["A"]);
-    expect(
-      (await store.queryRows("account", { property: "accountid", value: ACCOUNT })).map((r) => r.name),
-    ).toEqual(["A"]);
+    const names = async (options: string) =>
+      (await store.queryCandidates(parseQueryOptions(metadata, "account", options))).map((r) => r.name);
+    expect(await names(`$filter=_primarycontactid_value eq ${CONTACT.toUpperCase()}`)).toEqual(["A"]);
+    expect(await names(`$filter=accountid eq ${ACCOUNT}`)).toEqual(["A"]);
     expect(await store.countRows("account")).toBe(2);
   });
 });

@@ -1,5 +1,6 @@
 import type { Metadata } from "@xrm-offline/metadata";
-import { XrmError } from "@xrm-offline/odata";
+import { type EvaluationContext, type QueryPlan, XrmError, xrmError } from "@xrm-offline/odata";
+import { planAccess } from "./access-plan.ts";
 import {
   type ApplyServerRowsOptions,
   type ApplyServerRowsResult,
@@ -8,9 +9,13 @@ import {
 import { commitWrites, type PreparedWrite, type WriteResult } from "./commit-writes.ts";
 import { discardFailure, retryFailure } from "./failure-actions.ts";
 import { GroupCommitter } from "./group-commit.ts";
+import { type IndexedColumn, indexColumnsFor } from "./index-columns.ts";
+import { indexKeysMiddleware } from "./index-keys.ts";
 import { type AttemptNote, markAttempt } from "./mark-attempt.ts";
 import { outboxCounts, type PeekOptions, peekOutbox } from "./peek-outbox.ts";
+import { type PlannerTuning, planRows } from "./plan-rows.ts";
 import { publicRecord } from "./record-shape.ts";
+import { reindexTables } from "./reindex-tables.ts";
 import { settle } from "./settle.ts";
 import { type StoreChange, StoreNotifier } from "./store-notifier.ts";
 import type {
@@ -32,12 +37,42 @@ export interface OpenStoreOptions extends XrmDatabaseOptions {
   readonly now?: () => Date;
   /** Most writes committed in one transaction (default 1000). */
   readonly maxGroup?: number;
+  /**
+   * Columns to index per table beyond the defaults (primary name, `statecode`, lookups,
+   * `modifiedon`): column or lookup names. An unknown name throws InvalidArgument at open.
+   */
+  readonly indexColumns?: Readonly<Record<string, readonly string[]>>;
 }
 
-/** An equality the store can answer from an index (odata's `IndexHint`). */
-export interface RowHint {
-  readonly property: string;
-  readonly value: string | number | boolean;
+/** The index columns of every table, resolved once per table; validates the configuration. */
+function indexColumnResolver(
+  metadata: Metadata,
+  extra: Readonly<Record<string, readonly string[]>> = {},
+): (entity: string) => readonly IndexedColumn[] {
+  const cache = new Map<string, readonly IndexedColumn[]>();
+  const resolve = (entity: string) => {
+    let cols = cache.get(entity);
+    if (!cols) {
+      const meta = metadata.entity(entity);
+      const own = Object.hasOwn(extra, entity) ? extra[entity] : undefined;
+      if (own !== undefined && !Array.isArray(own)) {
+        throw xrmError("InvalidArgument", `indexColumns.${entity} must be an array of column names.`);
+      }
+      cols = meta ? indexColumnsFor(meta, own) : [];
+      cache.set(entity, cols);
+    }
+    return cols;
+  };
+  for (const entity of Object.keys(extra)) {
+    if (!metadata.entity(entity)) {
+      throw xrmError(
+        "EntityNotExist",
+        `indexColumns names '${entity.slice(0, 80)}', which is not a table of the metadata.`,
+      );
+    }
+    resolve(entity);
+  }
+  return resolve;
 }
 
 /**
@@ -51,9 +86,16 @@ export class OfflineStore {
   readonly #now: () => Date;
   readonly #committer: GroupCommitter<PreparedWrite, WriteResult>;
   readonly #notifier: StoreNotifier;
+  readonly #indexColumns: (entity: string) => readonly IndexedColumn[];
+  readonly #sizes = new Map<string, { count: number; at: number }>();
 
-  private constructor(db: XrmDatabase, options: OpenStoreOptions) {
+  private constructor(
+    db: XrmDatabase,
+    options: OpenStoreOptions,
+    indexColumns: (entity: string) => readonly IndexedColumn[],
+  ) {
     this.name = options.name;
+    this.#indexColumns = indexColumns;
     this.metadata = options.metadata;
     this.#db = db;
     this.#now = options.now ?? (() => new Date());
@@ -75,9 +117,24 @@ export class OfflineStore {
 
   /** Opens (creating or upgrading) the database. Reads no records and no outbox entries. */
   static async open(options: OpenStoreOptions): Promise<OfflineStore> {
-    const db = new XrmDatabase(options.name, options);
+    const indexColumns = indexColumnResolver(options.metadata, options.indexColumns);
+    const db = new XrmDatabase(options.name, {
+      ...options,
+      addons: [...(options.addons ?? []), (d) => d.use(indexKeysMiddleware(indexColumns))],
+    });
     await db.open();
-    return new OfflineStore(db, options);
+    try {
+      await reindexTables(db, options.metadata, indexColumns);
+    } catch (e) {
+      db.close();
+      throw XrmError.from(e);
+    }
+    return new OfflineStore(db, options, indexColumns);
+  }
+
+  /** The columns of `entity` held in the value index (see index-columns.ts). */
+  indexedColumns(entity: string): readonly IndexedColumn[] {
+    return this.#indexColumns(entity);
   }
 
   /** The Dexie database (tests, benchmarks, diagnostics). */
@@ -128,28 +185,42 @@ export class OfflineStore {
     return rows.map((row) => (row && !row._deleted ? publicRecord(row) : undefined));
   }
 
-  /**
-   * The live rows of one table, in the Web API shape, narrowed by an index when `hint` names the
-   * primary key or a lookup value property (the caller still runs the full predicate).
-   */
-  async queryRows(entity: string, hint?: RowHint): Promise<Record<string, unknown>[]> {
-    const meta = this.metadata.entity(entity);
-    let rows: StoredRecord[];
-    if (hint && meta && hint.property === meta.primaryIdAttribute && typeof hint.value === "string") {
-      const row = await this.#db.records.get([entity, hint.value.toLowerCase()]);
-      rows = row ? [row] : [];
-    } else if (hint && typeof hint.value === "string" && /^_.+_value$/.test(hint.property)) {
-      rows = await this.#db.records
-        .where("_refs")
-        .equals(`${entity}|${hint.property}|${hint.value.toLowerCase()}`)
-        .toArray();
-    } else {
-      rows = await this.#db.records
-        .where("[_entity+_id]")
-        .between([entity, ""], [entity, "\uffff"], true, true)
-        .toArray();
-    }
+  /** Every live row of one table, in the Web API shape (a scan; reads use `queryCandidates`). */
+  async queryRows(entity: string): Promise<Record<string, unknown>[]> {
+    const rows = await this.#db.records
+      .where("[_entity+_id]")
+      .between([entity, ""], [entity, "\uffff"], true, true)
+      .toArray();
     return rows.filter((r) => !r._deleted).map(publicRecord);
+  }
+
+  /**
+   * Rows a query's page needs, read through the value index where it can (access-plan.ts,
+   * plan-rows.ts): a superset for `evaluateQuery`, which filters, orders and pages them exactly as
+   * it would the whole table. Web API shape.
+   */
+  async queryCandidates(
+    plan: QueryPlan,
+    options: {
+      readonly maxPageSize?: number;
+      readonly context?: Omit<EvaluationContext, "resolveRelated">;
+      readonly tuning?: PlannerTuning;
+    } = {},
+  ): Promise<Record<string, unknown>[]> {
+    const access = planAccess(plan, this.#indexColumns(plan.entity), options);
+    const size = () => this.#tableSize(plan.entity);
+    const rows = await planRows(this.#db, plan, access, options.context ?? {}, size, options.tuning);
+    return rows.map(publicRecord);
+  }
+
+  /** Row count of a table for the planner's cost estimate: counted once, then every minute. */
+  async #tableSize(entity: string): Promise<number> {
+    const known = this.#sizes.get(entity);
+    const now = Date.now();
+    if (known && now - known.at < 60_000) return known.count;
+    const count = await this.countRows(entity);
+    this.#sizes.set(entity, { count, at: now });
+    return count;
   }
 
   /** Number of live rows of one table (index count). */

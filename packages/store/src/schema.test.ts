@@ -88,7 +88,8 @@ describe("schema versions", () => {
     expect(await upgraded.database.records.toArray()).toEqual(rows);
     expect(await upgraded.database.outbox.where("state").equals("queued").count()).toBe(300);
     await upgraded.close();
-  });
+    // Writes thousands of rows: slow on fake-indexeddb on a loaded machine, not a speed claim.
+  }, 30_000);
 });
 
 describe("large queues", () => {
@@ -109,5 +110,5 @@ describe("large queues", () => {
     expect(counts.get("outbox")).toBe(50);
     expect(counts.get("records") ?? 0).toBe(0);
     await again.close();
-  });
+  }, 30_000);
 });

@@ -14,27 +14,41 @@ export interface SchemaVersion {
   readonly upgrade?: (tx: Transaction) => Promise<void> | void;
 }
 
+const VERSION_1: Readonly<Record<string, string>> = {
+  // Compound primary key; its leading part serves "all rows of one entity".
+  records: "[_entity+_id], *_refs",
+  // Auto-increment: the order calls were committed in (IndexedDB assigns it, across tabs).
+  // Paging and counts use the primary key; `changeKey` resolves dependencies.
+  outbox: "++seq, changeKey",
+  // Keyed by id (the first seq as a string); `*seqs` / `*changeKeys` find a failed entry.
+  failures: "id, *seqs, *changeKeys, [entity+recordId]",
+  checkpoints: "key",
+  meta: "key",
+};
+
 export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
-  {
-    version: 1,
-    stores: {
-      // Compound primary key; its leading part serves "all rows of one entity".
-      records: "[_entity+_id], *_refs",
-      // Auto-increment: the order calls were committed in (IndexedDB assigns it, across tabs).
-      // Paging and counts use the primary key; `changeKey` resolves dependencies.
-      outbox: "++seq, changeKey",
-      // Keyed by id (the first seq as a string); `*seqs` / `*changeKeys` find a failed entry.
-      failures: "id, *seqs, *changeKeys, [entity+recordId]",
-      checkpoints: "key",
-      meta: "key",
-    },
-  },
+  { version: 1, stores: VERSION_1 },
   {
     // Files of file and image columns set offline (Blobs, apart from rows and outbox entries) and
     // their uploads. New tables only: records, outbox and failures are untouched.
     version: 2,
     stores: {
       records: "[_entity+_id], *_refs",
+      outbox: "++seq, changeKey",
+      failures: "id, *seqs, *changeKeys, [entity+recordId]",
+      checkpoints: "key",
+      meta: "key",
+      blobs: "id",
+      uploads: "id, state",
+    },
+  },
+  {
+    // Its own step: the value index of records (`_ix`, see index-keys.ts); every other table as
+    // in version 2. No upgrade function: rows are keyed when the store opens (`reindexTables`),
+    // because which columns are indexed is configuration, not schema.
+    version: 3,
+    stores: {
+      records: "[_entity+_id], *_refs, *_ix",
       outbox: "++seq, changeKey",
       failures: "id, *seqs, *changeKeys, [entity+recordId]",
       checkpoints: "key",
@@ -56,4 +70,5 @@ export const BOOKKEEPING_FIELDS: ReadonlySet<string> = new Set([
   "_syncState",
   "_deleted",
   "_refs",
+  "_ix",
 ]);

@@ -1,0 +1,278 @@
+/**
+ * The index planner's pure half: which index ranges can narrow a query's rows, whether the rows
+ * can be walked in the query's order, and how many matching rows a page needs. The other half
+ * (plan-rows.ts) reads IndexedDB. Whatever the plan, the rows it yields go through odata's
+ * `evaluateQuery` — the same filter, sort, paging and projection as a full scan — so an access
+ * plan only has to yield a superset of the rows the page needs, never the page itself:
+ * - a narrowing yields every row that can satisfy one top-level conjunct (a superset of the
+ *   matches);
+ * - a walk yields rows in the order of the first sort key until `needed` rows match, plus every
+ *   row tied with the last one on that key, so the first `needed` matches in full query order
+ *   are all among them.
+ * String equality and string ordering are left to the evaluator: Dataverse compares text with a
+ * case- and accent-insensitive collation (`ß` equals `ss`) that no stored key reproduces, whereas
+ * `startswith` matches on folded text, which the key is.
+ */
+import {
+  type ColumnRef,
+  decodeSkipToken,
+  type FilterNode,
+  fold,
+  MAX_PAGE_SIZE,
+  normalizeLiteral,
+  type QueryPlan,
+  type SkipPosition,
+} from "@xrm-offline/odata";
+import type { IndexedColumn } from "./index-columns.ts";
+import { type IndexKey, keyOfNormalized, NULL_KEY } from "./index-keys.ts";
+
+/** A key range; an absent bound is open-ended (lower: from null up; upper: above every key). */
+export interface KeyBounds {
+  readonly lower?: IndexKey;
+  readonly lowerOpen: boolean;
+  readonly upper?: IndexKey;
+  readonly upperOpen: boolean;
+}
+
+/** One indexed column (or the primary key) and the key ranges its conjunct allows. */
+export interface Narrowing {
+  readonly property: string;
+  readonly primaryKey: boolean;
+  /** Union of ranges (several for `in`); empty: no row can match. */
+  readonly ranges: readonly KeyBounds[];
+}
+
+export interface Walk {
+  readonly property: string;
+  readonly primaryKey: boolean;
+  readonly descending: boolean;
+  readonly bounds: KeyBounds;
+}
+
+export interface AccessPlan {
+  readonly narrowings: readonly Narrowing[];
+  /** Present when rows can be read in the query's order (first sort key indexed, or none). */
+  readonly walk?: Walk;
+  /** Matching rows the page needs, counting one past it (for `moreRecords`); Infinity: all. */
+  readonly needed: number;
+  /** Where the previous page ended (from `$skiptoken`). */
+  readonly position?: SkipPosition;
+}
+
+const ALL: KeyBounds = { lowerOpen: false, upperOpen: false };
+
+/** IndexedDB's order of the keys used here: numbers (null is -Infinity) before strings. */
+export function compareKeys(a: IndexKey, b: IndexKey): number {
+  if (typeof a !== typeof b) return typeof a === "number" ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The intersection of two ranges. */
+export function intersect(a: KeyBounds, b: KeyBounds): KeyBounds {
+  let lower = a.lower;
+  let lowerOpen = a.lowerOpen;
+  if (b.lower !== undefined) {
+    const c = lower === undefined ? -1 : compareKeys(lower, b.lower);
+    if (c < 0) {
+      lower = b.lower;
+      lowerOpen = b.lowerOpen;
+    } else if (c === 0) lowerOpen ||= b.lowerOpen;
+  }
+  let upper = a.upper;
+  let upperOpen = a.upperOpen;
+  if (b.upper !== undefined) {
+    const c = upper === undefined ? 1 : compareKeys(upper, b.upper);
+    if (c > 0) {
+      upper = b.upper;
+      upperOpen = b.upperOpen;
+    } else if (c === 0) upperOpen ||= b.upperOpen;
+  }
+  return {
+    ...(lower !== undefined ? { lower } : {}),
+    lowerOpen,
+    ...(upper !== undefined ? { upper } : {}),
+    upperOpen,
+  };
+}
+
+export function isEmpty(b: KeyBounds): boolean {
+  if (b.lower === undefined || b.upper === undefined) return false;
+  const c = compareKeys(b.lower, b.upper);
+  return c > 0 || (c === 0 && (b.lowerOpen || b.upperOpen));
+}
+
+const point = (key: IndexKey): KeyBounds => ({ lower: key, lowerOpen: false, upper: key, upperOpen: false });
+
+/** The smallest string above every string starting with `prefix`; undefined when there is none. */
+function prefixEnd(prefix: string): string | undefined {
+  let p = prefix;
+  while (p.length > 0 && p.charCodeAt(p.length - 1) === 0xffff) p = p.slice(0, -1);
+  if (p.length === 0) return undefined;
+  return p.slice(0, -1) + String.fromCharCode(p.charCodeAt(p.length - 1) + 1);
+}
+
+/** The column a conjunct constrains, if an index holds it with the same comparison type. */
+function indexedColumn(
+  col: ColumnRef,
+  plan: QueryPlan,
+  columns: ReadonlyMap<string, IndexedColumn>,
+): { primaryKey: boolean; nulls: boolean } | undefined {
+  if (col.via || col.lookupTarget) return undefined;
+  if (col.property === plan.primaryKey)
+    return col.type === "guid" ? { primaryKey: true, nulls: true } : undefined;
+  const c = columns.get(col.property);
+  return c && c.type === col.type ? { primaryKey: false, nulls: c.nulls } : undefined;
+}
+
+/** Key ranges a conjunct allows on its column (a superset of the rows it matches), if any. */
+function rangesOf(node: FilterNode): readonly KeyBounds[] | undefined {
+  if (node.kind === "function") {
+    if (node.fn !== "startswith" || node.column.type !== "string") return undefined;
+    const lower = fold(node.value);
+    const upper = prefixEnd(lower);
+    // `lower` inclusive, `upper` exclusive: exactly the folded strings starting with the prefix.
+    return [{ lower, lowerOpen: false, ...(upper !== undefined ? { upper } : {}), upperOpen: true }];
+  }
+  if (node.kind === "in") {
+    if (node.column.type === "string") return undefined;
+    const keys = new Map<string, IndexKey>();
+    for (const lit of node.values) {
+      const n = normalizeLiteral(node.column.type, lit);
+      if (n === null) continue;
+      const k = keyOfNormalized(n);
+      keys.set(`${typeof k}:${k}`, k);
+    }
+    return [...keys.values()].map(point);
+  }
+  if (node.kind !== "compare" || node.value.type === "column" || node.op === "ne") return undefined;
+  const type = node.column.type;
+  if (type === "string") return undefined;
+  const n = normalizeLiteral(type, node.value);
+  // A literal that reads as null: `eq` matches the null rows, every ordering comparison nothing.
+  if (n === null) return node.op === "eq" ? [point(NULL_KEY)] : [];
+  const key = keyOfNormalized(n);
+  switch (node.op) {
+    case "eq":
+      return [point(key)];
+    case "gt":
+      return [{ lower: key, lowerOpen: true, upperOpen: false }];
+    case "ge":
+      return [{ lower: key, lowerOpen: false, upperOpen: false }];
+    // Below a value but above null: an ordering comparison with null is false.
+    case "lt":
+      return [{ lower: NULL_KEY, lowerOpen: true, upper: key, upperOpen: true }];
+    case "le":
+      return [{ lower: NULL_KEY, lowerOpen: true, upper: key, upperOpen: false }];
+  }
+}
+
+/** Does evaluating the filter need related rows (lookup paths, FetchXML inner joins)? */
+function needsRelated(plan: QueryPlan): boolean {
+  if (plan.expand.some((e) => e.required)) return true;
+  const visit = (n: FilterNode): boolean => {
+    switch (n.kind) {
+      case "and":
+      case "or":
+        return n.children.some(visit);
+      case "not":
+        return visit(n.operand);
+      case "compare":
+        return n.column.via !== undefined || (n.value.type === "column" && n.value.column.via !== undefined);
+      default:
+        return n.column.via !== undefined;
+    }
+  };
+  return plan.filter !== undefined && visit(plan.filter);
+}
+
+function pageSizeOf(maxPageSize: number | undefined): number {
+  // Invalid sizes are the evaluator's to reject; plan for one page of the default size meanwhile.
+  if (maxPageSize === undefined || !Number.isInteger(maxPageSize) || maxPageSize < 1) return MAX_PAGE_SIZE;
+  return Math.min(maxPageSize, MAX_PAGE_SIZE);
+}
+
+/** The access plan of a query over the rows of `plan.entity` with these indexed columns. */
+export function planAccess(
+  plan: QueryPlan,
+  columns: readonly IndexedColumn[],
+  options: { readonly maxPageSize?: number; readonly skipToken?: string } = {},
+): AccessPlan {
+  const byProperty = new Map(columns.map((c) => [c.property, c]));
+  const token = options.skipToken ?? plan.skipToken;
+  const position =
+    token === undefined || plan.page
+      ? undefined
+      : decodeSkipToken(token, plan.fingerprint, plan.orderBy.length);
+
+  // Conjuncts by column: ranges of the same column intersect (`ge a and lt b`).
+  const byColumn = new Map<string, { primaryKey: boolean; ranges: KeyBounds[] }>();
+  const conjuncts = !plan.filter ? [] : plan.filter.kind === "and" ? plan.filter.children : [plan.filter];
+  for (const node of conjuncts) {
+    if (node.kind !== "compare" && node.kind !== "function" && node.kind !== "in") continue;
+    const col = indexedColumn(node.column, plan, byProperty);
+    if (!col) continue;
+    // startswith reads the folded key: only a string column of the value index has it.
+    if (node.kind === "function" && col.primaryKey) continue;
+    const ranges = rangesOf(node);
+    if (!ranges) continue;
+    // `eq null` needs the null entries; other ranges never include null.
+    if (!col.nulls && ranges.some((r) => r.lower === NULL_KEY && !r.lowerOpen)) continue;
+    const prev = byColumn.get(node.column.property);
+    if (!prev) {
+      byColumn.set(node.column.property, { primaryKey: col.primaryKey, ranges: [...ranges] });
+    } else if (prev.ranges.length === 1 && ranges.length === 1) {
+      prev.ranges[0] = intersect(prev.ranges[0]!, ranges[0]!);
+    } else if (ranges.length < prev.ranges.length) {
+      prev.ranges = [...ranges];
+    }
+  }
+  const narrowings: Narrowing[] = [...byColumn].map(([property, c]) => ({
+    property,
+    primaryKey: c.primaryKey,
+    ranges: c.ranges.filter((r) => !isEmpty(r)),
+  }));
+
+  const needed = (() => {
+    if (plan.count || needsRelated(plan)) return Number.POSITIVE_INFINITY;
+    if (plan.page) return plan.page.number * plan.page.size + 1;
+    const remaining =
+      plan.top === undefined ? Number.POSITIVE_INFINITY : plan.top - (position?.returned ?? 0);
+    return Math.max(0, Math.min(pageSizeOf(options.maxPageSize), remaining)) + 1;
+  })();
+
+  let walk: Walk | undefined;
+  const first = plan.orderBy[0];
+  const sortColumn = first === undefined ? undefined : byProperty.get(first.property);
+  if (!first || first.property === plan.primaryKey) {
+    const descending = first?.descending ?? false;
+    let bounds =
+      byColumn.get(plan.primaryKey)?.ranges.length === 1 ? byColumn.get(plan.primaryKey)!.ranges[0]! : ALL;
+    if (position) {
+      const at = first ? position.keys[0] : position.id;
+      if (typeof at === "string") {
+        bounds = intersect(
+          bounds,
+          descending
+            ? { upper: at, upperOpen: false, lowerOpen: false }
+            : { lower: at, lowerOpen: false, upperOpen: false },
+        );
+      }
+    }
+    walk = { property: plan.primaryKey, primaryKey: true, descending, bounds };
+  } else if (sortColumn?.nulls && sortColumn.type === first.type && first.type !== "string") {
+    const own = byColumn.get(first.property);
+    let bounds = own?.ranges.length === 1 ? own.ranges[0]! : ALL;
+    if (position) {
+      const raw = position.keys[0];
+      const at = keyOfNormalized(raw ?? null);
+      bounds = intersect(
+        bounds,
+        first.descending
+          ? { upper: at, upperOpen: false, lowerOpen: false }
+          : { lower: at, lowerOpen: false, upperOpen: false },
+      );
+    }
+    walk = { property: first.property, primaryKey: false, descending: first.descending, bounds };
+  }
+  return { narrowings, ...(walk ? { walk } : {}), needed, ...(position ? { position } : {}) };
+}

@@ -1,0 +1,84 @@
+/**
+ * The value index of record rows. Every live row carries `_ix`: one `[entity, property, key]`
+ * tuple per indexed column of its table, in a multi-entry index. One index over the shared
+ * `records` table (not one object store or compound index per table and column) because the
+ * indexed columns are configuration: changing them re-keys rows, never the schema, so no version
+ * change and no upgrade ever touches the outbox for it.
+ *
+ * Keys are the evaluator's normalized values, so IndexedDB's key order is the evaluator's order:
+ * numbers and dates as numbers (dates as epoch ms), GUIDs lower case, booleans 0/1, and text
+ * folded (lower case, no accents) — the form `startswith` matches on. Null (or a value the type
+ * can't read) is `-Infinity`, below every other key, as SQL Server sorts nulls first; only
+ * columns that keep nulls (`IndexedColumn.nulls`) have entries for them.
+ * Locally deleted rows get no entries: an index walk never meets them.
+ */
+
+import { fold, type Normalized, normalize, type ValueType } from "@xrm-offline/odata";
+import type { DBCore, DBCoreMutateRequest, Middleware } from "dexie";
+import type { IndexedColumn } from "./index-columns.ts";
+
+/** The key of null: sorts before every number and string. */
+export const NULL_KEY = Number.NEGATIVE_INFINITY;
+
+export type IndexKey = number | string;
+
+/** The index key of a normalized value (odata's `normalize`) of a non-text column. */
+export function keyOfNormalized(n: Normalized): IndexKey {
+  if (n === null) return NULL_KEY;
+  return typeof n === "boolean" ? (n ? 1 : 0) : n;
+}
+
+/** The index key of a row value of a column of `type`. */
+export function indexKeyOf(type: ValueType, value: unknown): IndexKey {
+  if (type === "string") return typeof value === "string" ? fold(value) : NULL_KEY;
+  return keyOfNormalized(normalize(type, value));
+}
+
+/** The `_ix` entries of a stored row. */
+export function indexEntriesOf(
+  entity: string,
+  columns: readonly IndexedColumn[],
+  row: Readonly<Record<string, unknown>>,
+): [string, string, IndexKey][] {
+  const out: [string, string, IndexKey][] = [];
+  if (row._deleted === true) return out;
+  for (const c of columns) {
+    const key = indexKeyOf(c.type, row[c.property]);
+    if (key !== NULL_KEY || c.nulls) out.push([entity, c.property, key]);
+  }
+  return out;
+}
+
+/**
+ * Dexie middleware that sets `_ix` on every record row put or added, whatever code path writes it
+ * (local writes, pulls, settles, failure actions, upgrades): the index can't drift from the rows.
+ */
+export function indexKeysMiddleware(
+  columnsOf: (entity: string) => readonly IndexedColumn[],
+): Middleware<DBCore> {
+  return {
+    stack: "dbcore",
+    name: "xrm-index-keys",
+    create(down) {
+      return {
+        ...down,
+        table(name) {
+          const table = down.table(name);
+          if (name !== "records") return table;
+          return {
+            ...table,
+            mutate(req: DBCoreMutateRequest) {
+              if (req.type === "put" || req.type === "add") {
+                for (const row of req.values as Record<string, unknown>[]) {
+                  const entity = row._entity;
+                  if (typeof entity === "string") row._ix = indexEntriesOf(entity, columnsOf(entity), row);
+                }
+              }
+              return table.mutate(req);
+            },
+          };
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,166 @@
+import { parseQueryOptions } from "@xrm-offline/odata";
+import { Dexie } from "dexie";
+import { IDBKeyRange } from "fake-indexeddb";
+import { describe, expect, it } from "vitest";
+import { retrieveLocalRecords } from "./local-query.ts";
+import { SCHEMA_VERSIONS } from "./schema.ts";
+import { create, metadata, openTestStore } from "./testing/test-store.ts";
+
+const id = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
+const PARENT = id(999_999);
+
+/** Counts record rows handed back to JavaScript (keys-only reads not counted). */
+function rowCounter(counter: { rows: number }) {
+  return (db: Dexie) => {
+    db.use({
+      stack: "dbcore",
+      name: "row-counter",
+      create: (down) => ({
+        ...down,
+        table: (name) => {
+          const t = down.table(name);
+          if (name !== "records") return t;
+          return {
+            ...t,
+            getMany: async (req) => {
+              const r = await t.getMany(req);
+              counter.rows += r.filter((x) => x !== undefined).length;
+              return r;
+            },
+            query: async (req) => {
+              const r = await t.query(req);
+              if (req.values) counter.rows += r.result.length;
+              return r;
+            },
+          };
+        },
+      }),
+    });
+  };
+}
+
+const rows = Array.from({ length: 600 }, (_, i) => ({
+  accountid: id(i),
+  name: `Account ${String(i).padStart(4, "0")}`,
+  statecode: i % 3 === 0 ? 1 : 0,
+  modifiedon: new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString(),
+  _parentaccountid_value: i % 100 === 7 ? PARENT : null,
+  revenue: i,
+}));
+
+describe("index-backed reads", () => {
+  it("read only the rows a selective query needs", async () => {
+    const counter = { rows: 0 };
+    const { store } = await openTestStore({ addons: [rowCounter(counter)] });
+    await store.applyServerRows("account", rows);
+    const read = async (options: string, pageSize?: number) => {
+      counter.rows = 0;
+      const r = await retrieveLocalRecords(store, "account", options, pageSize);
+      return { names: r.entities.map((e) => e.name), rows: counter.rows, next: r.nextLink };
+    };
+
+    const byParent = await read(`?$select=name&$filter=_parentaccountid_value eq ${PARENT}`);
+    expect(byParent.names).toEqual([
+      "Account 0007",
+      "Account 0107",
+      "Account 0207",
+      "Account 0307",
+      "Account 0407",
+      "Account 0507",
+    ]);
+    expect(byParent.rows).toBe(6);
+
+    const newest = await read("?$select=name&$filter=statecode eq 0&$orderby=modifiedon desc&$top=3");
+    expect(newest.names).toEqual(["Account 0599", "Account 0598", "Account 0596"]);
+    expect(newest.rows).toBeLessThanOrEqual(64 + 1);
+
+    const prefix = await read("?$select=name&$filter=startswith(name,'account 012')&$top=2");
+    expect(prefix.names).toEqual(["Account 0120", "Account 0121"]);
+    expect(prefix.rows).toBeLessThanOrEqual(10);
+
+    // Keyset paging: a late page reads about a page, not everything before it.
+    let options: string | undefined = "?$select=name";
+    let pages = 0;
+    let last: string[] = [];
+    while (options) {
+      const page = await read(options, 50);
+      expect(page.rows).toBeLessThanOrEqual(64 + 1);
+      last = page.names as string[];
+      options = page.next;
+      pages++;
+    }
+    expect(pages).toBe(12);
+    expect(last.at(-1)).toBe("Account 0599");
+    await store.close();
+  });
+
+  it("re-keys stored rows when a table's index columns change", async () => {
+    const { store, factory } = await openTestStore();
+    await store.applyServerRows("account", rows);
+    await store.close();
+    const counter = { rows: 0 };
+    const { store: again } = await openTestStore({
+      indexedDB: factory,
+      indexColumns: { account: ["revenue"] },
+      addons: [rowCounter(counter)],
+    });
+    expect(again.indexedColumns("account").map((c) => c.property)).toContain("revenue");
+    counter.rows = 0;
+    const r = await retrieveLocalRecords(again, "account", "?$select=name&$filter=revenue ge 597");
+    expect(r.entities.map((e) => e.name)).toEqual(["Account 0597", "Account 0598", "Account 0599"]);
+    expect(counter.rows).toBe(3);
+    await again.close();
+  });
+
+  it("keys the rows of a database from before the value index (schema 1) when it upgrades", async () => {
+    const { store, factory } = await openTestStore({ schema: [SCHEMA_VERSIONS[0]!] });
+    await store.applyServerRows("account", rows);
+    await store.write(create("account", { name: "queued" }));
+    await store.close();
+    // What schema 1 stored: rows without `_ix`, no index layout.
+    const raw = new Dexie("test", { indexedDB: factory, IDBKeyRange });
+    raw.version(1).stores(SCHEMA_VERSIONS[0]!.stores);
+    await raw
+      .table("records")
+      .toCollection()
+      .modify((r: Record<string, unknown>) => {
+        delete r._ix;
+      });
+    await raw.table("meta").clear();
+    raw.close();
+
+    const { store: upgraded } = await openTestStore({ indexedDB: factory });
+    expect(upgraded.database.verno).toBe(SCHEMA_VERSIONS.length);
+    expect(await upgraded.pendingCount()).toBe(1);
+    const r = await retrieveLocalRecords(
+      upgraded,
+      "account",
+      `?$select=name&$filter=_parentaccountid_value eq ${PARENT}`,
+    );
+    expect(r.entities.length).toBe(6);
+    await upgraded.close();
+  });
+
+  it("rejects index columns a table doesn't have", async () => {
+    await expect(openTestStore({ indexColumns: { account: ["nosuchcolumn"] } })).rejects.toMatchObject({
+      errorCode: 0x80040203,
+    });
+    await expect(openTestStore({ indexColumns: { nosuchtable: ["name"] } })).rejects.toMatchObject({
+      errorCode: 0x8004f899,
+    });
+  });
+
+  it("plans nothing from the index for text equality (collation) and still answers it", async () => {
+    const { store } = await openTestStore();
+    await store.applyServerRows("account", [
+      { accountid: id(1), name: "Straße" },
+      { accountid: id(2), name: "strasse" },
+      { accountid: id(3), name: "Other" },
+    ]);
+    const plan = parseQueryOptions(metadata, "account", "?$filter=name eq 'STRASSE'");
+    expect((await store.queryCandidates(plan)).length).toBe(3);
+    const r = await retrieveLocalRecords(store, "account", "?$select=name&$filter=name eq 'STRASSE'");
+    expect(r.entities.map((e) => e.name).sort()).toEqual(["Straße", "strasse"].sort());
+    await store.close();
+  });
+});

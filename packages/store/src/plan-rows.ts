@@ -1,0 +1,264 @@
+/**
+ * The index planner's I/O half: reads the candidate rows of an access plan (access-plan.ts).
+ * Strategies, cheapest first:
+ * 1. primary key equality: the rows themselves;
+ * 2. a narrowing index range with few rows (read as keys only, up to NARROW_LIMIT): those rows —
+ *    in primary key order, stopping once the page is full, when the query has no `$orderby`;
+ * 3. a walk in query order (first sort key indexed, or the primary key), stopping once the page
+ *    is full: the cost of a page is the page, wherever it starts (keyset paging);
+ * 4. otherwise every row of the widest usable narrowing, or of the table (a scan).
+ */
+
+import {
+  compareForSort,
+  compileFilter,
+  type EvaluationContext,
+  normalize,
+  type QueryPlan,
+  type RowPredicate,
+  type SkipPosition,
+} from "@xrm-offline/odata";
+import type { Collection } from "dexie";
+import type { AccessPlan, KeyBounds, Narrowing, Walk } from "./access-plan.ts";
+import { compareKeys } from "./access-plan.ts";
+import type { IndexKey } from "./index-keys.ts";
+import type { StoredRecord } from "./store-types.ts";
+import type { XrmDatabase } from "./xrm-database.ts";
+
+/** Batch sizes of the planner (defaults below; tests make them tiny to reach every path). */
+export interface PlannerTuning {
+  /** Most candidate keys a narrowing may have to be used while a walk could stop early instead. */
+  readonly narrowLimit?: number;
+  /** Rows read by the first step of a walk (doubling up to 4000). */
+  readonly firstChunk?: number;
+}
+
+const NARROW_LIMIT = 2000;
+const FIRST_CHUNK = 64;
+const MAX_CHUNK = 4000;
+
+type RecordKey = [string, string];
+
+/** Above every key the store writes (arrays sort after numbers and strings). */
+const TOP: never[] = [];
+
+function primaryRange(db: XrmDatabase, entity: string, b: KeyBounds): Collection<StoredRecord, RecordKey> {
+  return db.records
+    .where("[_entity+_id]")
+    .between([entity, b.lower ?? ""], [entity, b.upper ?? TOP], !b.lowerOpen, !b.upperOpen);
+}
+
+function valueRange(
+  db: XrmDatabase,
+  entity: string,
+  property: string,
+  b: KeyBounds,
+): Collection<StoredRecord, RecordKey> {
+  return db.records
+    .where("_ix")
+    .between(
+      [entity, property, b.lower ?? Number.NEGATIVE_INFINITY],
+      [entity, property, b.upper ?? TOP],
+      !b.lowerOpen,
+      !b.upperOpen,
+    );
+}
+
+function rangeOf(
+  db: XrmDatabase,
+  entity: string,
+  n: { property: string; primaryKey: boolean },
+  b: KeyBounds,
+) {
+  return n.primaryKey ? primaryRange(db, entity, b) : valueRange(db, entity, n.property, b);
+}
+
+/** Ids a narrowing allows, at most `limit` (+1 to tell "more"); undefined when over the limit. */
+async function narrowedIds(
+  db: XrmDatabase,
+  entity: string,
+  n: Narrowing,
+  limit: number,
+): Promise<string[] | undefined> {
+  const ids = new Set<string>();
+  for (const r of n.ranges) {
+    const coll = rangeOf(db, entity, n, r);
+    const keys = await (Number.isFinite(limit) ? coll.limit(limit + 1 - ids.size) : coll).primaryKeys();
+    for (const k of keys) ids.add(k[1]);
+    if (ids.size > limit) return undefined;
+  }
+  return [...ids];
+}
+
+/** The row's key in the value index for `property` (as stored, so exactly the index's order). */
+function keyIn(row: StoredRecord, property: string): IndexKey {
+  const entries = (row as { _ix?: [string, string, IndexKey][] })._ix ?? [];
+  for (const e of entries) if (e[1] === property) return e[2];
+  return Number.NEGATIVE_INFINITY;
+}
+
+/**
+ * Is the row after the skip position in the query's order (the evaluator's comparison: sort keys,
+ * then primary key)? Walks start at the position inclusively; only rows after it fill the page.
+ */
+function afterPosition(plan: QueryPlan, position: SkipPosition | undefined): RowPredicate {
+  if (!position) return () => true;
+  const order = plan.orderBy;
+  return (row) => {
+    for (let i = 0; i < order.length; i++) {
+      const k = order[i]!;
+      const c = compareForSort(k.type, normalize(k.type, row[k.property]), position.keys[i] ?? null);
+      if (c !== 0) return k.descending ? c < 0 : c > 0;
+    }
+    const id = (normalize("guid", row[plan.primaryKey]) as string | null) ?? "";
+    return id > position.id;
+  };
+}
+
+/** The rows read, and how many of them fill the page (match, and come after the position). */
+class Collector {
+  readonly rows: StoredRecord[] = [];
+  readonly #seen = new Set<string>();
+  matched = 0;
+  readonly #counts: RowPredicate;
+  constructor(counts: RowPredicate) {
+    this.#counts = counts;
+  }
+  add(row: StoredRecord): void {
+    if (row._deleted || this.#seen.has(row._id)) return;
+    this.#seen.add(row._id);
+    this.rows.push(row);
+    if (this.#counts(row)) this.matched++;
+  }
+}
+
+/** Rows in primary key order from `ids`, fetched in chunks until `needed` match. */
+async function fetchInOrder(
+  db: XrmDatabase,
+  entity: string,
+  ids: string[],
+  access: AccessPlan,
+  out: Collector,
+  firstChunk: number,
+): Promise<void> {
+  const walk = access.walk!;
+  ids.sort();
+  if (walk.descending) ids.reverse();
+  const inRange = ids.filter((id) => {
+    const b = walk.bounds;
+    const lo = b.lower === undefined ? 1 : compareKeys(id, b.lower);
+    const hi = b.upper === undefined ? -1 : compareKeys(id, b.upper);
+    return (lo > 0 || (lo === 0 && !b.lowerOpen)) && (hi < 0 || (hi === 0 && !b.upperOpen));
+  });
+  let chunk = Math.min(Math.max(firstChunk, access.needed), MAX_CHUNK);
+  for (
+    let i = 0;
+    i < inRange.length && out.matched < access.needed;
+    i += chunk, chunk = Math.min(chunk * 2, MAX_CHUNK)
+  ) {
+    const rows = await db.records.bulkGet(inRange.slice(i, i + chunk).map((id) => [entity, id] as RecordKey));
+    for (const row of rows) if (row) out.add(row);
+  }
+}
+
+/** Reads rows in the walk's order until `needed` match, then the rest of the last key's ties. */
+async function walkInOrder(
+  db: XrmDatabase,
+  entity: string,
+  walk: Walk,
+  needed: number,
+  out: Collector,
+  firstChunk: number,
+) {
+  let bounds = walk.bounds;
+  let chunk = Math.min(Math.max(firstChunk, needed), MAX_CHUNK);
+  for (;;) {
+    let coll = rangeOf(db, entity, walk, bounds);
+    if (walk.descending) coll = coll.reverse();
+    const rows = await coll.limit(chunk).toArray();
+    for (const row of rows) out.add(row);
+    const last = rows.at(-1);
+    if (rows.length < chunk || !last) return;
+    const lastKey: IndexKey = walk.primaryKey ? last._id : keyIn(last, walk.property);
+    if (!walk.primaryKey) {
+      // Rows tied with the last one on the sort key: the evaluator orders them by the next keys.
+      const ties = await valueRange(db, entity, walk.property, {
+        lower: lastKey,
+        lowerOpen: false,
+        upper: lastKey,
+        upperOpen: false,
+      }).toArray();
+      for (const row of ties) out.add(row);
+    }
+    if (out.matched >= needed) return;
+    bounds = walk.descending
+      ? { ...bounds, upper: lastKey, upperOpen: true }
+      : { ...bounds, lower: lastKey, lowerOpen: true };
+    chunk = Math.min(chunk * 2, MAX_CHUNK);
+  }
+}
+
+/**
+ * The candidate rows of a query (live rows only, bookkeeping included): a superset of the rows
+ * its page needs, for `evaluateQuery` to filter, order and page exactly as over the whole table.
+ */
+export async function planRows(
+  db: XrmDatabase,
+  plan: QueryPlan,
+  access: AccessPlan,
+  context: Omit<EvaluationContext, "resolveRelated">,
+  tableSize: () => Promise<number>,
+  tuning: PlannerTuning = {},
+): Promise<StoredRecord[]> {
+  const firstChunk = tuning.firstChunk ?? FIRST_CHUNK;
+  const entity = plan.entity;
+  // With `needed` finite the filter reads no related rows (access-plan.ts), so it runs here.
+  let counts: RowPredicate = () => true;
+  if (Number.isFinite(access.needed)) {
+    const predicate = compileFilter(plan, context);
+    const after = afterPosition(plan, access.position);
+    counts = (row) => after(row) && predicate(row);
+  }
+  const out = new Collector(counts);
+  const points = access.narrowings.find(
+    (n) => n.primaryKey && n.ranges.every((r) => r.lower !== undefined && r.lower === r.upper),
+  );
+  if (points) {
+    const rows = await db.records.bulkGet(points.ranges.map((r) => [entity, r.lower as string] as RecordKey));
+    for (const row of rows) if (row) out.add(row);
+    return out.rows;
+  }
+  if (access.narrowings.some((n) => n.ranges.length === 0)) return [];
+
+  let best: string[] | undefined;
+  const limit =
+    Number.isFinite(access.needed) && access.walk
+      ? (tuning.narrowLimit ?? NARROW_LIMIT)
+      : Number.POSITIVE_INFINITY;
+  for (const n of access.narrowings) {
+    const ids = await narrowedIds(db, entity, n, best ? Math.min(best.length, limit) : limit);
+    if (ids && (!best || ids.length < best.length)) best = ids;
+  }
+  // Ordered by an indexed column: the narrowed rows must all be read, a walk reads about
+  // needed × size ÷ matches rows. Take the cheaper (the table size is an estimate).
+  if (best && access.walk && !access.walk.primaryKey && Number.isFinite(access.needed)) {
+    const size = await tableSize();
+    if (best.length * best.length > access.needed * size) best = undefined;
+  }
+  if (best) {
+    if (access.walk?.primaryKey && Number.isFinite(access.needed)) {
+      await fetchInOrder(db, entity, best, access, out, firstChunk);
+    } else {
+      const rows = await db.records.bulkGet(best.map((id) => [entity, id] as RecordKey));
+      for (const row of rows) if (row) out.add(row);
+    }
+    return out.rows;
+  }
+  if (access.walk && Number.isFinite(access.needed)) {
+    await walkInOrder(db, entity, access.walk, access.needed, out, firstChunk);
+    return out.rows;
+  }
+  const all = await primaryRange(db, entity, { lowerOpen: false, upperOpen: false }).toArray();
+  for (const row of all) out.add(row);
+  return out.rows;
+}
