@@ -130,6 +130,7 @@ export function createWebApi(options: CreateWebApiOptions = {}): OfflineWebApi {
     metadata,
     ...(options.indexedDB ? { indexedDB: options.indexedDB } : {}),
     ...(options.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}),
+    indexColumns: tables.indexes,
   });
   // Errors surface through the calls that await the store; don't report them twice.
   opening.catch(() => {});

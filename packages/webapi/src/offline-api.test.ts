@@ -268,6 +268,20 @@ describe("isAvailableOffline", () => {
   });
 });
 
+describe("offlineTables indexes", () => {
+  it("indexes the named columns (reads use them) and refuses unknown ones at creation", async () => {
+    const { api } = testApi({ offlineTables: { account: { indexes: ["revenue"], priority: 1 } } });
+    await api.createRecord("account", { accountid: id(1), name: "A", revenue: 10 });
+    await api.createRecord("account", { accountid: id(2), name: "B", revenue: 500 });
+    const r = await api.retrieveMultipleRecords("account", "?$select=name&$filter=revenue gt 100");
+    expect(r.entities.map((e) => e.name)).toEqual(["B"]);
+    expect(() => testApi({ offlineTables: { account: { indexes: ["nosuchcolumn"] } } })).toThrow(
+      expect.objectContaining({ errorCode: 0x80040203 }),
+    );
+    await api.close();
+  });
+});
+
 describe("lifecycle", () => {
   it("close and reopen: every record and queued entry is still there", async () => {
     const indexedDB = new IDBFactory();

@@ -1,5 +1,6 @@
 import type { Metadata } from "@xrm-offline/metadata";
 import { xrmError } from "@xrm-offline/odata";
+import { indexColumnsFor } from "@xrm-offline/store";
 import type { OfflineTablesOption } from "./web-api-types.ts";
 
 /** The tables available offline and the pull filter of each. */
@@ -10,6 +11,8 @@ export interface OfflineTables {
   readonly tables: readonly string[];
   /** OData `$filter` to pull each table with, when configured. */
   readonly filters: ReadonlyMap<string, string>;
+  /** Extra columns to index locally, per table (the store's `indexColumns`). */
+  readonly indexes: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -27,11 +30,13 @@ export function resolveOfflineTables(
       isAvailable: (name) => typeof name === "string" && metadata.entity(name) !== undefined,
       tables: all,
       filters: new Map(),
+      indexes: {},
     };
   }
   const filters = new Map<string, string>();
+  const indexes: Record<string, readonly string[]> = {};
   const names: string[] = [];
-  const add = (name: unknown, filter: unknown) => {
+  const add = (name: unknown, filter: unknown, columns?: unknown) => {
     if (typeof name !== "string" || metadata.entity(name) === undefined) {
       throw xrmError(
         "EntityNotExist",
@@ -41,17 +46,30 @@ export function resolveOfflineTables(
     if (filter !== undefined && typeof filter !== "string") {
       throw xrmError("InvalidArgument", `offlineTables.${name}.filter must be an OData $filter string.`);
     }
+    if (columns !== undefined) {
+      if (!Array.isArray(columns)) {
+        throw xrmError("InvalidArgument", `offlineTables.${name}.indexes must be an array of column names.`);
+      }
+      // Checked now (unknown columns throw), used when the store opens.
+      indexColumnsFor(metadata.entity(name)!, columns as string[]);
+      indexes[name] = [...(columns as string[])];
+    }
     if (!names.includes(name)) names.push(name);
     if (filter !== undefined) filters.set(name, filter);
   };
   if (Array.isArray(option)) {
     for (const name of option) add(name, undefined);
   } else if (typeof option === "object" && option !== null) {
-    for (const [name, config] of Object.entries(option)) {
+    for (const [name, raw] of Object.entries(option)) {
+      const config = raw === true ? {} : raw;
       if (typeof config !== "object" || config === null) {
-        throw xrmError("InvalidArgument", `offlineTables.${name} must be an object ({ filter? }).`);
+        throw xrmError(
+          "InvalidArgument",
+          `offlineTables.${name} must be an object ({ filter?, indexes?, … }).`,
+        );
       }
-      add(name, (config as { filter?: unknown }).filter);
+      const c = config as { filter?: unknown; indexes?: unknown };
+      add(name, c.filter, c.indexes);
     }
   } else {
     throw xrmError(
@@ -60,5 +78,10 @@ export function resolveOfflineTables(
     );
   }
   const set = new Set(names);
-  return { isAvailable: (name) => typeof name === "string" && set.has(name), tables: names, filters };
+  return {
+    isAvailable: (name) => typeof name === "string" && set.has(name),
+    tables: names,
+    filters,
+    indexes,
+  };
 }

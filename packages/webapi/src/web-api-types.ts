@@ -5,6 +5,7 @@
  */
 
 import type { Metadata } from "@xrm-offline/metadata";
+import type { OfflineTablesOption as SyncOfflineTablesOption } from "@xrm-offline/sync";
 import type { Observable } from "rxjs";
 import type { SyncTuning } from "./connect-sync.ts";
 import type { FileColumnsOption, FilesApi } from "./files-api.ts";
@@ -121,7 +122,8 @@ export interface OfflineWebApi extends WebApiMethods {
   close(): Promise<void>;
 }
 
-export type OfflineTablesOption = readonly string[] | Readonly<Record<string, { readonly filter?: string }>>;
+/** `offlineTables`: names, or `{ table: { filter?, related?, priority?, indexes? } }` (sync's type). */
+export type OfflineTablesOption = SyncOfflineTablesOption;
 
 export interface CreateWebApiOptions {
   /**

@@ -77,6 +77,32 @@ describe("normalizeOfflineTables", () => {
     expect(p.tables.map((t) => t.entity)).toEqual(["incident", "contact"]);
   });
 
+  it("pulls higher priorities first, equal ones in the order given", () => {
+    const p = normalizeOfflineTables(
+      {
+        account: {},
+        contact: { priority: -1 },
+        incident: { priority: 10 },
+        task: { priority: 10 },
+        phonecall: {},
+      },
+      metadata,
+    );
+    expect(p.tables.map((t) => t.entity)).toEqual(["incident", "task", "account", "phonecall", "contact"]);
+  });
+
+  it("validates priority and indexes", () => {
+    expect(() =>
+      normalizeOfflineTables({ account: { priority: "high" as unknown as number } }, metadata),
+    ).toThrow(expect.objectContaining({ errorCode: 0x80040203 }));
+    expect(() => normalizeOfflineTables({ account: { indexes: ["nosuchcolumn"] } }, metadata)).toThrow(
+      expect.objectContaining({ errorCode: 0x80040203 }),
+    );
+    expect(
+      normalizeOfflineTables({ account: { indexes: ["revenue"], priority: 2 } }, metadata).tables.length,
+    ).toBe(1);
+  });
+
   it("accepts nothing as an empty profile", () => {
     expect(normalizeOfflineTables(undefined, metadata).tables).toEqual([]);
     expect(normalizeOfflineTables([], metadata).tables).toEqual([]);

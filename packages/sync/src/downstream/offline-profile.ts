@@ -5,6 +5,7 @@
  */
 import type { Metadata } from "@xrm-offline/metadata";
 import { xrmError } from "@xrm-offline/odata";
+import { indexColumnsFor } from "@xrm-offline/store";
 
 /** One table's options. */
 export interface OfflineTableOptions {
@@ -16,6 +17,17 @@ export interface OfflineTableOptions {
    * column (`customerid`: every target table).
    */
   readonly related?: readonly string[];
+  /**
+   * Pull order: higher first (default 0; equal priorities keep the order given), so the tables
+   * people work in arrive before large reference tables. A table still comes after the tables
+   * whose lookups decide its related rows.
+   */
+  readonly priority?: number;
+  /**
+   * Columns of this table to index on the device beyond the defaults (primary name, statecode,
+   * lookups, modifiedon), for fast local queries (the store's `indexColumns`).
+   */
+  readonly indexes?: readonly string[];
 }
 
 /** What `createWebApi({ offlineTables })` accepts. */
@@ -54,7 +66,7 @@ export interface OfflineProfile {
 }
 
 const MAX_FILTER_LENGTH = 8192;
-const OPTION_KEYS = new Set(["filter", "related"]);
+const OPTION_KEYS = new Set(["filter", "related", "priority", "indexes"]);
 
 function invalid(message: string): never {
   throw xrmError("InvalidArgument", message);
@@ -126,6 +138,7 @@ export function normalizeOfflineTables(
 ): OfflineProfile {
   const own = new Map<string, { filter?: string }>();
   const via = new Map<string, RelatedSource[]>();
+  const priorities = new Map<string, number>();
   for (const [name, raw] of input === undefined ? [] : entriesOf(input)) {
     const entity = metadata.entity(name);
     if (!entity) {
@@ -139,8 +152,17 @@ export function normalizeOfflineTables(
     for (const key of Object.keys(options)) {
       if (!OPTION_KEYS.has(key)) invalid(`offlineTables.${name} has an unknown option '${key}'.`);
     }
-    const o = options as { filter?: unknown; related?: unknown };
+    const o = options as { filter?: unknown; related?: unknown; priority?: unknown; indexes?: unknown };
     const filter = checkFilter(name, o.filter);
+    if (o.priority !== undefined && (typeof o.priority !== "number" || !Number.isFinite(o.priority))) {
+      invalid(`offlineTables.${name}.priority must be a finite number.`);
+    }
+    priorities.set(name, (o.priority as number | undefined) ?? 0);
+    if (o.indexes !== undefined) {
+      if (!Array.isArray(o.indexes))
+        invalid(`offlineTables.${name}.indexes must be an array of column names.`);
+      indexColumnsFor(entity, o.indexes as string[]);
+    }
     own.set(name, filter === undefined ? {} : { filter });
     for (const { target, valueProperty } of relatedTargets(metadata, name, o.related)) {
       const list = via.get(target) ?? [];
@@ -150,7 +172,9 @@ export function normalizeOfflineTables(
       via.set(target, list);
     }
   }
-  const names = [...own.keys(), ...[...via.keys()].filter((t) => !own.has(t))];
+  // Stable: equal priorities keep the order given.
+  const byPriority = [...own.keys()].sort((a, b) => priorities.get(b)! - priorities.get(a)!);
+  const names = [...byPriority, ...[...via.keys()].filter((t) => !own.has(t))];
   const plans = new Map<string, TablePlan>();
   for (const name of names) {
     const entity = metadata.entity(name)!;

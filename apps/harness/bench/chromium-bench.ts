@@ -1,0 +1,45 @@
+// Runs a benchmark entry in headless Chromium, on the browser's real IndexedDB (LevelDB on disk,
+// strict durability): the entry is bundled with esbuild and served from loopback, so IndexedDB
+// has a real origin. The entry sets `globalThis.benchDone` to a promise of its figures.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { report } from "../../../scripts/bench-report.ts";
+import { launchChromium } from "../src/chromium.ts";
+
+export async function runChromiumBench(entryUrl: URL, suite: string): Promise<void> {
+  const bundle = await build({
+    entryPoints: [fileURLToPath(entryUrl)],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    write: false,
+    minify: true,
+    logLevel: "error",
+  });
+  const script = bundle.outputFiles[0]!.text;
+  const html = `<!doctype html><meta charset="utf-8"><title>bench</title><script type="module">${script.replaceAll("</script", "<\\/script")}</script>`;
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    res.end(html);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    page.on("pageerror", (e) => process.stderr.write(`page error: ${e.message}\n`));
+    page.on("console", (m) => process.stderr.write(`page: ${m.text()}\n`));
+    await page.goto(`http://127.0.0.1:${port}/`);
+    const figures = (await page.evaluate(
+      () => (globalThis as unknown as { benchDone: Promise<unknown> }).benchDone,
+    )) as { name: string; value: number; unit: string; note?: string }[];
+    for (const f of figures) report({ suite, ...f });
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
