@@ -18,7 +18,7 @@ export {
   retrieveLocalRecords,
 } from "./local-query.ts";
 export type { AttemptNote } from "./mark-attempt.ts";
-export { OfflineStore, type OpenStoreOptions } from "./offline-store.ts";
+export { OfflineStore, type OpenStoreOptions, type RowHint } from "./offline-store.ts";
 export type { PeekOptions } from "./peek-outbox.ts";
 export { publicRecord } from "./record-shape.ts";
 export { BOOKKEEPING_FIELDS, SCHEMA_VERSIONS, type SchemaVersion } from "./schema.ts";

@@ -75,6 +75,12 @@ function indexColumnResolver(
   return resolve;
 }
 
+/** An equality the store can answer from an index (odata's `IndexHint`). */
+export interface RowHint {
+  readonly property: string;
+  readonly value: string | number | boolean;
+}
+
 /**
  * The local database of one org and user: records, the outbox, sync failures, checkpoints.
  * Writes go through group commit; every other method is one transaction.
@@ -185,12 +191,27 @@ export class OfflineStore {
     return rows.map((row) => (row && !row._deleted ? publicRecord(row) : undefined));
   }
 
-  /** Every live row of one table, in the Web API shape (a scan; reads use `queryCandidates`). */
-  async queryRows(entity: string): Promise<Record<string, unknown>[]> {
-    const rows = await this.#db.records
-      .where("[_entity+_id]")
-      .between([entity, ""], [entity, "\uffff"], true, true)
-      .toArray();
+  /**
+   * The live rows of one table, in the Web API shape, narrowed by an index when `hint` names the
+   * primary key or a lookup value property (the caller still runs the full predicate).
+   */
+  async queryRows(entity: string, hint?: RowHint): Promise<Record<string, unknown>[]> {
+    const meta = this.metadata.entity(entity);
+    let rows: StoredRecord[];
+    if (hint && meta && hint.property === meta.primaryIdAttribute && typeof hint.value === "string") {
+      const row = await this.#db.records.get([entity, hint.value.toLowerCase()]);
+      rows = row ? [row] : [];
+    } else if (hint && typeof hint.value === "string" && /^_.+_value$/.test(hint.property)) {
+      rows = await this.#db.records
+        .where("_refs")
+        .equals(`${entity}|${hint.property}|${hint.value.toLowerCase()}`)
+        .toArray();
+    } else {
+      rows = await this.#db.records
+        .where("[_entity+_id]")
+        .between([entity, ""], [entity, "\uffff"], true, true)
+        .toArray();
+    }
     return rows.filter((r) => !r._deleted).map(publicRecord);
   }
 

@@ -94,7 +94,8 @@ describe("options", () => {
       name: "From CSDL",
     });
     await api.close();
-  });
+    // Parses the 3.8 MB fixture (~0.3 s idle, several seconds on a loaded shared machine).
+  }, 30_000);
 
   it("rejects bad metadata at creation", () => {
     expect(() => createWebApi({ indexedDB: new IDBFactory(), IDBKeyRange, metadata: "<not csdl" })).toThrow();
