@@ -4,6 +4,7 @@ import { entityForSet, SERVICE_PATH, type ServerContext } from "../context.ts";
 import { FILE_ACTIONS, fileAction } from "../files/file-actions.ts";
 import { fileColumnOf } from "../files/file-columns.ts";
 import { fileProperty } from "../files/file-property.ts";
+import { callUnboundFunction } from "../functions/unbound-functions.ts";
 import { checkQueryLimits } from "../http/limits.ts";
 import { parsePrefer, wantsAnnotation } from "../http/prefer.ts";
 import { parseRoute } from "../http/route.ts";
@@ -12,6 +13,7 @@ import { contentIdNotFound } from "../write/bind-target.ts";
 import { entityDefinitions, metadataDocument, serviceDocument } from "./metadata-documents.ts";
 import { readCollection } from "./read-collection.ts";
 import { readEntity, readProperty } from "./read-entity.ts";
+import { countRelated, isNavigation, readRelated } from "./read-related.ts";
 import { createEntity, deleteEntity, updateEntity } from "./write-entity.ts";
 import { writeProperty } from "./write-property.ts";
 import { writeRef } from "./write-ref.ts";
@@ -43,6 +45,8 @@ function route(ctx: ServerContext, req: WireRequest): WireResponse {
     case "batch":
       if (m !== "POST") methodNotAllowed(m);
       return executeBatch(ctx, req, (inner) => dispatch(ctx, inner));
+    case "function":
+      return callUnboundFunction(ctx, req, r.name, r.args);
     case "entity-definitions":
       if (m !== "GET") methodNotAllowed(m);
       return entityDefinitions(ctx, req, r.key, r.rest);
@@ -73,9 +77,16 @@ function route(ctx: ServerContext, req: WireRequest): WireResponse {
       const entity = entityForSet(ctx, r.set);
       const file = fileColumnOf(entity, r.property, ctx.fileColumns);
       if (file) return fileProperty(ctx, req, entity, r.set, r.key, file);
+      if (m === "GET" && isNavigation(entity, r.property) && !req.path.endsWith("/$value"))
+        return readRelated(ctx, req, entity, r.set, r.key, r.property);
       if (m === "GET") return readProperty(ctx, req, entity, r.set, r.key, r.property);
       if (m === "PUT" || m === "DELETE") return writeProperty(ctx, req, entity, r.key, r.property);
       return methodNotAllowed(m);
+    }
+    case "related-count": {
+      const entity = entityForSet(ctx, r.set);
+      if (m !== "GET") methodNotAllowed(m);
+      return countRelated(ctx, entity, r.key, r.nav);
     }
     case "ref": {
       const entity = entityForSet(ctx, r.set);

@@ -1,4 +1,5 @@
 import type { EntityMetadata } from "@xrm-offline/metadata";
+import { readAggregate } from "../apply/read-aggregate.ts";
 import { decodeDeltaToken, encodeDeltaToken } from "../change-tracking/delta-token.ts";
 import type { ServerContext } from "../context.ts";
 import { type Preferences, parsePrefer } from "../http/prefer.ts";
@@ -20,10 +21,21 @@ function preferenceApplied(prefs: Preferences, pageSize: number | undefined): Re
   return applied.length > 0 ? { "Preference-Applied": applied.join(",") } : {};
 }
 
+/**
+ * Where a collection read starts: a whole entity set, or the rows a collection-valued navigation
+ * property of one row reaches (`accounts(<id>)/contact_customer_accounts`).
+ */
+export interface CollectionScope {
+  /** Extra WHERE clause over the target table's rows. */
+  readonly where: SqlFragment;
+  /** Path of the resource relative to the service root, for next links. */
+  readonly path: string;
+}
+
 /** The request's query string with `$skiptoken`/`$deltatoken` replaced. */
 function linkWith(
   ctx: ServerContext,
-  set: string,
+  path: string,
   query: URLSearchParams,
   name: string,
   value: string,
@@ -34,7 +46,7 @@ function linkWith(
     parts.push(`${k.startsWith("$") ? k : encodeURIComponent(k)}=${encodeURIComponent(v)}`);
   }
   parts.push(`${name}=${encodeURIComponent(value)}`);
-  return `${ctx.root()}/${set}?${parts.join("&")}`;
+  return `${ctx.root()}/${path}?${parts.join("&")}`;
 }
 
 /** `GET /<set>`: $select, $filter, $orderby, $top, $expand, $count, paging and change tracking. */
@@ -43,16 +55,24 @@ export function readCollection(
   req: WireRequest,
   entity: EntityMetadata,
   set: string,
+  scope?: CollectionScope,
 ): WireResponse {
   const prefs = parsePrefer(req.headers.get("prefer"));
   const opts = parseQueryOptions(req.query);
   checkSelect(entity, opts.select);
   checkExpand(ctx, entity, opts.expand);
-  if (opts.deltaToken !== undefined) return readDelta(ctx, req, entity, set, opts, prefs);
+  if (opts.apply !== undefined) return readAggregate(ctx, req, entity, set, opts, scope?.where);
+  if (opts.deltaToken !== undefined) {
+    if (scope) throw queryError("Change tracking applies to entity sets only.");
+    return readDelta(ctx, req, entity, set, opts, prefs);
+  }
+  if (scope && prefs.trackChanges) throw queryError("Change tracking applies to entity sets only.");
   if (prefs.trackChanges && (opts.filter || opts.orderBy || opts.expand || opts.top !== undefined)) {
     throw queryError("Change tracking queries do not support $filter, $orderby, $expand or $top.");
   }
-  const filter: SqlFragment = opts.filter ? filterToSql(opts.filter, entity) : { sql: "1", params: [] };
+  const filter: SqlFragment = opts.filter
+    ? filterToSql(opts.filter, entity, ctx.schema.metadata)
+    : { sql: "1", params: [] };
   const order = orderBySql(entity, opts.orderBy);
   const keyset = !opts.orderBy || opts.orderBy.length === 0;
   const token = opts.skipToken !== undefined ? decodePageToken(opts.skipToken) : {};
@@ -64,6 +84,10 @@ export function readCollection(
 
   const clauses = [filter.sql];
   const params = [...filter.params];
+  if (scope) {
+    clauses.push(scope.where.sql);
+    params.push(...scope.where.params);
+  }
   if (snapshot !== undefined) {
     clauses.push("version <= ?");
     params.push(snapshot);
@@ -93,7 +117,13 @@ export function readCollection(
     const next = keyset
       ? { k: last.id, ...(snapshot !== undefined ? { s: snapshot } : {}) }
       : { o: offset + pageSize, ...(snapshot !== undefined ? { s: snapshot } : {}) };
-    body["@odata.nextLink"] = linkWith(ctx, set, req.query, "$skiptoken", encodePageToken(next));
+    body["@odata.nextLink"] = linkWith(
+      ctx,
+      scope?.path ?? set,
+      req.query,
+      "$skiptoken",
+      encodePageToken(next),
+    );
   } else if (snapshot !== undefined) {
     ctx.store.persistVersion();
     body["@odata.deltaLink"] = linkWith(ctx, set, req.query, "$deltatoken", encodeDeltaToken(snapshot));

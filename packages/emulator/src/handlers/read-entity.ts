@@ -48,10 +48,15 @@ export function readEntity(
     ...(opts.select ? { select: opts.select } : {}),
     ...(opts.expand ? { expand: opts.expand } : {}),
   };
-  return jsonResponse(200, {
-    "@odata.context": `${ctx.root()}/$metadata#${set}${contextSelect(shape)}/$entity`,
-    ...serializeRecord(ctx, entity, row, shape, prefs),
-  });
+  // Dataverse sends the row's ETag header on a single-row GET too, not only on 201.
+  return jsonResponse(
+    200,
+    {
+      "@odata.context": `${ctx.root()}/$metadata#${set}${contextSelect(shape)}/$entity`,
+      ...serializeRecord(ctx, entity, row, shape, prefs),
+    },
+    { ETag: etagOf(row.version) },
+  );
 }
 
 /** `GET /<set>(<key>)/<column>` → `{"value": …}`; `/$value` → the raw value as text. */

@@ -12,6 +12,7 @@ import {
 } from "../http/wire.ts";
 import { writeRow } from "../write/apply-write.ts";
 import { coerceValue } from "../write/coerce-value.ts";
+import { checkMaxLength } from "../write/max-length.ts";
 import { requireId } from "../write/resolve-key.ts";
 
 /** `PUT /<set>(<key>)/<column>` with `{"value": …}`, or `DELETE` of it (sets null). */
@@ -43,6 +44,7 @@ export function writeProperty(
       throw odataError('A single property update needs a body of the form {"value": …}.');
     }
     value = coerceValue((body as Record<string, unknown>).value, attr.type);
+    checkMaxLength(entity, property, value);
   }
   ctx.store.transaction(() => {
     const id = requireId(ctx, entity, key);

@@ -1,4 +1,8 @@
-/** The OData preferences of a `Prefer` header (several headers or comma-separated values). */
+/**
+ * The OData preferences of a `Prefer` header (several headers, comma- or semicolon-separated
+ * values: Microsoft's sample client writes `odata.maxpagesize=4; odata.include-annotations="*"`,
+ * and Dataverse honours both preferences).
+ */
 export interface Preferences {
   readonly returnRepresentation: boolean;
   readonly maxPageSize?: number;
@@ -9,13 +13,13 @@ export interface Preferences {
 }
 
 function splitPreferences(header: string): string[] {
-  // Split on commas outside double quotes: include-annotations="a,b" stays one preference.
+  // Split on commas and semicolons outside double quotes: include-annotations="a,b" stays one.
   const out: string[] = [];
   let current = "";
   let quoted = false;
   for (const ch of header) {
     if (ch === '"') quoted = !quoted;
-    if (ch === "," && !quoted) {
+    if ((ch === "," || ch === ";") && !quoted) {
       out.push(current);
       current = "";
     } else current += ch;

@@ -1,3 +1,4 @@
+import { UNBOUND_FUNCTIONS } from "../functions/unbound-functions.ts";
 import { normalizeGuid } from "../odata/guid.ts";
 import { queryError } from "./wire.ts";
 
@@ -13,11 +14,13 @@ export type Route =
   | { readonly kind: "service-document" }
   | { readonly kind: "metadata" }
   | { readonly kind: "batch" }
+  | { readonly kind: "function"; readonly name: string; readonly args: string }
   | { readonly kind: "entity-definitions"; readonly key?: EntityKey; readonly rest: readonly string[] }
   | { readonly kind: "collection"; readonly set: string }
   | { readonly kind: "count"; readonly set: string }
   | { readonly kind: "entity"; readonly set: string; readonly key: EntityKey }
   | { readonly kind: "property"; readonly set: string; readonly key: EntityKey; readonly property: string }
+  | { readonly kind: "related-count"; readonly set: string; readonly key: EntityKey; readonly nav: string }
   | {
       readonly kind: "ref";
       readonly set: string;
@@ -105,6 +108,9 @@ export function parseRoute(rawPath: string): Route {
   if (first === "$metadata" && segs.length === 1) return { kind: "metadata" };
   if (first === "$batch" && segs.length === 1) return { kind: "batch" };
   const head = splitKey(first);
+  if (UNBOUND_FUNCTIONS.has(head.name) && segs.length === 1) {
+    return { kind: "function", name: head.name, args: head.keyText ?? "" };
+  }
   if (head.name === "EntityDefinitions") {
     return {
       kind: "entity-definitions",
@@ -122,6 +128,9 @@ export function parseRoute(rawPath: string): Route {
   const second = splitKey(segs[1]!);
   if (segs.length === 2 && second.keyText === undefined) {
     return { kind: "property", set: head.name, key, property: second.name };
+  }
+  if (segs.length === 3 && segs[2] === "$count" && second.keyText === undefined) {
+    return { kind: "related-count", set: head.name, key, nav: second.name };
   }
   if (segs.length === 3 && segs[2] === "$value" && second.keyText === undefined) {
     return { kind: "property", set: head.name, key, property: second.name };

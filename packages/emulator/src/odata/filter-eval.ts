@@ -1,4 +1,4 @@
-import { unknownQueryProperty } from "../http/wire.ts";
+import { queryError, unknownQueryProperty } from "../http/wire.ts";
 import type { FilterNode, Operand } from "./filter-parser.ts";
 
 /**
@@ -46,5 +46,7 @@ export function evaluateFilter(
       const a = value(node.left);
       return node.values.some((v) => value(v) === a);
     }
+    case "query-function":
+      throw queryError(`Query functions do not apply to metadata queries.`);
   }
 }

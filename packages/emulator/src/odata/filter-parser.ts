@@ -1,3 +1,8 @@
+import {
+  parseQueryFunctionCall,
+  type QueryFunctionCall,
+  queryFunctionCallLength,
+} from "../functions/query-function-call.ts";
 import { queryError } from "../http/wire.ts";
 
 /** Literal kinds of the OData URL syntax the server understands. */
@@ -19,11 +24,13 @@ export type FilterNode =
   | { readonly type: "not"; readonly operand: FilterNode }
   | { readonly type: "compare"; readonly op: CompareOp; readonly left: Operand; readonly right: Operand }
   | { readonly type: "function"; readonly name: StringFunction; readonly args: readonly [Operand, Operand] }
-  | { readonly type: "in"; readonly left: Operand; readonly values: readonly Operand[] };
+  | { readonly type: "in"; readonly left: Operand; readonly values: readonly Operand[] }
+  | { readonly type: "query-function"; readonly call: QueryFunctionCall };
 
 type Token =
   | { readonly t: "(" | ")" | ","; readonly pos: number }
   | { readonly t: "ident"; readonly v: string; readonly pos: number }
+  | { readonly t: "query-function"; readonly call: QueryFunctionCall; readonly pos: number }
   | {
       readonly t: "literal";
       readonly kind: LiteralKind;
@@ -104,6 +111,13 @@ export function tokenize(text: string): Token[] {
       i += num[0].length;
       continue;
     }
+    // `Microsoft.Dynamics.CRM.LastXHours(PropertyName='createdon',PropertyValue=1)`: its own syntax.
+    const callLength = queryFunctionCallLength(rest);
+    if (callLength > 0) {
+      tokens.push({ t: "query-function", call: parseQueryFunctionCall(rest.slice(0, callLength)), pos: i });
+      i += callLength;
+      continue;
+    }
     const ident = IDENT.exec(rest);
     if (ident) {
       const v = ident[0];
@@ -160,6 +174,10 @@ export function parseFilter(text: string): FilterNode {
       const inner = or();
       expect(")");
       return inner;
+    }
+    if (tok.t === "query-function") {
+      i++;
+      return { type: "query-function", call: tok.call };
     }
     if (tok.t === "ident" && tokens[i + 1]?.t === "(") {
       if (!FUNCTIONS.has(tok.v)) throw queryError(`An unknown function with name '${tok.v}' was found.`);

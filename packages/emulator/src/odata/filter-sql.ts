@@ -1,7 +1,9 @@
-import type { EdmType, EntityMetadata } from "@xrm-offline/metadata";
+import type { EdmType, EntityMetadata, Metadata } from "@xrm-offline/metadata";
+import { queryFunctionSql } from "../functions/query-function-sql.ts";
 import { queryError, unknownQueryProperty } from "../http/wire.ts";
 import { normalizeDateTime } from "../write/coerce-value.ts";
 import type { CompareOp, FilterNode, Operand } from "./filter-parser.ts";
+import { navigationPathSql } from "./navigation-path.ts";
 
 export interface SqlFragment {
   readonly sql: string;
@@ -95,11 +97,22 @@ function literalFor(type: EdmType, lit: Extract<Operand, { type: "literal" }>, o
  * property against metadata and every literal against the property's type. Strings compare
  * case-insensitively, as Dataverse (SQL Server collation) does.
  */
-export function filterToSql(node: FilterNode, entity: EntityMetadata): SqlFragment {
+export function filterToSql(node: FilterNode, entity: EntityMetadata, metadata?: Metadata): SqlFragment {
   const params: unknown[] = [];
+
+  const column = (name: string): { sql: string; type: EdmType } => {
+    if (name.includes("/")) {
+      if (!metadata) throw queryError(`The property path '${name}' is not supported here.`);
+      return navigationPathSql(name, entity, metadata);
+    }
+    const attr = entity.attribute(name);
+    if (!attr) throw unknownQueryProperty(name, entity.logicalName);
+    return { sql: columnSql(attr.name), type: attr.type };
+  };
 
   const property = (op: Operand): { sql: string; type: EdmType } => {
     if (op.type !== "property") throw queryError("The left side of a comparison must be a property.");
+    if (op.name.includes("/")) return column(op.name);
     const attr = entity.attribute(op.name);
     if (!attr) throw unknownQueryProperty(op.name, entity.logicalName);
     return { sql: columnSql(attr.name), type: attr.type };
@@ -146,6 +159,8 @@ export function filterToSql(node: FilterNode, entity: EntityMetadata): SqlFragme
         params.push(pattern);
         return `${col.sql} LIKE ? ESCAPE '\\'`;
       }
+      case "query-function":
+        return queryFunctionSql(n.call, column, params);
       case "in": {
         const col = property(n.left);
         const marks = n.values.map((v) => {

@@ -1,5 +1,6 @@
 import { queryError } from "../http/wire.ts";
 import { type FilterNode, parseFilter } from "./filter-parser.ts";
+import { resolveParameterAliases } from "./parameter-aliases.ts";
 
 export interface OrderBy {
   readonly property: string;
@@ -12,7 +13,12 @@ export interface ExpandItem {
   readonly filter?: FilterNode;
   readonly orderBy?: readonly OrderBy[];
   readonly top?: number;
+  /** Nested `$expand` (multi-level expand). */
+  readonly expand?: readonly ExpandItem[];
 }
+
+/** How deep `$expand` may nest (a guard against pathological URLs, not a documented limit). */
+const MAX_EXPAND_DEPTH = 10;
 
 /** The system query options of one request, parsed but not yet checked against metadata. */
 export interface QueryOptions {
@@ -24,6 +30,8 @@ export interface QueryOptions {
   readonly count: boolean;
   readonly skipToken?: string;
   readonly deltaToken?: string;
+  /** `$apply` text (parsed by apply/apply-parser.ts). */
+  readonly apply?: string;
 }
 
 const KNOWN = new Set([
@@ -36,6 +44,7 @@ const KNOWN = new Set([
   "$skiptoken",
   "$deltatoken",
   "$format",
+  "$apply",
 ]);
 
 /** Split on `sep` at parenthesis depth 0 and outside quotes. */
@@ -81,7 +90,9 @@ function parseTop(text: string): number {
   return Number(text);
 }
 
-function parseExpand(text: string): ExpandItem[] {
+function parseExpand(text: string, depth = 1): ExpandItem[] {
+  if (depth > MAX_EXPAND_DEPTH)
+    throw queryError(`$expand is nested more than ${MAX_EXPAND_DEPTH} levels deep.`);
   return splitTop(text, ",").map((item) => {
     const open = item.indexOf("(");
     if (open < 0) return { navigation: item };
@@ -96,6 +107,7 @@ function parseExpand(text: string): ExpandItem[] {
       else if (name === "$filter") result = { ...result, filter: parseFilter(value) };
       else if (name === "$orderby") result = { ...result, orderBy: parseOrderBy(value) };
       else if (name === "$top") result = { ...result, top: parseTop(value) };
+      else if (name === "$expand") result = { ...result, expand: parseExpand(value, depth + 1) };
       else throw queryError(`The query option '${name}' is not supported inside $expand.`);
     }
     return result;
@@ -120,14 +132,19 @@ export function parseQueryOptions(query: URLSearchParams): QueryOptions {
       );
     return all[0];
   };
+  const aliased = (name: string): string | undefined => {
+    const text = one(name);
+    return text === undefined ? undefined : resolveParameterAliases(text, query);
+  };
   const select = one("$select");
-  const filter = one("$filter");
-  const orderBy = one("$orderby");
+  const filter = aliased("$filter");
+  const orderBy = aliased("$orderby");
   const top = one("$top");
-  const expand = one("$expand");
+  const expand = aliased("$expand");
   const count = one("$count");
   const skipToken = one("$skiptoken");
   const deltaToken = one("$deltatoken");
+  const apply = aliased("$apply");
   if (count !== undefined && count !== "true" && count !== "false") {
     throw queryError(`'${count}' is not a valid count option.`);
   }
@@ -140,5 +157,6 @@ export function parseQueryOptions(query: URLSearchParams): QueryOptions {
     count: count === "true",
     ...(skipToken !== undefined ? { skipToken } : {}),
     ...(deltaToken !== undefined ? { deltaToken } : {}),
+    ...(apply !== undefined ? { apply } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import type { EntityMetadata } from "@xrm-offline/metadata";
 import type { ServerContext } from "../context.ts";
+import { formattedValue } from "../format/formatted-value.ts";
 import { type Preferences, wantsAnnotation } from "../http/prefer.ts";
 import { queryError, unknownQueryProperty } from "../http/wire.ts";
 import { filterToSql } from "../odata/filter-sql.ts";
@@ -40,15 +41,16 @@ export function checkExpand(
         : undefined;
     if (!target) throw unknownQueryProperty(item.navigation, entity.logicalName);
     checkSelect(target, item.select);
-    if (item.filter) filterToSql(item.filter, target);
+    if (item.filter) filterToSql(item.filter, target, ctx.schema.metadata);
     if (item.orderBy) orderBySql(target, item.orderBy);
+    checkExpand(ctx, target, item.expand);
   }
 }
 
 /** `name,revenue,primarycontactid(fullname)` for `@odata.context`. */
 export function contextSelect(shape: Shape): string {
   const parts = [...(shape.select ?? [])];
-  for (const e of shape.expand ?? []) parts.push(`${e.navigation}(${(e.select ?? []).join(",")})`);
+  for (const e of shape.expand ?? []) parts.push(`${e.navigation}${contextSelect(e) || "()"}`);
   return parts.length > 0 ? `(${parts.join(",")})` : "";
 }
 
@@ -96,8 +98,9 @@ export function serializeRecord(
         if (nav) out[`${name}@${NAV_PROP}`] = nav.name;
       }
       if (wantLogical) out[`${name}@${LOGICAL}`] = targetLogical;
-    } else if (value !== null && wantFormatted && typeof value === "boolean") {
-      out[`${name}@${FORMATTED}`] = value ? "Yes" : "No";
+    } else if (value !== null && wantFormatted) {
+      const label = formattedValue(ctx, entity, name, value, row.data);
+      if (label !== undefined) out[`${name}@${FORMATTED}`] = label;
     }
     out[name] = value;
   }
@@ -112,7 +115,10 @@ function expand(
   item: ExpandItem,
   prefs: Preferences,
 ): unknown {
-  const nested: Shape = item.select ? { select: item.select } : {};
+  const nested: Shape = {
+    ...(item.select ? { select: item.select } : {}),
+    ...(item.expand ? { expand: item.expand } : {}),
+  };
   const single = entity.singleValuedNavigation(item.navigation);
   if (single) {
     const valueProp = `_${single.lookupAttribute}_value`;
@@ -127,7 +133,9 @@ function expand(
   let rows: StoredRecord[];
   const limit = item.top ?? 5000;
   if (link.kind === "one-to-many") {
-    const filter = item.filter ? filterToSql(item.filter, link.target) : { sql: "1", params: [] };
+    const filter = item.filter
+      ? filterToSql(item.filter, link.target, ctx.schema.metadata)
+      : { sql: "1", params: [] };
     const where = {
       sql: `json_extract(data, '$."_${link.lookupAttribute}_value"') = ? AND (${filter.sql})`,
       params: [row.id, ...filter.params],

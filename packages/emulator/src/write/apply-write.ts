@@ -4,6 +4,7 @@ import type { ServerContext } from "../context.ts";
 import { fail, odataError } from "../http/wire.ts";
 import type { StoredRecord } from "../storage/record-store.ts";
 import type { BindTarget } from "./bind-target.ts";
+import { deriveColumns } from "./derived-columns.ts";
 import type { LookupAssignment, WritePlan } from "./payload.ts";
 import { requireId } from "./resolve-key.ts";
 
@@ -122,6 +123,7 @@ export function writeRow(
 ): number {
   const version = ctx.store.nextVersion();
   const stamp = now();
+  deriveColumns(entity, data, lookups, mode);
   if (entity.attribute("versionnumber")) data.versionnumber = version;
   if (entity.attribute("modifiedon")) data.modifiedon = stamp;
   if (mode === "insert") {

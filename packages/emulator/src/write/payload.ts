@@ -4,6 +4,7 @@ import { codeError, odataError, undeclaredProperty, unknownProperty } from "../h
 import { type CollectionLink, collectionLink } from "../schema/schema.ts";
 import { type BindTarget, parseBindTarget } from "./bind-target.ts";
 import { coerceValue } from "./coerce-value.ts";
+import { checkMaxLength } from "./max-length.ts";
 
 /** How one lookup column is set by a write. */
 export type LookupValue =
@@ -147,6 +148,7 @@ export function buildWritePlan(
     const attr = entity.attribute(key);
     if (!attr) throw unknownProperty(key, entity.logicalName);
     const coerced = coerceValue(value, attr.type);
+    checkMaxLength(entity, key, coerced);
     if (key === entity.primaryIdAttribute) {
       if (coerced === null) throw odataError(`The primary key '${key}' cannot be null.`);
       primaryKey = coerced as string;
