@@ -1,11 +1,13 @@
 /**
  * The time ranges behind Dataverse's date query functions (Today, LastXHours, ThisMonth, …).
  * Dataverse evaluates them in the caller's time zone; the emulator has no user settings and uses
- * UTC. Weeks start on Sunday (en-US). Ranges are half-open: [from, to).
+ * UTC. Weeks start on Sunday (en-US). Ranges are half-open, [from, to), except those that end now:
+ * they include now (stored instants have whole seconds, so a row written this second is in).
  */
 export interface DateRange {
   readonly from?: Date;
   readonly to?: Date;
+  readonly toInclusive?: boolean;
 }
 
 const HOUR = 3_600_000;
@@ -55,7 +57,7 @@ export function fixedRange(name: string, now: Date): DateRange | undefined {
     case "Tomorrow":
       return { from: addDays(today, 1), to: addDays(today, 2) };
     case "Last7Days":
-      return { from: addDays(today, -7), to: now };
+      return { from: addDays(today, -7), to: now, toInclusive: true };
     case "Next7Days":
       return { from: now, to: addDays(today, 8) };
     case "ThisWeek":
@@ -107,7 +109,7 @@ export function countedRange(name: string, x: number, now: Date): DateRange | un
     }
   };
   const exact = unit === "Minutes" || unit === "Hours";
-  if (kind === "Last") return { from: exact ? shift(now, -x) : shift(today, -x), to: now };
+  if (kind === "Last") return { from: exact ? shift(now, -x) : shift(today, -x), to: now, toInclusive: true };
   if (kind === "Next") return { from: now, to: exact ? shift(now, x) : addDays(shift(today, x), 1) };
   return { to: shift(now, -x) };
 }

@@ -82,7 +82,7 @@ export function queryFunctionSql(
       params.push(asStored(r.from));
     }
     if (r.to) {
-      parts.push(`${col.sql} < ?`);
+      parts.push(`${col.sql} ${r.toInclusive ? "<=" : "<"} ?`);
       params.push(asStored(r.to));
     }
     return `(${parts.join(" AND ")})`;
