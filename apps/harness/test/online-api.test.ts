@@ -153,20 +153,17 @@ describe("online reads", () => {
     expect(seen).toEqual(["Paged 0", "Paged 1", "Paged 2", "Paged 3", "Paged 4", "Paged 5", "Paged 6"]);
   });
 
-  it("retrieveMultipleRecords encodes unencoded FetchXML on the wire (the emulator refuses FetchXML)", async () => {
+  it("retrieveMultipleRecords encodes unencoded FetchXML on the wire and the emulator answers it", async () => {
+    emulator.seed("accounts", [{ name: "FetchXML match" }, { name: "FetchXML other" }]);
     const fetchXml =
-      "<fetch><entity name='account'><attribute name='name'/><filter><condition attribute='name' operator='eq' value='Existing Account'/></filter></entity></fetch>";
+      "<fetch><entity name='account'><attribute name='name'/><filter><condition attribute='name' operator='eq' value='FetchXML match'/></filter></entity></fetch>";
     emulator.requestLog.clear();
-    const error = await online
-      .retrieveMultipleRecords("account", `?fetchXml=${fetchXml}`)
-      .catch((e: unknown) => e);
+    const result = await online.retrieveMultipleRecords("account", `?fetchXml=${fetchXml}`);
     const sent = emulator.requestLog.entries().map((e) => new URL(e.url, emulator.origin));
     expect(sent.map((u) => [u.pathname, [...u.searchParams]])).toEqual([
       ["/api/data/v9.2/accounts", [["fetchXml", fetchXml]]],
     ]);
-    expect(error).toBeInstanceOf(XrmError);
-    expect((error as XrmError).httpStatus).toBe(400);
-    expect((error as XrmError).message).toMatch(/does not implement 'fetchXml'/);
+    expect(result.entities.map((e) => e.name)).toEqual(["FetchXML match"]);
   });
 });
 

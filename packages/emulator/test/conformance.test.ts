@@ -482,6 +482,164 @@ describe("Functions [FN][BOS]", () => {
   });
 });
 
+describe("FetchXML [FX][QDS][API]", () => {
+  /** As the sample client sends it: encodeURIComponent with %20 turned into +, all annotations. */
+  const fetchXml = (set: string, xml: string) =>
+    api.get(`${set}?fetchXml=${encodeURIComponent(xml).replace(/%20/g, "+")}`, {
+      Prefer: 'odata.include-annotations="*"',
+    });
+  const contactsXml = (paging: string) => `<fetch ${paging}>
+      <entity name='contact'>
+        <attribute name='fullname' />
+        <attribute name='jobtitle' />
+        <attribute name='annualincome' />
+        <order descending='true' attribute='fullname' />
+        <filter type='and'>
+          <condition value='%(sample)%' attribute='fullname' operator='like' />
+          <condition value='${contosoId}' attribute='parentcustomerid' operator='eq' />
+        </filter>
+      </entity>
+    </fetch>`;
+
+  it("[QDS][FX] like + eq on a lookup, ordered descending, formatted money", async () => {
+    const r = await fetchXml("contacts", contactsXml(""));
+    expect(r.status).toBe(200);
+    expect(names(r.json.value)).toEqual([
+      "Susanna Stubberod (sample)",
+      "Scott Konersmann (sample)",
+      "Robert Lyon (sample)",
+      "Rene Valdes (sample)",
+      "Paul Cannon (sample)",
+      "Nancy Anderson (sample)",
+      "Maria Cambell (sample)",
+      "Jim Glynn (sample)",
+    ]);
+    const first = r.json.value![0]!;
+    expect(first.annualincome).toBe(52000);
+    expect(first["annualincome@OData.Community.Display.V1.FormattedValue"]).toBe("$52,000.00");
+    expect(first.contactid).toMatch(GUID_RE);
+  });
+
+  it("[QDS][FX] count/page paging: morerecords, the paging cookie, page 2", async () => {
+    const p1 = await fetchXml("contacts", contactsXml("count='3' page='1'"));
+    expect(names(p1.json.value)).toHaveLength(3);
+    expect(p1.json["@Microsoft.Dynamics.CRM.morerecords"]).toBe(true);
+    const cookie = p1.json["@Microsoft.Dynamics.CRM.fetchxmlpagingcookie"] as string;
+    expect(cookie).toMatch(/^<cookie pagenumber="2" pagingcookie="[^"]+" istracking="False" \/>$/);
+    const inner = decodeURIComponent(decodeURIComponent(/pagingcookie="([^"]+)"/.exec(cookie)![1]!));
+    const lastId = (p1.json.value![2]!.contactid as string).toUpperCase();
+    expect(inner).toContain(`<contactid last="{${lastId}}"`);
+
+    // As the sample does: page='2' without the cookie.
+    const p2 = await fetchXml("contacts", contactsXml("count='3' page='2'"));
+    expect(names(p2.json.value)).toEqual([
+      "Rene Valdes (sample)",
+      "Paul Cannon (sample)",
+      "Nancy Anderson (sample)",
+    ]);
+    // With the paging cookie (XML-escaped into the attribute), the same page.
+    const escaped = inner
+      .replace(/&/g, "&amp;")
+      .replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;");
+    const p2c = await fetchXml("contacts", contactsXml(`count='3' page='2' paging-cookie="${escaped}"`));
+    expect(names(p2c.json.value)).toEqual(names(p2.json.value));
+    const p3 = await fetchXml("contacts", contactsXml("count='3' page='3'"));
+    expect(names(p3.json.value)).toHaveLength(2);
+    expect(p3.json["@Microsoft.Dynamics.CRM.morerecords"]).toBe(false);
+  });
+
+  it("[FX] one-to-many link-entity with a filter and attributes on the linked table", async () => {
+    const r = await fetchXml(
+      "accounts",
+      `<fetch>
+        <entity name='account'>
+          <attribute name='name' />
+          <filter><condition attribute='accountid' operator='eq' value='${contosoId}' /></filter>
+          <link-entity name='contact' from='parentcustomerid' to='accountid' alias='c' link-type='inner'>
+            <attribute name='fullname' />
+            <filter><condition attribute='annualincome' operator='ge' value='80000' /></filter>
+            <order attribute='fullname' />
+          </link-entity>
+        </entity>
+      </fetch>`,
+    );
+    expect(r.status).toBe(200);
+    expect(r.json.value?.map((v) => [v.name, v["c.fullname"]])).toEqual([
+      ["Contoso, Ltd. (sample)", "Jim Glynn (sample)"],
+      ["Contoso, Ltd. (sample)", "Rene Valdes (sample)"],
+    ]);
+  });
+
+  it("[FX] many-to-one link-entity and an outer join with a null condition (no primary contact)", async () => {
+    const r = await fetchXml(
+      "accounts",
+      `<fetch>
+        <entity name='account'>
+          <attribute name='name' />
+          <link-entity name='contact' from='contactid' to='primarycontactid' alias='pc' link-type='outer'>
+            <attribute name='fullname' />
+          </link-entity>
+          <filter><condition entityname='pc' attribute='contactid' operator='not-null' /></filter>
+        </entity>
+      </fetch>`,
+    );
+    expect(r.json.value?.map((v) => v["pc.fullname"])).toEqual(["Yvonne McKay (sample)"]);
+  });
+
+  it("[FX] aggregate: count and avg grouped by job title", async () => {
+    const r = await fetchXml(
+      "contacts",
+      `<fetch aggregate='true'>
+        <entity name='contact'>
+          <attribute name='jobtitle' groupby='true' alias='title' />
+          <attribute name='contactid' aggregate='count' alias='n' />
+          <attribute name='annualincome' aggregate='avg' alias='avg' />
+          <filter><condition attribute='parentcustomerid' operator='eq' value='${contosoId}' /></filter>
+        </entity>
+      </fetch>`,
+    );
+    expect(r.json.value?.find((g) => g.title === "Accounts Manager")).toEqual({
+      title: "Accounts Manager",
+      n: 2,
+      avg: 34500,
+    });
+  });
+
+  it("[FX] top, in, between and a date operator", async () => {
+    const r = await fetchXml(
+      "contacts",
+      `<fetch top='2'>
+        <entity name='contact'>
+          <attribute name='fullname' />
+          <order attribute='annualincome' />
+          <filter>
+            <condition attribute='jobtitle' operator='in'><value>Accounts Manager</value><value>Senior Technician</value></condition>
+            <condition attribute='annualincome' operator='between'><value>30000</value><value>80000</value></condition>
+            <condition attribute='createdon' operator='last-x-hours' value='1' />
+          </filter>
+        </entity>
+      </fetch>`,
+    );
+    expect(names(r.json.value)).toEqual(["Maria Cambell (sample)", "Scott Konersmann (sample)"]);
+  });
+
+  it("[FX] malformed FetchXML, an unknown attribute and a table mismatch are 400s", async () => {
+    const bad = await fetchXml("contacts", "<fetch><entity name='contact'>");
+    expect(bad.status).toBe(400);
+    expect(bad.json.error?.code).toBe("0x80040203");
+    const noAttr = await fetchXml(
+      "contacts",
+      "<fetch><entity name='contact'><attribute name='nope'/></entity></fetch>",
+    );
+    expect(noAttr.status).toBe(400);
+    expect(noAttr.json.error?.code).toBe("0x80041103");
+    const mismatch = await fetchXml("accounts", "<fetch><entity name='contact'/></fetch>");
+    expect(mismatch.status).toBe(400);
+  });
+});
+
 describe("Validation", () => {
   it("[BOS] a string longer than the column's MaxLength → 400 0x80044331, nothing written", async () => {
     const before = emu.count("account");

@@ -2,6 +2,7 @@ import type { EntityMetadata } from "@xrm-offline/metadata";
 import { readAggregate } from "../apply/read-aggregate.ts";
 import { decodeDeltaToken, encodeDeltaToken } from "../change-tracking/delta-token.ts";
 import type { ServerContext } from "../context.ts";
+import { readFetchXml } from "../fetchxml/read-fetch-xml.ts";
 import { type Preferences, parsePrefer } from "../http/prefer.ts";
 import { jsonResponse, queryError, type WireRequest, type WireResponse } from "../http/wire.ts";
 import { filterToSql, type SqlFragment } from "../odata/filter-sql.ts";
@@ -57,6 +58,7 @@ export function readCollection(
   set: string,
   scope?: CollectionScope,
 ): WireResponse {
+  if (req.query.has("fetchXml") && !scope) return readFetchXml(ctx, req, entity, set);
   const prefs = parsePrefer(req.headers.get("prefer"));
   const opts = parseQueryOptions(req.query);
   checkSelect(entity, opts.select);

@@ -121,6 +121,8 @@ export function parseQueryOptions(query: URLSearchParams): QueryOptions {
     }
   }
   // Not implemented here (docs/emulator.md): refuse rather than answer as if unfiltered.
+  // fetchXml on an entity set is answered before options are read (fetchxml/read-fetch-xml.ts);
+  // on a navigation collection, as savedQuery and userQuery anywhere, it is refused here.
   for (const key of ["fetchXml", "savedQuery", "userQuery"]) {
     if (query.has(key)) throw queryError(`The emulator does not implement '${key}' queries.`);
   }

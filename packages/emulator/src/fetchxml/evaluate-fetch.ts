@@ -1,0 +1,193 @@
+import type { EdmType, EntityMetadata } from "@xrm-offline/metadata";
+import type { ServerContext } from "../context.ts";
+import { codeError } from "../http/wire.ts";
+import type { StoredRecord } from "../storage/record-store.ts";
+import { meetsCondition } from "./fetch-conditions.ts";
+import type { FetchEntity, FetchFilter, FetchLink, FetchOrder } from "./fetch-query.ts";
+
+/** One result candidate: a row of the root table and the row joined under each link alias. */
+export type FetchTuple = ReadonlyMap<string, StoredRecord | null>;
+
+/** The root table's alias inside a tuple. */
+export const ROOT = "";
+
+/** A table of the query with the metadata its columns are read through. */
+export interface BoundTable {
+  readonly alias: string;
+  readonly entity: EntityMetadata;
+  readonly node: FetchEntity;
+}
+
+export function noEntity(name: string): never {
+  // QueryBuilderNoEntity
+  throw codeError(
+    "0x80041102",
+    400,
+    `The entity with a name = '${name}' was not found in the MetadataCache.`,
+  );
+}
+
+function noAttribute(entity: string, name: string): never {
+  // QueryBuilderNoAttribute
+  throw codeError("0x80041103", 400, `'${entity}' entity doesn't contain attribute with Name = '${name}'.`);
+}
+
+/**
+ * A FetchXML column (logical name: `parentcustomerid`, `contactid`) on a stored row: lookups are
+ * stored under their Web API name `_x_value`, the primary key is the row id.
+ */
+export function columnOf(entity: EntityMetadata, name: string): { webApiName: string; type: EdmType } {
+  if (name === entity.primaryIdAttribute) return { webApiName: name, type: "Edm.Guid" };
+  const attr = entity.attribute(name);
+  if (attr) return { webApiName: attr.name, type: attr.type };
+  const lookup = entity.attribute(`_${name}_value`);
+  if (lookup) return { webApiName: lookup.name, type: "Edm.Guid" };
+  return noAttribute(entity.logicalName, name);
+}
+
+export function columnValue(entity: EntityMetadata, row: StoredRecord, name: string): unknown {
+  if (name === entity.primaryIdAttribute) return row.id;
+  return row.data[columnOf(entity, name).webApiName] ?? null;
+}
+
+function meetsFilter(
+  tables: ReadonlyMap<string, BoundTable>,
+  self: BoundTable,
+  tuple: FetchTuple,
+  filter: FetchFilter,
+  now: Date,
+): boolean {
+  const results: boolean[] = [];
+  for (const c of filter.conditions) {
+    const table = c.entityName !== undefined ? tables.get(c.entityName) : self;
+    if (!table) throw codeError("0x80040203", 400, `No link-entity has the alias '${c.entityName}'.`);
+    const row = tuple.get(table.alias) ?? null;
+    const col = columnOf(table.entity, c.attribute);
+    const value = row ? columnValue(table.entity, row, c.attribute) : null;
+    results.push(meetsCondition(table.entity, col.type, value, c, now));
+  }
+  for (const f of filter.filters) results.push(meetsFilter(tables, self, tuple, f, now));
+  return filter.type === "and" ? results.every(Boolean) : results.some(Boolean);
+}
+
+function meetsAll(
+  tables: ReadonlyMap<string, BoundTable>,
+  self: BoundTable,
+  tuple: FetchTuple,
+  filters: readonly FetchFilter[],
+  now: Date,
+): boolean {
+  return filters.every((f) => meetsFilter(tables, self, tuple, f, now));
+}
+
+/** Every table of the query by alias (the root under ROOT), checked against metadata. */
+export function bindTables(
+  ctx: ServerContext,
+  root: EntityMetadata,
+  node: FetchEntity,
+): Map<string, BoundTable> {
+  const tables = new Map<string, BoundTable>();
+  const visit = (alias: string, entity: EntityMetadata, n: FetchEntity) => {
+    if (tables.has(alias)) throw codeError("0x80040203", 400, `The alias '${alias}' is used more than once.`);
+    tables.set(alias, { alias, entity, node: n });
+    for (const a of n.attributes) columnOf(entity, a.name);
+    for (const link of n.links) {
+      const target = ctx.schema.metadata.entity(link.name) ?? noEntity(link.name);
+      columnOf(target, link.from);
+      columnOf(entity, link.to);
+      visit(link.alias, target, link);
+    }
+  };
+  visit(ROOT, root, node);
+  return tables;
+}
+
+/** Rows of a linked table indexed by the value of its `from` column. */
+function indexBy(ctx: ServerContext, table: BoundTable, from: string): Map<string, StoredRecord[]> {
+  const index = new Map<string, StoredRecord[]>();
+  for (const row of ctx.store.all(table.entity.logicalName)) {
+    const v = columnValue(table.entity, row, from);
+    if (v === null) continue;
+    const key = String(v).toLowerCase();
+    const list = index.get(key);
+    if (list) list.push(row);
+    else index.set(key, [row]);
+  }
+  return index;
+}
+
+/**
+ * Join, filter and order: the root rows, each link-entity joined on `from`/`to` (inner drops a
+ * tuple without a match, outer keeps it with null; a one-to-many link yields one tuple per child),
+ * link filters applied to the linked rows, the root filter (with `entityname` conditions) last.
+ */
+export function evaluateFetch(
+  ctx: ServerContext,
+  tables: ReadonlyMap<string, BoundTable>,
+  now: Date,
+): FetchTuple[] {
+  const root = tables.get(ROOT)!;
+  let tuples: Map<string, StoredRecord | null>[] = ctx.store
+    .all(root.entity.logicalName)
+    .map((r) => new Map([[ROOT, r]]));
+  const join = (parent: BoundTable, link: FetchLink) => {
+    const table = tables.get(link.alias)!;
+    const index = indexBy(ctx, table, link.from);
+    const next: Map<string, StoredRecord | null>[] = [];
+    for (const t of tuples) {
+      const parentRow = t.get(parent.alias) ?? null;
+      const key = parentRow ? columnValue(parent.entity, parentRow, link.to) : null;
+      const candidates = (key === null ? [] : (index.get(String(key).toLowerCase()) ?? [])).filter((r) =>
+        meetsAll(tables, table, new Map([...t, [link.alias, r]]), link.filters, now),
+      );
+      if (candidates.length === 0) {
+        if (link.linkType === "outer") next.push(new Map([...t, [link.alias, null]]));
+        continue;
+      }
+      for (const r of candidates) next.push(new Map([...t, [link.alias, r]]));
+    }
+    tuples = next;
+    for (const inner of link.links) join(table, inner);
+  };
+  for (const link of root.node.links) join(root, link);
+  const filtered = tuples.filter((t) => meetsAll(tables, root, t, root.node.filters, now));
+  return sortTuples(tables, filtered);
+}
+
+function compareValues(a: unknown, b: unknown): number {
+  // SQL Server sorts nulls first ascending.
+  if (a === null || a === undefined) return b === null || b === undefined ? 0 : -1;
+  if (b === null || b === undefined) return 1;
+  if (typeof a === "string" && typeof b === "string") {
+    const x = a.toLowerCase();
+    const y = b.toLowerCase();
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  return Number(a) - Number(b);
+}
+
+/** Orders of the root, then of each link in document order; the root primary key breaks ties. */
+function sortTuples(tables: ReadonlyMap<string, BoundTable>, tuples: FetchTuple[]): FetchTuple[] {
+  const keys: { table: BoundTable; order: FetchOrder }[] = [];
+  for (const table of tables.values())
+    for (const order of table.node.orders) {
+      if (order.attribute === undefined)
+        throw codeError("0x80040203", 400, "An order by alias applies to aggregate queries only.");
+      columnOf(table.entity, order.attribute);
+      keys.push({ table, order });
+    }
+  return [...tuples].sort((x, y) => {
+    for (const { table, order } of keys) {
+      const rx = x.get(table.alias) ?? null;
+      const ry = y.get(table.alias) ?? null;
+      const c = compareValues(
+        rx ? columnValue(table.entity, rx, order.attribute!) : null,
+        ry ? columnValue(table.entity, ry, order.attribute!) : null,
+      );
+      if (c !== 0) return order.descending ? -c : c;
+    }
+    const a = x.get(ROOT)!.id;
+    const b = y.get(ROOT)!.id;
+    return a < b ? -1 : a > b ? 1 : 0;
+  });
+}
