@@ -1,5 +1,6 @@
 import { queryError } from "../http/wire.ts";
 import { type FilterNode, parseFilter } from "../odata/filter-parser.ts";
+import { splitTop } from "../odata/query-options.ts";
 
 export type AggregateMethod = "sum" | "average" | "min" | "max" | "countdistinct";
 
@@ -22,25 +23,6 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*(\/[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 function bad(text: string): never {
   throw queryError(`Syntax error in '$apply=${text}'.`);
-}
-
-/** Split on `sep` at parenthesis depth 0 and outside quotes. */
-function splitTop(text: string, sep: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let quoted = false;
-  let current = "";
-  for (const ch of text) {
-    if (ch === "'") quoted = !quoted;
-    else if (!quoted && ch === "(") depth++;
-    else if (!quoted && ch === ")") depth--;
-    if (ch === sep && depth === 0 && !quoted) {
-      out.push(current.trim());
-      current = "";
-    } else current += ch;
-  }
-  out.push(current.trim());
-  return out;
 }
 
 /** `name(inner)` → inner, or undefined when `step` is not a call of `name`. */

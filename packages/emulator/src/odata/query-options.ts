@@ -47,8 +47,8 @@ const KNOWN = new Set([
   "$apply",
 ]);
 
-/** Split on `sep` at parenthesis depth 0 and outside quotes. */
-function splitTop(text: string, sep: string): string[] {
+/** Split on `sep` at parenthesis depth 0 and outside quotes (empty parts dropped). */
+export function splitTop(text: string, sep: string): string[] {
   const out: string[] = [];
   let depth = 0;
   let quoted = false;
