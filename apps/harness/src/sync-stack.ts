@@ -7,7 +7,6 @@ import { bundledMetadata, type Metadata } from "@xrm-offline/metadata";
 import { normalizeDelete, normalizeWrite, renderRequest, type WriteOperation } from "@xrm-offline/odata";
 import { OfflineStore } from "@xrm-offline/store";
 import {
-  createStoreOutboxPort,
   createSyncEngine,
   createTransportRemotePort,
   type SyncEngine,
@@ -61,7 +60,7 @@ export async function openSyncStack(emulator: Emulator, options: SyncStackOption
   const online = new BehaviorSubject(true);
   const makeEngine = (store: OfflineStore) =>
     createSyncEngine({
-      outbox: createStoreOutboxPort(store),
+      outbox: store.outboxPort(),
       remote,
       connectivity: online,
       debounceMs: 1,

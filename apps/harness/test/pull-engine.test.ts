@@ -1,15 +1,14 @@
 // The pull as the sync engine's hook, end to end: store outbox → engine (push, then pull) → HTTP →
 // emulator, with status$ progress.
 import { type Emulator, startEmulator } from "@xrm-offline/emulator";
+import type { SyncStatus } from "@xrm-offline/odata";
 import { OfflineStore } from "@xrm-offline/store";
 import {
   createPuller,
-  createStoreOutboxPort,
   createSyncEngine,
   createTransportRemotePort,
   normalizeOfflineTables,
   type SyncEngine,
-  type SyncStatus,
   transportPullRemote,
 } from "@xrm-offline/sync";
 import { createTransport } from "@xrm-offline/transport";
@@ -42,7 +41,7 @@ beforeEach(async () => {
     pageSize: 4,
   });
   engine = createSyncEngine({
-    outbox: createStoreOutboxPort(store),
+    outbox: store.outboxPort(),
     remote: createTransportRemotePort(transport, { metadata }),
     connectivity: new BehaviorSubject(true),
     debounceMs: 1,

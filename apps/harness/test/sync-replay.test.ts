@@ -1,7 +1,8 @@
 // The sync engine end to end: Dexie store (fake-indexeddb) → engine → HTTP transport → emulator.
 import { type Emulator, startEmulator } from "@xrm-offline/emulator";
 import { ERRORS, toErrorCode } from "@xrm-offline/odata";
-import { createConnectivity, createServerProbe, IN_FLIGHT_KEY } from "@xrm-offline/sync";
+import { IN_FLIGHT_KEY } from "@xrm-offline/store";
+import { createConnectivity, createServerProbe } from "@xrm-offline/sync";
 import { IDBFactory } from "fake-indexeddb";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { openSyncStack, type SyncStack } from "../src/sync-stack.ts";
@@ -89,7 +90,7 @@ describe("sync over HTTP: replay", () => {
     const [failure] = await s.engine.failures();
     expect(failure).toMatchObject({
       action: "Create",
-      entityLogicalName: "account",
+      entity: "account",
       recordId: id,
       errorCode: code("DuplicateRecord"),
       errorType: 2,

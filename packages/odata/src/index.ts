@@ -1,3 +1,4 @@
+export type * from "./contract/sync-contract.ts";
 export { base64ByteLength, base64ToBytes, bytesToBase64, isBase64 } from "./edm/base64.ts";
 export { normalizeGuid, normalizeRecordId } from "./edm/guid.ts";
 export {
@@ -8,6 +9,7 @@ export {
   xrmError,
 } from "./errors/error-catalogue.ts";
 export { errorTypeFor, type SyncErrorType } from "./errors/error-type.ts";
+export { isRetryableStatus } from "./errors/retryable-status.ts";
 export { toErrorCode, toHexCode, XrmError } from "./errors/xrm-error.ts";
 export {
   compileFilter,

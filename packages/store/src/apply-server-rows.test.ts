@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { ACCOUNT, CONTACT, create, openTestStore, remove, update } from "./testing/test-store.ts";
+import {
+  ACCOUNT,
+  acknowledge,
+  CONTACT,
+  create,
+  openTestStore,
+  remove,
+  update,
+} from "./testing/test-store.ts";
 
 const row = (over: Record<string, unknown> = {}) => ({
   "@odata.etag": 'W/"1"',
@@ -43,7 +51,10 @@ describe("applyServerRows", () => {
     });
     // Once nothing is pending, a pull moves the ETag on again.
     const queued = await store.peekOutbox({ limit: 10 });
-    await store.acknowledge(queued.map((e) => e.seq));
+    await acknowledge(
+      store,
+      queued.map((e) => e.seq),
+    );
     await store.applyServerRows("account", [row({ "@odata.etag": 'W/"3"', name: "Local", revenue: 2 })]);
     expect(await store.getRecordRow("account", ACCOUNT)).toMatchObject({ _serverEtag: 'W/"3"' });
   });

@@ -18,7 +18,7 @@ import { blobsApart } from "./attachment-blobs.ts";
 import type { StoredBlob } from "./file-uploads.ts";
 import { ExcludeItems, type Outcome } from "./group-commit.ts";
 import { changeKeyOf } from "./record-shape.ts";
-import type { OutboxEntry, RecordRef, StoredRecord } from "./store-types.ts";
+import type { OutboxRow, RecordRef, StoredRecord } from "./store-types.ts";
 import type { XrmDatabase } from "./xrm-database.ts";
 
 /** A validated write, ready to commit: the canonical operation and its rendered request. */
@@ -63,7 +63,7 @@ export function primaryName(metadata: Metadata, row: StoredRecord | undefined): 
 
 interface Plan {
   readonly outcomes: Outcome<WriteResult>[];
-  readonly entries: Omit<OutboxEntry, "seq">[];
+  readonly entries: Omit<OutboxRow, "seq">[];
   /** Rows created in this group (added), by key, and the item that created each. */
   readonly created: Map<string, number>;
   /** Existing rows changed in this group (put). */
@@ -129,7 +129,7 @@ function plan(
     );
     if (op.kind === "create") p.created.set(key, index);
     else if (!p.created.has(key)) p.modified.add(key);
-    const entry: Omit<OutboxEntry, "seq"> = {
+    const entry: Omit<OutboxRow, "seq"> = {
       entity: entityName,
       recordId: op.id,
       kind: op.kind,
@@ -197,7 +197,7 @@ export function commitWrites(
       });
       const p = plan(metadata, prepared, work, createdAt);
       if (p.entries.length === 0) return p.outcomes;
-      const writes: Promise<unknown>[] = [db.outbox.bulkAdd(p.entries as OutboxEntry[])];
+      const writes: Promise<unknown>[] = [db.outbox.bulkAdd(p.entries as OutboxRow[])];
       // Only the blobs of writes that are committed (an excluded write's blob stays out).
       const kept = blobs.filter((b) => p.entries.some((e) => JSON.stringify(e.operation).includes(b.id)));
       if (kept.length > 0) writes.push(db.blobs.bulkPut(kept));

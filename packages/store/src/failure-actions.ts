@@ -19,7 +19,7 @@ import { primaryName } from "./commit-writes.ts";
 import { changeKeyOf } from "./record-shape.ts";
 import { revertChange } from "./server-state.ts";
 import { flagChanges } from "./settle.ts";
-import type { OutboxEntry, StoredRecord, SyncFailure } from "./store-types.ts";
+import type { FailureRow, OutboxRow, StoredRecord } from "./store-types.ts";
 import type { XrmDatabase } from "./xrm-database.ts";
 
 const keyString = (entity: string, id: string) => `${entity}|${id}`;
@@ -71,9 +71,9 @@ export async function discardFailure(
     const otherKeys = row._changes
       .filter((c) => !mine.has(c.no))
       .map((c) => changeKeyOf(failure.entity, failure.recordId, c.no));
-    const queued: OutboxEntry[] =
+    const queued: OutboxRow[] =
       otherKeys.length > 0 ? await db.outbox.where("changeKey").anyOf(otherKeys).toArray() : [];
-    const failed: SyncFailure[] =
+    const failed: FailureRow[] =
       otherKeys.length > 0 ? await db.failures.where("changeKeys").anyOf(otherKeys).distinct().toArray() : [];
 
     if (failure.entries.some((e) => e.kind === "create")) {

@@ -19,6 +19,7 @@ export {
 } from "./local-query.ts";
 export type { AttemptNote } from "./mark-attempt.ts";
 export { OfflineStore, type OpenStoreOptions, type RowHint } from "./offline-store.ts";
+export { IN_FLIGHT_KEY } from "./outbox-port.ts";
 export type { PeekOptions } from "./peek-outbox.ts";
 export { publicRecord } from "./record-shape.ts";
 export { BOOKKEEPING_FIELDS, SCHEMA_VERSIONS, type SchemaVersion } from "./schema.ts";

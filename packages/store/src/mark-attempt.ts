@@ -1,4 +1,4 @@
-import type { ErrorInfo } from "./store-types.ts";
+import type { ErrorInfo } from "@xrm-offline/odata";
 import type { XrmDatabase } from "./xrm-database.ts";
 
 export interface AttemptNote {

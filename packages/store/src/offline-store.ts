@@ -1,5 +1,14 @@
 import type { Metadata } from "@xrm-offline/metadata";
-import { type EvaluationContext, type QueryPlan, XrmError, xrmError } from "@xrm-offline/odata";
+import {
+  type DiscardResult,
+  type EvaluationContext,
+  type OutboxPort,
+  type QueryPlan,
+  type Settlement,
+  type SyncFailure,
+  XrmError,
+  xrmError,
+} from "@xrm-offline/odata";
 import { planAccess } from "./access-plan.ts";
 import {
   type ApplyServerRowsOptions,
@@ -12,21 +21,14 @@ import { GroupCommitter } from "./group-commit.ts";
 import { type IndexedColumn, indexColumnsFor } from "./index-columns.ts";
 import { indexKeysMiddleware } from "./index-keys.ts";
 import { type AttemptNote, markAttempt } from "./mark-attempt.ts";
+import { createOutboxPort } from "./outbox-port.ts";
 import { outboxCounts, type PeekOptions, peekOutbox } from "./peek-outbox.ts";
 import { type PlannerTuning, planRows } from "./plan-rows.ts";
 import { publicRecord } from "./record-shape.ts";
 import { reindexTables } from "./reindex-tables.ts";
 import { settle } from "./settle.ts";
 import { type StoreChange, StoreNotifier } from "./store-notifier.ts";
-import type {
-  FailureInput,
-  OutboxItem,
-  RecordRef,
-  ServerAck,
-  Settlement,
-  StoredRecord,
-  SyncFailure,
-} from "./store-types.ts";
+import type { OutboxItem, RecordRef, StoredRecord } from "./store-types.ts";
 import { XrmDatabase, type XrmDatabaseOptions } from "./xrm-database.ts";
 
 export interface OpenStoreOptions extends XrmDatabaseOptions {
@@ -273,6 +275,11 @@ export class OfflineStore {
 
   // ── Outbox (for the sync engine) ─────────────────────────────────────────────────────────────
 
+  /** The sync engine's outbox port over this store (one per engine; see outbox-port.ts). */
+  outboxPort(): OutboxPort {
+    return createOutboxPort(this, this.#db);
+  }
+
   /** Up to `limit` entries after `afterSeq`, in sequence order, each with what still blocks it. */
   peekOutbox(options: PeekOptions = {}): Promise<OutboxItem[]> {
     return peekOutbox(this.#db, options);
@@ -286,41 +293,6 @@ export class OfflineStore {
   /** Queued entries and failures. */
   counts(): Promise<{ pending: number; failed: number }> {
     return outboxCounts(this.#db);
-  }
-
-  /**
-   * The server applied these entries: they leave the outbox and the record's server state
-   * (ETag, returned columns) is updated, in one transaction. `serverResult` is one answer for
-   * all of them (merged updates of one record) or one per sequence number.
-   */
-  acknowledge(
-    seqs: readonly number[],
-    serverResult: ServerAck | ReadonlyMap<number, ServerAck> = {},
-  ): Promise<void> {
-    const settlements: Settlement[] =
-      serverResult instanceof Map
-        ? seqs.map((seq) => ({ kind: "acknowledged", seqs: [seq], ...(serverResult.get(seq) ?? {}) }))
-        : [{ kind: "acknowledged", seqs, ...(serverResult as ServerAck) }];
-    return this.settle(settlements);
-  }
-
-  /**
-   * The server rejected these entries for good: they move to the failures table as one failure
-   * (kept and shown until retried or discarded) and the record is marked failed.
-   */
-  recordFailure(
-    seqs: number | readonly number[],
-    failure: FailureInput,
-    options: { serverRecord?: Readonly<Record<string, unknown>> | null } = {},
-  ): Promise<void> {
-    return this.settle([
-      {
-        kind: "failed",
-        seqs: typeof seqs === "number" ? [seqs] : seqs,
-        failure,
-        ...(options.serverRecord !== undefined ? { serverRecord: options.serverRecord } : {}),
-      },
-    ]);
   }
 
   /**
@@ -342,7 +314,13 @@ export class OfflineStore {
   /** Every kept failure, oldest change first. */
   async failures(): Promise<SyncFailure[]> {
     const all = await this.#db.failures.toArray();
-    return all.sort((a, b) => (a.seqs[0] ?? 0) - (b.seqs[0] ?? 0));
+    // The contract's shape: the bookkeeping retry and discard need stays inside.
+    return all
+      .sort((a, b) => (a.seqs[0] ?? 0) - (b.seqs[0] ?? 0))
+      .map(({ changeKeys: _k, entries: _e, ...failure }) => {
+        const { raw: _raw, ...rest } = failure as typeof failure & { raw?: unknown };
+        return rest;
+      });
   }
 
   /** Puts a failure's entries back in the outbox at their original positions. */
@@ -352,7 +330,7 @@ export class OfflineStore {
   }
 
   /** Gives a failed change up and reverts it locally (see failure-actions.ts for dependants). */
-  async discardFailure(id: string): Promise<{ discarded: number[] }> {
+  async discardFailure(id: string): Promise<DiscardResult> {
     const result = await discardFailure(this.#db, this.metadata, id);
     this.#notifier.notify("failure");
     return result;

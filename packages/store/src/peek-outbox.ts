@@ -3,7 +3,7 @@
  * of 100,000 entries is never read whole: a page costs one key range of `limit` rows plus one
  * index lookup for the dependencies of the page.
  */
-import type { OutboxEntry, OutboxItem, SyncFailure } from "./store-types.ts";
+import type { FailureRow, OutboxItem, OutboxRow } from "./store-types.ts";
 import type { XrmDatabase } from "./xrm-database.ts";
 
 export interface PeekOptions {
@@ -20,13 +20,13 @@ export async function peekOutbox(db: XrmDatabase, options: PeekOptions = {}): Pr
   const afterSeq = options.afterSeq ?? 0;
   if (limit === 0) return [];
   return db.transaction("r", db.outbox, db.failures, async () => {
-    let page: (OutboxEntry & { failureId?: string })[] = await db.outbox
+    let page: (OutboxRow & { failureId?: string })[] = await db.outbox
       .where(":id")
       .above(afterSeq)
       .limit(limit)
       .toArray();
     if (options.includeFailed) {
-      const failed: SyncFailure[] = await db.failures
+      const failed: FailureRow[] = await db.failures
         .where("seqs")
         .above(afterSeq)
         .distinct()

@@ -1,8 +1,8 @@
 import type { Dexie } from "dexie";
 import { describe, expect, it } from "vitest";
 import { SCHEMA_VERSIONS, type SchemaVersion } from "./schema.ts";
-import type { OutboxEntry } from "./store-types.ts";
-import { ACCOUNT, create, openTestStore, update } from "./testing/test-store.ts";
+import type { OutboxRow } from "./store-types.ts";
+import { ACCOUNT, create, openTestStore, recordFailure, update } from "./testing/test-store.ts";
 
 /** Counts the rows each table hands back to JavaScript (reads through Dexie's DBCore). */
 function readCounter(counts: Map<string, number>) {
@@ -58,7 +58,7 @@ describe("schema versions", () => {
     await Promise.all(
       Array.from({ length: 300 }, (_, i) => store.write(update("account", ACCOUNT, { revenue: i }))),
     );
-    await store.recordFailure(2, { errorCode: 0x80040216, message: "x" });
+    await recordFailure(store, 2, { errorCode: 0x80040216, message: "x" });
     const entries = await store.peekOutbox({ limit: 1000 });
     const failures = await store.failures();
     const rows = await store.database.records.toArray();
@@ -72,7 +72,7 @@ describe("schema versions", () => {
         await tx
           .table("outbox")
           .toCollection()
-          .modify((e: OutboxEntry & { migrated?: boolean }) => {
+          .modify((e: OutboxRow & { migrated?: boolean }) => {
             e.migrated = true;
           });
       },

@@ -5,29 +5,20 @@
  * entry leaves the outbox only through an acknowledgement or, as a failure, a user's discard).
  */
 import type { Metadata } from "@xrm-offline/metadata";
-import { errorTypeFor, toHexCode } from "@xrm-offline/odata";
+import type { Settlement } from "@xrm-offline/odata";
 import { primaryName } from "./commit-writes.ts";
 import { finishRow, type MutableRow } from "./record-shape.ts";
 import { acknowledgeChange, applyServerRow } from "./server-state.ts";
-import type { OutboxEntry, Settlement, StoredRecord, SyncFailure } from "./store-types.ts";
+import type { FailureRow, OutboxRow, StoredRecord } from "./store-types.ts";
 import type { XrmDatabase } from "./xrm-database.ts";
 
 const keyString = (entity: string, id: string) => `${entity}|${id}`;
-
-const ACTIONS = { create: "Create", update: "Update", delete: "Delete" } as const;
 
 /** The row with the changes numbered `nos` flagged failed (or not). */
 export function flagChanges(row: StoredRecord, nos: readonly number[], failed: boolean): StoredRecord {
   const set = new Set(nos);
   const changes = row._changes.map((c) => (set.has(c.no) ? { ...c, failed } : c));
   return finishRow({ ...row } as MutableRow, changes);
-}
-
-/** The change as sent: the request bodies of the entries, merged. */
-function actionData(entries: readonly OutboxEntry[]): Record<string, unknown> {
-  const data: Record<string, unknown> = {};
-  for (const e of entries) Object.assign(data, e.request.body ?? {});
-  return data;
 }
 
 export async function settle(
@@ -40,7 +31,7 @@ export async function settle(
   await db.transaction("rw", db.records, db.outbox, db.failures, async () => {
     const seqs = [...new Set(settlements.flatMap((s) => s.seqs))];
     const found = await db.outbox.bulkGet(seqs);
-    const bySeq = new Map<number, OutboxEntry>();
+    const bySeq = new Map<number, OutboxRow>();
     found.forEach((e) => {
       if (e) bySeq.set(e.seq, e);
     });
@@ -65,15 +56,15 @@ export async function settle(
     const targetName = (entity: string, id: string) =>
       primaryName(metadata, work.get(keyString(entity, id)) ?? undefined);
     const removeSeqs: number[] = [];
-    const updated: OutboxEntry[] = [];
-    const failures: SyncFailure[] = [];
+    const updated: OutboxRow[] = [];
+    const failures: FailureRow[] = [];
     const time = now().toISOString();
 
     for (const s of settlements) {
       const entries = [...new Set(s.seqs)]
         .sort((a, b) => a - b)
         .map((seq) => bySeq.get(seq))
-        .filter((e): e is OutboxEntry => e !== undefined);
+        .filter((e): e is OutboxRow => e !== undefined);
       if (entries.length === 0) continue;
       const first = entries[0]!;
       const key = keyString(first.entity, first.recordId);
@@ -97,31 +88,19 @@ export async function settle(
             ...(s.error
               ? { lastError: { errorCode: s.error.errorCode, message: s.error.message, at: time } }
               : {}),
-            ...(s.nextAttemptAt !== undefined
-              ? { nextAttemptAt: s.nextAttemptAt, state: "backoff" as const }
-              : {}),
-            outcomeUnknown: e.outcomeUnknown || s.outcomeUnknown === true,
+            outcomeUnknown: e.outcomeUnknown || s.outcomeUnknown,
           });
         }
       } else {
-        const f = s.failure;
         removeSeqs.push(...entries.map((e) => e.seq));
+        // The failure as the engine built it (action, data, codes, time), plus the bookkeeping
+        // retry and discard need.
         failures.push({
+          ...s.failure,
           id: String(first.seq),
           seqs: entries.map((e) => e.seq),
           changeKeys: entries.map((e) => e.changeKey),
-          action: ACTIONS[entries.some((e) => e.kind === "create") ? "create" : first.kind],
-          entity: first.entity,
-          recordId: first.recordId,
-          data: f.data ?? actionData(entries),
-          errorCode: f.errorCode,
-          code: toHexCode(f.errorCode),
-          message: f.message,
-          errorType: f.errorType ?? errorTypeFor({ errorCode: f.errorCode, message: f.message }),
-          ...(f.httpStatus !== undefined ? { httpStatus: f.httpStatus } : {}),
-          ...(f.raw !== undefined ? { raw: f.raw } : {}),
           attempts: Math.max(...entries.map((e) => e.attempts)),
-          time,
           entries,
         });
         const row = work.get(key);

@@ -4,7 +4,7 @@
  * `_` and never end in `_value` (so they cannot collide with a Dataverse property name); they are
  * stripped by `publicRecord` before anything reaches a caller.
  */
-import type { WebApiRequest, WriteOperation } from "@xrm-offline/odata";
+import type { Settlement, SyncFailure, WebApiRequest, WriteOperation } from "@xrm-offline/odata";
 
 /** A record's synchronisation state, derived from its pending and failed changes. */
 export type SyncState = "synced" | "pending" | "failed";
@@ -71,7 +71,7 @@ export interface AttemptError {
 }
 
 /** One queued write. Primary key `seq` (auto-increment): the order of the calls that made them. */
-export interface OutboxEntry {
+export interface OutboxRow {
   readonly seq: number;
   readonly entity: string;
   readonly recordId: string;
@@ -111,7 +111,7 @@ export interface OutboxEntry {
 }
 
 /** An outbox entry as `peekOutbox` returns it, with the dependencies that still block it. */
-export interface OutboxItem extends OutboxEntry {
+export interface OutboxItem extends OutboxRow {
   /**
    * Sequence numbers of the entries named by `after` that are still in the outbox or the
    * failures table, ascending. Empty: nothing blocks it.
@@ -121,95 +121,19 @@ export interface OutboxItem extends OutboxEntry {
   readonly failureId?: string;
 }
 
-/** Dataverse syncerror `errortype`: 0 Conflict, 1 Record not found, 2 Record already exists, 3 Others. */
-export type SyncErrorType = 0 | 1 | 2 | 3;
-
-/** `{ errorCode, message }`, the error shape Xrm.WebApi callers know. */
-export interface ErrorInfo {
-  readonly errorCode: number;
-  readonly message: string;
-}
-
-/** What the engine reports when entries fail permanently. */
-export interface FailureInput extends ErrorInfo {
-  /** Derived from errorCode when absent (odata's `errorTypeFor`). */
-  readonly errorType?: SyncErrorType;
-  readonly httpStatus?: number;
-  /** The change as sent (`actiondata`); derived from the entries' request bodies when absent. */
-  readonly data?: Readonly<Record<string, unknown>>;
-  /** Server response body or other diagnostics (must not contain tokens). */
-  readonly raw?: unknown;
-}
-
 /**
- * Like a Dataverse syncerror row: kept and shown until the user retries or discards it. One
- * failure holds the entries that failed together (one, or several updates of one record the
- * engine merged into one request).
+ * A kept failure as stored: the contract's `SyncFailure` plus what retry and discard need. Rows
+ * written before `httpStatus` or `seqs` ordering existed still read as this shape.
  */
-export interface SyncFailure {
-  /** Stable id: the first entry's sequence number as a string. */
-  readonly id: string;
-  /** Sequence numbers of its entries, ascending. */
-  readonly seqs: readonly number[];
+export interface FailureRow extends SyncFailure {
   /** Change keys of its entries (indexed: a blocked entry finds it). */
   readonly changeKeys: readonly string[];
-  /** "Create" | "Update" | "Delete", as the syncerror table spells it. */
-  readonly action: "Create" | "Update" | "Delete";
-  readonly entity: string;
-  readonly recordId: string;
-  /** The change as sent (`actiondata`). */
-  readonly data: Readonly<Record<string, unknown>>;
-  readonly errorCode: number;
-  /** Hex form of errorCode ("0x80040237"). */
-  readonly code: string;
-  readonly message: string;
-  readonly errorType: SyncErrorType;
-  readonly httpStatus?: number;
-  readonly raw?: unknown;
-  /** Attempts made, including the one that failed. */
-  readonly attempts: number;
-  /** ISO time of the failure (`errortime`). */
-  readonly time: string;
   /** The outbox entries, so `retryFailure` can put them back unchanged at their positions. */
-  readonly entries: readonly OutboxEntry[];
+  readonly entries: readonly OutboxRow[];
 }
 
-/** What the server said about an acknowledged entry. */
-export interface ServerAck {
-  /** New weak ETag of the record (`W/"536531"`), from the response's `ETag` or body. */
-  readonly etag?: string;
-  /** Record body returned by the server (`Prefer: return=representation`), Web API shape. */
-  readonly row?: Readonly<Record<string, unknown>>;
-}
-
-/**
- * The engine's verdict on sent entries; `settle` records a whole round of them in one
- * transaction.
- */
-export type Settlement =
-  | ({ readonly kind: "acknowledged"; readonly seqs: readonly number[] } & ServerAck)
-  | {
-      /** Not applied (or not known to be): stays queued and is sent again. */
-      readonly kind: "retry";
-      readonly seqs: readonly number[];
-      readonly error?: ErrorInfo;
-      /** Epoch ms before which it should not be sent again. */
-      readonly nextAttemptAt?: number;
-      /** The attempt may have been applied (sets the sticky `outcomeUnknown`). */
-      readonly outcomeUnknown?: boolean;
-    }
-  | {
-      /** Rejected for good: the entries become one failure and the record is marked failed. */
-      readonly kind: "failed";
-      readonly seqs: readonly number[];
-      readonly failure: FailureInput;
-      /**
-       * The server's current record (a conflict, server wins): its values are kept as the
-       * record's server state, so discarding the failure reverts to them. null: the server no
-       * longer has the record.
-       */
-      readonly serverRecord?: Readonly<Record<string, unknown>> | null;
-    };
+/** What the server said about an acknowledged entry (`Settlement` "acknowledged"). */
+export type ServerAck = Pick<Extract<Settlement, { kind: "acknowledged" }>, "etag" | "row">;
 
 export interface Checkpoint {
   readonly key: string;

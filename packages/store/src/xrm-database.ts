@@ -1,7 +1,7 @@
 import { Dexie, type Table } from "dexie";
 import type { FileUpload, StoredBlob } from "./file-uploads.ts";
 import { SCHEMA_VERSIONS, type SchemaVersion } from "./schema.ts";
-import type { Checkpoint, MetaRow, OutboxEntry, StoredRecord, SyncFailure } from "./store-types.ts";
+import type { Checkpoint, FailureRow, MetaRow, OutboxRow, StoredRecord } from "./store-types.ts";
 
 export interface XrmDatabaseOptions {
   /** IndexedDB factory; defaults to the global one (pass fake-indexeddb's outside browsers). */
@@ -24,8 +24,8 @@ export interface XrmDatabaseOptions {
 /** The Dexie database: records, outbox, failures, checkpoints, meta. */
 export class XrmDatabase extends Dexie {
   declare readonly records: Table<StoredRecord, [string, string]>;
-  declare readonly outbox: Table<OutboxEntry, number>;
-  declare readonly failures: Table<SyncFailure, string>;
+  declare readonly outbox: Table<OutboxRow, number>;
+  declare readonly failures: Table<FailureRow, string>;
   declare readonly checkpoints: Table<Checkpoint, string>;
   declare readonly meta: Table<MetaRow, string>;
   declare readonly blobs: Table<StoredBlob, string>;

@@ -10,16 +10,15 @@ import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { bundledMetadata } from "@xrm-offline/metadata";
-import { type CreateOperation, renderRequest } from "@xrm-offline/odata";
+import { type CreateOperation, type OutboxPort, renderRequest } from "@xrm-offline/odata";
 import { OfflineStore } from "@xrm-offline/store";
 import { createTransport, type Transport } from "@xrm-offline/transport";
 import { DynamicsWebApi } from "dynamics-web-api";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { BehaviorSubject } from "rxjs";
 import { report } from "../../../scripts/bench-report.ts";
-import { createStoreOutboxPort } from "../src/adapters/store-outbox-port.ts";
 import { createTransportRemotePort } from "../src/adapters/transport-remote-port.ts";
-import type { OutboxPort, RemotePort } from "../src/ports.ts";
+import type { RemotePort } from "../src/ports.ts";
 import { createSyncEngine } from "../src/sync-engine.ts";
 import { MemoryOutbox } from "../src/testing/memory-outbox.ts";
 
@@ -129,7 +128,7 @@ async function drainOneByOne(server: Server, store: OfflineStore): Promise<numbe
     const [entry] = await store.peekOutbox({ limit: 1 });
     if (!entry) break;
     await server.transport.send(entry.request);
-    await store.acknowledge([entry.seq]);
+    await store.settle([{ kind: "acknowledged", seqs: [entry.seq] }]);
   }
   return performance.now() - t0;
 }
@@ -176,7 +175,7 @@ async function liveHeapWhileDraining(server: Server, store: OfflineStore, every:
     const m = process.memoryUsage();
     return m.heapUsed + m.external;
   };
-  const port = createStoreOutboxPort(store);
+  const port = store.outboxPort();
   const before = live();
   let peak = before;
   let rounds = 0;
@@ -251,7 +250,7 @@ report({
 
 // ── With the store ────────────────────────────────────────────────────────────────────────────
 const engineStore = await queuedStore(N);
-const engineMs = await drainWithEngine(server, createStoreOutboxPort(engineStore));
+const engineMs = await drainWithEngine(server, engineStore.outboxPort());
 await engineStore.close();
 const workboxStore = await queuedStore(N);
 const workboxMs = await drainOneByOne(server, workboxStore);
@@ -281,7 +280,7 @@ report({
 // ── 20 ms per request ─────────────────────────────────────────────────────────────────────────
 const slow = await startServer(["--latency", String(LATENCY_MS)]);
 const slowEngineStore = await queuedStore(SLOW_N);
-const slowEngineMs = await drainWithEngine(slow, createStoreOutboxPort(slowEngineStore));
+const slowEngineMs = await drainWithEngine(slow, slowEngineStore.outboxPort());
 const slowWorkboxStore = await queuedStore(SLOW_N);
 const slowWorkboxMs = await drainOneByOne(slow, slowWorkboxStore);
 slow.close();

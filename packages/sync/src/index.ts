@@ -1,5 +1,4 @@
 export { withInlineBlobs } from "./adapters/inline-blobs-remote-port.ts";
-export { createStoreOutboxPort, IN_FLIGHT_KEY } from "./adapters/store-outbox-port.ts";
 export {
   createServerProbe,
   createTransportRemotePort,
@@ -33,8 +32,6 @@ export { transportPullRemote } from "./downstream/transport-pull-remote.ts";
 export type {
   Clock,
   ConnectivityPort,
-  OutboxEntry,
-  OutboxPort,
   RemoteBatchResult,
   RemoteError,
   RemotePort,
@@ -42,11 +39,6 @@ export type {
   RemoteResult,
   RemoteWrite,
   RunnerLock,
-  Settlement,
-  SyncErrorInfo,
-  SyncErrorType,
-  SyncFailure,
-  SyncFailureInit,
 } from "./ports.ts";
 export { createRunnerLock, inProcessLock, type WebLocks } from "./runner-lock.ts";
 export {
@@ -55,7 +47,6 @@ export {
   type SyncEngine,
   type SyncEngineOptions,
 } from "./sync-engine.ts";
-export type { SyncReport, SyncStatus } from "./sync-state.ts";
 export {
   runUploads,
   type SendFile,

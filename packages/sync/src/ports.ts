@@ -1,126 +1,12 @@
 /**
  * The ports of the sync engine: everything it needs from the outside world, as small interfaces.
- * The engine core (upstream/, sync-engine.ts) sees only these; adapters (adapters/) bind them to
- * the store (Dexie), the transport (fetch) and the browser. Tests bind them to in-memory fakes.
+ * The engine core (upstream/, sync-engine.ts) sees only these. The outbox port is part of the sync
+ * contract (`OutboxPort` in `@xrm-offline/odata`), implemented by the store (`store.outboxPort()`);
+ * adapters (adapters/) bind the others to the transport (fetch) and the browser. Tests bind them
+ * to in-memory fakes.
  */
-import type { SyncErrorType, WriteOperation } from "@xrm-offline/odata";
+import type { WriteOperation } from "@xrm-offline/odata";
 import type { Observable } from "rxjs";
-
-/** One queued local write, as the engine sees it. */
-export interface OutboxEntry {
-  /** Position in the outbox: strictly increasing in the order the writes were made. */
-  readonly seq: number;
-  readonly operation: WriteOperation;
-  /** "failed": kept as a failure until the user retries or discards it; blocks its dependants. */
-  readonly state: "pending" | "failed";
-  /** How many times it was handed to the remote (persisted, survives restarts). */
-  readonly attempts: number;
-  /**
-   * An earlier attempt may have been applied by the server although no answer was recorded:
-   * a timeout, a reset connection, a truncated answer, or a crash between sending and recording
-   * (an attempt marked by `markAttempt` and never settled). Sticky: once true it stays true.
-   */
-  readonly outcomeUnknown: boolean;
-  /**
-   * The server version (`@odata.etag`) the local change was made on, when known. Sent as
-   * `If-Match` on updates when conflict detection is on.
-   */
-  readonly baseEtag?: string | null;
-}
-
-/** What a failure holds, shaped like a row of Dataverse's `syncerror` table. */
-export interface SyncFailureInit {
-  /** "Create" | "Update" | "Delete", as syncerror.action. */
-  readonly action: "Create" | "Update" | "Delete";
-  readonly entityLogicalName: string;
-  readonly recordId: string;
-  /** The change that failed (columns and lookups), as syncerror.actiondata. */
-  readonly data: Readonly<Record<string, unknown>>;
-  /** Positive decimal Dataverse code, as Xrm.WebApi reports it. */
-  readonly errorCode: number;
-  /** Hex form: "0x80040237". */
-  readonly code: string;
-  readonly message: string;
-  /** syncerror.errortype: 0 conflict, 1 record not found, 2 record already exists, 3 other. */
-  readonly errorType: SyncErrorType;
-  readonly httpStatus: number;
-  /** ISO time of the server's answer (syncerror.errortime). */
-  readonly errorTime: string;
-}
-
-export type { SyncErrorType };
-
-/** A kept failure, as `failures()` lists it. */
-export interface SyncFailure extends SyncFailureInit {
-  readonly id: string;
-  /** The outbox entries it holds back (one, or several merged updates of one record). */
-  readonly seqs: readonly number[];
-  /** Attempts made, the failing one included, when the outbox counts them. */
-  readonly attempts?: number;
-}
-
-/** The engine's verdict on one sent write, recorded in one go per round by `OutboxPort.settle`. */
-export type Settlement =
-  | {
-      /** The server applied it (or, after an unknown outcome, had already applied it). */
-      readonly kind: "acknowledged";
-      readonly seqs: readonly number[];
-      readonly operation: WriteOperation;
-      /** The record's new server version, when the answer carried one. */
-      readonly etag?: string;
-    }
-  | {
-      /** Not applied, or not known to be: stays pending and is sent again later. */
-      readonly kind: "retry";
-      readonly seqs: readonly number[];
-      /** The attempt may have been applied (sets the sticky `outcomeUnknown`). */
-      readonly outcomeUnknown: boolean;
-      readonly error: SyncErrorInfo;
-    }
-  | {
-      /** Rejected for good: becomes a failure; the local record is marked. */
-      readonly kind: "failed";
-      readonly seqs: readonly number[];
-      readonly operation: WriteOperation;
-      readonly failure: SyncFailureInit;
-      /**
-       * Conflict (server wins): the server's current record, to refresh the local copy with;
-       * null when the server no longer has it. Absent for other failures.
-       */
-      readonly serverRecord?: Readonly<Record<string, unknown>> | null;
-    };
-
-/** What the engine needs from the durable outbox (the store). */
-export interface OutboxPort {
-  /** Names the database; the runner lock is keyed by it (one runner per database). */
-  readonly name: string;
-  /**
-   * Up to `limit` entries with `seq > afterSeq`, in seq order, pending and failed alike (failed
-   * ones block their dependants). The engine pages with this; it never loads the whole outbox.
-   */
-  page(afterSeq: number, limit: number): Promise<readonly OutboxEntry[]>;
-  counts(): Promise<{ readonly pending: number; readonly failed: number }>;
-  /**
-   * Persist, before the request leaves, that these entries are being sent (attempts + 1), and that
-   * their answer is awaited. An entry still awaiting an answer from an earlier mark (the runner
-   * died before `settle`) has an unknown outcome from then on: `outcomeUnknown` becomes true and
-   * stays true, whatever later `settle` calls say.
-   */
-  markAttempt(seqs: readonly number[]): Promise<void>;
-  /**
-   * Record the answers of one round atomically; acknowledged entries leave the outbox here, failed
-   * ones become failures, the others stay pending (and `outcomeUnknown ||= settlement's`). Every
-   * settled entry stops awaiting its answer.
-   */
-  settle(settlements: readonly Settlement[]): Promise<void>;
-  failures(): Promise<readonly SyncFailure[]>;
-  /** Put a failure's entries back in the queue. Rejects with an XrmError for an unknown id. */
-  retryFailure(failureId: string): Promise<void>;
-  /** Drop a failure and its entries (the user gives the change up). */
-  discardFailure(failureId: string): Promise<void>;
-  /** Emits when the outbox changes, from any tab (optional; `notifyLocalWrite` also works). */
-  readonly changes$?: Observable<unknown>;
-}
 
 /** One write as the remote should send it. The remote renders it to the wire. */
 export interface RemoteWrite {
@@ -164,6 +50,11 @@ export type RemoteRecordResult =
  * throws anyway is treated as a network error with an unknown outcome.
  */
 export interface RemotePort {
+  /**
+   * The request body `write` is sent with (`{}` for a delete): a failure shows it as
+   * syncerror.actiondata, "the change as sent".
+   */
+  bodyOf(operation: WriteOperation): Readonly<Record<string, unknown>>;
   send(write: RemoteWrite, signal: AbortSignal): Promise<RemoteResult>;
   /** Independent requests in one `$batch` with continue-on-error; one result per write, in order. */
   sendBatch(writes: readonly RemoteWrite[], signal: AbortSignal): Promise<RemoteBatchResult>;
@@ -184,10 +75,4 @@ export interface Clock {
 export interface RunnerLock {
   /** Runs `job` while holding the lock named `name`; waits for it; gives up when `signal` aborts. */
   run<T>(name: string, signal: AbortSignal, job: () => Promise<T>): Promise<T>;
-}
-
-/** `{ errorCode, message }`, the error shape Xrm.WebApi callers know. */
-export interface SyncErrorInfo {
-  readonly errorCode: number;
-  readonly message: string;
 }

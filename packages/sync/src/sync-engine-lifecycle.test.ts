@@ -154,6 +154,7 @@ function slowRemote(server: FakeServer, clock: FakeClock, ms: number) {
     }
   };
   const remote: RemotePort = {
+    bodyOf: (o) => server.bodyOf(o),
     send: (w, s) => around(() => server.send(w, s)),
     sendBatch: (w, s) => around(() => server.sendBatch(w, s)),
     retrieve: (o) => around(() => server.retrieve(o)),
@@ -166,6 +167,7 @@ describe("pipelined rounds", () => {
     const f = setup({ batchSize: 1, concurrency: 2 });
     const spans: { id: string; start: number; end: number }[] = [];
     const timed: RemotePort = {
+      bodyOf: (o) => f.server.bodyOf(o),
       send: async (w, s) => {
         const span = { id: w.operation.id, start: f.clock.now(), end: 0 };
         spans.push(span);

@@ -158,7 +158,7 @@ describe("createSyncEngine: idempotent replay after lost answers", () => {
     const [failure] = await f.engine.failures();
     expect(failure).toMatchObject({
       action: "Create",
-      entityLogicalName: "account",
+      entity: "account",
       recordId: A,
       data: { name: "mine" },
       errorCode: code("DuplicateRecord"),

@@ -1,25 +1,18 @@
-import { XrmError, xrmError } from "@xrm-offline/odata";
-import { BehaviorSubject, distinctUntilChanged, map, type Observable, type Subscription } from "rxjs";
-import { systemClock } from "./clock.ts";
-import type {
-  Clock,
-  ConnectivityPort,
-  OutboxPort,
-  RemotePort,
-  RunnerLock,
-  SyncErrorInfo,
-  SyncFailure,
-} from "./ports.ts";
-import { createRunnerLock } from "./runner-lock.ts";
 import {
-  type EngineAction,
-  type EngineState,
-  initialState,
-  reduce,
+  type DiscardResult,
+  type ErrorInfo,
+  type OutboxPort,
+  type SyncFailure,
   type SyncReport,
   type SyncStatus,
-  toStatus,
-} from "./sync-state.ts";
+  XrmError,
+  xrmError,
+} from "@xrm-offline/odata";
+import { BehaviorSubject, distinctUntilChanged, map, type Observable, type Unsubscribable } from "rxjs";
+import { systemClock } from "./clock.ts";
+import type { Clock, ConnectivityPort, RemotePort, RunnerLock } from "./ports.ts";
+import { createRunnerLock } from "./runner-lock.ts";
+import { type EngineAction, type EngineState, initialState, reduce, toStatus } from "./sync-state.ts";
 import { BackoffBook, type RetryPolicy } from "./upstream/backoff-book.ts";
 import { pushAll } from "./upstream/push-loop.ts";
 
@@ -84,8 +77,8 @@ export interface SyncEngine {
   failures(): Promise<readonly SyncFailure[]>;
   /** Sends a failure's change again. */
   retry(failureId: string): Promise<void>;
-  /** Gives a failure's change up. */
-  discard(failureId: string): Promise<void>;
+  /** Gives a failure's change up (reverted locally); resolves with the entries given up. */
+  discard(failureId: string): Promise<DiscardResult>;
 }
 
 /**
@@ -126,7 +119,7 @@ class Engine implements SyncEngine {
   readonly status$: Observable<SyncStatus>;
 
   #session: AbortController | null = null;
-  #subscriptions: Subscription[] = [];
+  #subscriptions: Unsubscribable[] = [];
   #closed = false;
   #pump: Promise<void> | null = null;
   #wanted = false;
@@ -188,9 +181,8 @@ class Engine implements SyncEngine {
         if (value) this.#request(true);
       }),
     );
-    if (this.#o.outbox.changes$) {
-      this.#subscriptions.push(this.#o.outbox.changes$.subscribe(() => this.notifyLocalWrite()));
-    }
+    const unsubscribe = this.#o.outbox.onOutboxChange?.(() => this.notifyLocalWrite());
+    if (unsubscribe) this.#subscriptions.push({ unsubscribe });
     void this.#refreshCounts();
     this.#request(true);
   }
@@ -255,11 +247,12 @@ class Engine implements SyncEngine {
     this.#request(true);
   }
 
-  async discard(failureId: string): Promise<void> {
-    await this.#o.outbox.discardFailure(failureId);
+  async discard(failureId: string): Promise<DiscardResult> {
+    const result = await this.#o.outbox.discardFailure(failureId);
     await this.#refreshCounts();
     // What waited behind the discarded change may go now.
     this.#request(false);
+    return result;
   }
 
   #dispatch(action: EngineAction): void {
@@ -323,7 +316,7 @@ class Engine implements SyncEngine {
         }
         // A local failure (the outbox threw): show it, retry with backoff.
         const e = XrmError.from(error);
-        const info: SyncErrorInfo = { errorCode: e.errorCode, message: e.message };
+        const info: ErrorInfo = { errorCode: e.errorCode, message: e.message };
         this.#dispatch({ type: "cycle-failed", error: info });
         this.#schedule(this.#book.remoteFailed(this.#clock.now(), undefined));
         for (const w of waiters) w.reject(e);

@@ -1,34 +1,4 @@
-import type { SyncErrorInfo } from "./ports.ts";
-
-/** What `status$` shows. */
-export interface SyncStatus {
-  readonly connectivity: "online" | "offline";
-  readonly phase: "idle" | "pushing" | "pulling" | "backing-off" | "error";
-  /** Outbox entries still to send (failures not included). */
-  readonly pending: number;
-  /** Outbox entries kept as failures. */
-  readonly failed: number;
-  /**
-   * Progress of the push, or of the pull of `table` (rows; `total` is `done` while the server
-   * has not said how many rows to expect).
-   */
-  readonly progress: { readonly done: number; readonly total: number; readonly table?: string } | null;
-  /** When a cycle last ended with everything it could send sent (ISO time). */
-  readonly lastSyncedAt: string | null;
-  readonly lastError: SyncErrorInfo | null;
-}
-
-/** What `syncNow()` resolves with: the cycle it ran. */
-export interface SyncReport {
-  /** Outbox entries the server acknowledged. */
-  readonly pushed: number;
-  /** Entries newly kept as failures (conflicts included). */
-  readonly failed: number;
-  /** Of those, conflicts (errorType 0). */
-  readonly conflicts: number;
-  /** Entries still to send afterwards. */
-  readonly pending: number;
-}
+import type { ErrorInfo, SyncReport, SyncStatus } from "@xrm-offline/odata";
 
 export type RunnerState =
   | { readonly phase: "stopped" }
@@ -41,7 +11,7 @@ export type RunnerState =
       readonly total?: number | null;
     }
   | { readonly phase: "backing-off"; readonly until: number }
-  | { readonly phase: "error"; readonly error: SyncErrorInfo };
+  | { readonly phase: "error"; readonly error: ErrorInfo };
 
 export interface EngineState {
   readonly online: boolean;
@@ -49,7 +19,7 @@ export interface EngineState {
   readonly pending: number;
   readonly failed: number;
   readonly lastSyncedAt: string | null;
-  readonly lastError: SyncErrorInfo | null;
+  readonly lastError: ErrorInfo | null;
 }
 
 export type EngineAction =
@@ -75,11 +45,11 @@ export type EngineAction =
   | {
       readonly type: "cycle-ended";
       readonly syncedAt: string | null;
-      readonly error: SyncErrorInfo | null;
+      readonly error: ErrorInfo | null;
       readonly waitUntil: number | null;
     }
   /** The cycle broke on a local error (the outbox failed); retried at `waitUntil`. */
-  | { readonly type: "cycle-failed"; readonly error: SyncErrorInfo };
+  | { readonly type: "cycle-failed"; readonly error: ErrorInfo };
 
 export const initialState: EngineState = {
   online: false,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { errorFromResponse, isRetryableStatus } from "./error-from-response.ts";
+import { errorFromResponse } from "./error-from-response.ts";
 
 describe("errorFromResponse", () => {
   it("keeps a Dataverse error's code and message, with annotations in raw", () => {
@@ -68,8 +68,9 @@ describe("errorFromResponse", () => {
     expect(JSON.stringify(error.raw)).not.toContain("eyJ");
   });
 
-  it("classifies statuses", () => {
-    expect([400, 401, 403, 404, 405, 409, 412, 413].map(isRetryableStatus)).toEqual(Array(8).fill(false));
-    expect([408, 429, 500, 502, 503, 504].map(isRetryableStatus)).toEqual(Array(6).fill(true));
+  it("calls an answer retryable by odata's one rule (408, 429, 5xx)", () => {
+    const retryable = (status: number) => errorFromResponse({ status, headers: {}, text: "" }).retryable;
+    expect([400, 401, 403, 404, 405, 409, 412, 413].map(retryable)).toEqual(Array(8).fill(false));
+    expect([408, 429, 500, 501, 502, 503, 504, 599].map(retryable)).toEqual(Array(8).fill(true));
   });
 });

@@ -1,3 +1,4 @@
+import { isRetryableStatus } from "@xrm-offline/odata";
 import { retryAfterMs } from "./retry-after-ms.ts";
 import { TRANSPORT_CODES, TransportError } from "./transport-error.ts";
 import { parseBody } from "./web-api-response.ts";
@@ -12,11 +13,6 @@ export interface ErrorResponseInput {
   readonly now?: number;
   /** Applied to the body before anything is taken from it (removes the access token). */
   readonly redact?: (text: string) => string;
-}
-
-/** 5xx, 429 (throttling) and 408 are worth retrying unchanged; other 4xx are not. */
-export function isRetryableStatus(status: number): boolean {
-  return status >= 500 || status === 429 || status === 408;
 }
 
 /**

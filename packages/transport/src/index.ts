@@ -22,7 +22,7 @@ export {
   decodeBatchResponse,
 } from "./decode-batch-response.ts";
 export { type EncodeBatchOptions, encodeBatch, MAX_BATCH_REQUESTS } from "./encode-batch.ts";
-export { type ErrorResponseInput, errorFromResponse, isRetryableStatus } from "./error-from-response.ts";
+export { type ErrorResponseInput, errorFromResponse } from "./error-from-response.ts";
 export { type AnswerIdentity, type ExpectedEntity, entityMismatch } from "./expected-entity.ts";
 export { serviceRoot } from "./resolve-url.ts";
 export { type HeaderSource, retryAfterMs } from "./retry-after-ms.ts";

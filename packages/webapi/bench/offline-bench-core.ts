@@ -10,7 +10,7 @@
 
 import { bundledMetadata } from "@xrm-offline/metadata";
 import { normalizeWrite, renderRequest } from "@xrm-offline/odata";
-import type { OutboxEntry, StoredRecord } from "@xrm-offline/store";
+import type { OutboxRow, StoredRecord } from "@xrm-offline/store";
 import { OfflineStore, XrmDatabase } from "@xrm-offline/store";
 import { createWebApi } from "../src/create-web-api.ts";
 
@@ -85,7 +85,7 @@ async function rowsOf(env: BenchEnvironment, name: string) {
   return outbox.map((e) => ({ record: byId.get(e.recordId)!, entry: e }));
 }
 
-type RowPair = { readonly record: StoredRecord; readonly entry: OutboxEntry };
+type RowPair = { readonly record: StoredRecord; readonly entry: OutboxRow };
 
 /** `count` createRecord calls, each awaited before the next; per-call latencies in ms. */
 async function ourAwaited(env: BenchEnvironment, name: string, count: number): Promise<number[]> {
@@ -128,7 +128,7 @@ async function awaitedInterleaved(
       const { seq: _seq, ...unkeyed } = entry;
       const t0 = performance.now();
       await db.transaction("rw", db.records, db.outbox, () => {
-        void db.outbox.add(unkeyed as OutboxEntry);
+        void db.outbox.add(unkeyed as OutboxRow);
         void db.records.add(record);
       });
       raw.push(performance.now() - t0);

@@ -12,7 +12,6 @@ import {
   createConnectivity,
   createPuller,
   createServerProbe,
-  createStoreOutboxPort,
   createSyncEngine,
   createTransportRemotePort,
   normalizeOfflineTables,
@@ -24,11 +23,11 @@ import {
   withInlineBlobs,
 } from "@xrm-offline/sync";
 import { createTransport, type Transport, uploadFile } from "@xrm-offline/transport";
-import { defer, from, type Observable, switchMap } from "rxjs";
+import { defer, from, switchMap } from "rxjs";
 import type { OfflineTables } from "./offline-tables.ts";
 import { createOnlineApi } from "./online/create-online-api.ts";
 import type { SyncEngineLike } from "./sync-api.ts";
-import type { CreateWebApiOptions, OnlineApi, SyncReport, SyncStatus } from "./web-api-types.ts";
+import type { CreateWebApiOptions, OnlineApi } from "./web-api-types.ts";
 
 /** Tuning of the sync engine; the defaults suit a phone. */
 export interface SyncTuning {
@@ -121,7 +120,7 @@ export function connectSync(
         })
       : undefined;
     const engine = createSyncEngine({
-      outbox: createStoreOutboxPort(s),
+      outbox: s.outboxPort(),
       remote: withInlineBlobs(createTransportRemotePort(transport, { metadata }), (id) => s.blob(id)),
       connectivity,
       ...(options.conflictDetection !== undefined ? { conflictDetection: options.conflictDetection } : {}),
@@ -147,13 +146,12 @@ export function connectSync(
 function lazyEngine(building: Promise<SyncEngine>): SyncEngineLike {
   let closed = false;
   return {
-    status$: defer(() => from(building)).pipe(
-      switchMap((engine) => engine.status$ as Observable<SyncStatus>),
-    ),
-    async syncNow(): Promise<SyncReport> {
-      const engine = await building;
-      return (await engine.syncNow()) as SyncReport;
-    },
+    status$: defer(() => from(building)).pipe(switchMap((engine) => engine.status$)),
+    syncNow: async () => (await building).syncNow(),
+    pendingCount: async () => (await building).pendingCount(),
+    failures: async () => (await building).failures(),
+    retry: async (failureId) => (await building).retry(failureId),
+    discard: async (failureId) => (await building).discard(failureId),
     notifyLocalWrite() {
       building.then(
         (engine) => !closed && engine.notifyLocalWrite(),

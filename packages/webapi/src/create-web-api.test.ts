@@ -10,6 +10,34 @@ import { testApi } from "./testing/test-api.ts";
 
 const id = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
 
+/** The engine's verdict "rejected for good" on the create of account `id(seq)`, as a settlement. */
+function rejectCreate(
+  store: OfflineStore,
+  seq: number,
+  errorCode: number,
+  message: string,
+  httpStatus = 400,
+) {
+  return store.settle([
+    {
+      kind: "failed",
+      seqs: [seq],
+      failure: {
+        action: "Create",
+        entity: "account",
+        recordId: id(seq),
+        data: { accountid: id(seq), name: "A" },
+        errorCode,
+        code: `0x${errorCode.toString(16)}`,
+        message,
+        errorType: 3,
+        httpStatus,
+        time: "2025-01-02T03:04:05.000Z",
+      },
+    },
+  ]);
+}
+
 describe("database name (one per org)", () => {
   it("derives it from the org host only", () => {
     expect(defaultDatabaseName(undefined)).toBe("xrm-offline:local");
@@ -139,10 +167,11 @@ describe("sync namespace without a server", () => {
     await api.createRecord("account", { name: "B" });
     expect(await api.sync.pendingCount()).toBe(2);
     const store = await inspect();
-    await store.recordFailure(1, { errorCode: 0x80040265, message: "A plug-in said no", httpStatus: 400 });
+    await rejectCreate(store, 1, 0x80040265, "A plug-in said no");
     expect(await api.sync.failures()).toEqual([
       {
         id: "1",
+        seqs: [1],
         action: "Create",
         entity: "account",
         recordId: id(1),
@@ -153,13 +182,13 @@ describe("sync namespace without a server", () => {
         errorType: 3,
         httpStatus: 400,
         attempts: 0,
-        time: expect.any(String),
+        time: "2025-01-02T03:04:05.000Z",
       },
     ]);
     expect(await api.sync.pendingCount()).toBe(1);
     await api.sync.retry("1");
     expect(await api.sync.pendingCount()).toBe(2);
-    await store.recordFailure(1, { errorCode: 0x80040265, message: "again" });
+    await rejectCreate(store, 1, 0x80040265, "again");
     expect(await api.sync.discard("1")).toEqual({ discarded: [1] });
     expect(await api.sync.failures()).toEqual([]);
     await expect(api.retrieveRecord("account", id(1))).rejects.toMatchObject({ errorCode: 0x80040217 });
@@ -181,7 +210,7 @@ describe("sync namespace without a server", () => {
       lastError: null,
     });
     // A failure recorded through another connection (another tab) reaches status$ too.
-    await (await inspect()).recordFailure(1, { errorCode: 0x80040216, message: "x" });
+    await rejectCreate(await inspect(), 1, 0x80040216, "x", 500);
     const later = await firstValueFrom(api.sync.status$.pipe(where((s) => s.failed === 1)));
     expect([later.pending, later.failed]).toEqual([0, 1]);
     await api.close();

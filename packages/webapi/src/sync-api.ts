@@ -1,22 +1,21 @@
 /**
- * `api.sync`: the outbox and its failures, read and handled through the store; `syncNow` and a
- * live `status$` come from the sync engine when there is one (the sync issue plugs it in through
- * `SyncEngineLike`). Without an engine, status$ still shows the pending and failed counts.
+ * `api.sync`: with a sync engine (a `serverUrl`), every call goes through it — failures, retry and
+ * discard included, so a retry also schedules the cycle that sends it. Without one (offline
+ * only), the store answers as the outbox (`OutboxPort`) and status$ shows its pending and failed
+ * counts; nothing is ever sent, so retry only puts the change back in the queue.
  */
-import { xrmError } from "@xrm-offline/odata";
-import type { OfflineStore, SyncFailure } from "@xrm-offline/store";
+import { type SyncReport, type SyncStatus, xrmError } from "@xrm-offline/odata";
+import type { OfflineStore } from "@xrm-offline/store";
+import type { SyncEngine } from "@xrm-offline/sync";
 import { BehaviorSubject, Observable } from "rxjs";
-import type { SyncApi, SyncFailureView, SyncReport, SyncStatus } from "./web-api-types.ts";
+import type { SyncApi } from "./web-api-types.ts";
 import { xrmPromise } from "./xrm-promise.ts";
 
 /** What createWebApi needs from a sync engine (packages/sync's SyncEngine satisfies it). */
-export interface SyncEngineLike {
-  readonly status$: Observable<SyncStatus>;
-  syncNow(): Promise<SyncReport>;
-  /** A local write happened in this tab. */
-  notifyLocalWrite(): void;
-  close(): Promise<void>;
-}
+export type SyncEngineLike = Pick<
+  SyncEngine,
+  "status$" | "syncNow" | "notifyLocalWrite" | "close" | "pendingCount" | "failures" | "retry" | "discard"
+>;
 
 const IDLE: SyncStatus = {
   connectivity: "offline",
@@ -27,23 +26,6 @@ const IDLE: SyncStatus = {
   lastSyncedAt: null,
   lastError: null,
 };
-
-function view(f: SyncFailure): SyncFailureView {
-  return {
-    id: f.id,
-    action: f.action,
-    entity: f.entity,
-    recordId: f.recordId,
-    data: f.data,
-    errorCode: f.errorCode,
-    code: f.code,
-    message: f.message,
-    errorType: f.errorType,
-    ...(f.httpStatus !== undefined ? { httpStatus: f.httpStatus } : {}),
-    attempts: f.attempts,
-    time: f.time,
-  };
-}
 
 export interface SyncApiHandle {
   readonly api: SyncApi;
@@ -128,14 +110,16 @@ export function createSyncApi(
         }
         return engine.syncNow();
       }),
-    pendingCount: () => xrmPromise(async () => (await store()).pendingCount()),
-    failures: () => xrmPromise(async () => (await (await store()).failures()).map(view)),
+    pendingCount: () =>
+      xrmPromise(async () => (engine ? engine.pendingCount() : (await store()).pendingCount())),
+    failures: () =>
+      xrmPromise(async () => [...(await (engine ? engine.failures() : (await store()).failures()))]),
     retry: (failureId: string) =>
-      xrmPromise(async () => {
-        await (await store()).retryFailure(failureId);
-        engine?.notifyLocalWrite();
-      }),
-    discard: (failureId: string) => xrmPromise(async () => (await store()).discardFailure(failureId)),
+      xrmPromise(async () => (engine ? engine.retry(failureId) : (await store()).retryFailure(failureId))),
+    discard: (failureId: string) =>
+      xrmPromise(async () =>
+        engine ? engine.discard(failureId) : (await store()).discardFailure(failureId),
+      ),
   };
   return { api, dispose };
 }

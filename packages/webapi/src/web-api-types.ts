@@ -5,6 +5,7 @@
  */
 
 import type { Metadata } from "@xrm-offline/metadata";
+import type { DiscardResult, SyncFailure, SyncReport, SyncStatus } from "@xrm-offline/odata";
 import type { OfflineTablesOption as SyncOfflineTablesOption } from "@xrm-offline/sync";
 import type { Observable } from "rxjs";
 import type { SyncTuning } from "./connect-sync.ts";
@@ -57,56 +58,25 @@ export interface OnlineApi extends WebApiMethods {
   executeMultiple(requests: unknown[]): XrmPromise<Response[], Xrm.ExecuteResponse[]>;
 }
 
-/** What `sync.status$` shows (the sync engine's status). */
-export interface SyncStatus {
-  readonly connectivity: "online" | "offline";
-  readonly phase: "idle" | "pushing" | "pulling" | "backing-off" | "error";
-  /** Outbox entries still to send (failures not included). */
-  readonly pending: number;
-  /** Outbox entries kept as failures. */
-  readonly failed: number;
-  readonly progress: { readonly done: number; readonly total: number } | null;
-  /** ISO time of the last cycle that sent everything it could. */
-  readonly lastSyncedAt: string | null;
-  readonly lastError: { readonly errorCode: number; readonly message: string } | null;
-}
+// The sync contract's types, re-exported for apps that import only the facade.
+export type { DiscardResult, SyncFailure, SyncReport, SyncStatus };
 
-/** What `sync.syncNow()` resolves with. */
-export interface SyncReport {
-  readonly pushed: number;
-  readonly failed: number;
-  readonly conflicts: number;
-  readonly pending: number;
-}
-
-/** A kept sync failure, like a row of Dataverse's syncerror table. */
-export interface SyncFailureView {
-  readonly id: string;
-  readonly action: "Create" | "Update" | "Delete";
-  readonly entity: string;
-  readonly recordId: string;
-  /** The change as sent (`actiondata`). */
-  readonly data: Readonly<Record<string, unknown>>;
-  readonly errorCode: number;
-  readonly code: string;
-  readonly message: string;
-  /** 0 Conflict, 1 Record not found, 2 Record already exists, 3 Others. */
-  readonly errorType: 0 | 1 | 2 | 3;
-  readonly httpStatus?: number;
-  readonly attempts: number;
-  /** ISO time of the failure. */
-  readonly time: string;
-}
-
+/**
+ * `api.sync`: the sync engine's status, reports and failure actions, in the sync contract's types
+ * (`@xrm-offline/odata`).
+ */
 export interface SyncApi {
   readonly status$: Observable<SyncStatus>;
   syncNow(): Promise<SyncReport>;
   pendingCount(): Promise<number>;
-  failures(): Promise<SyncFailureView[]>;
+  failures(): Promise<SyncFailure[]>;
   retry(failureId: string): Promise<void>;
   /** Resolves with the sequence numbers of the queued changes given up. */
-  discard(failureId: string): Promise<{ discarded: number[] }>;
+  discard(failureId: string): Promise<DiscardResult>;
 }
+
+/** @deprecated The sync contract's `SyncFailure` (`@xrm-offline/odata`); kept as a name for apps. */
+export type { SyncFailure as SyncFailureView };
 
 /** What `createWebApi` returns. */
 export interface OfflineWebApi extends WebApiMethods {

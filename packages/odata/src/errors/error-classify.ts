@@ -7,6 +7,7 @@
 
 import { toErrorCode } from "./error-code.ts";
 import { type CatalogueEntry, catalogueEntry, ERRORS, type ErrorName } from "./error-entries.ts";
+import { isRetryableStatus } from "./retryable-status.ts";
 
 export interface XrmErrorInit {
   code: string | number;
@@ -126,7 +127,7 @@ function fromCode(
   const retryable =
     entry && !(status !== undefined && GENERIC_CODES.has(errorCode))
       ? entry.retryable
-      : status !== undefined && transientStatus(status);
+      : status !== undefined && isRetryableStatus(status);
   return {
     code: errorCode,
     message: cap(message ?? entry?.message ?? `The server answered HTTP ${httpStatus}.`),
@@ -159,12 +160,6 @@ function byStatus(status: number, message: string | undefined): ErrorName {
     default:
       return "UnexpectedError";
   }
-}
-
-function transientStatus(status: number): boolean {
-  return (
-    status === 408 || status === 429 || status === 500 || status === 502 || status === 503 || status === 504
-  );
 }
 
 function fromJsError(err: Error): XrmErrorInit {

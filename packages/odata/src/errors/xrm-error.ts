@@ -50,7 +50,7 @@ export class XrmError extends Error {
    *   retryable; AbortError: RequestAborted, retryable; TimeoutError / ETIMEDOUT: RequestTimeout;
    * - anything else: UnexpectedError (0x80040216), httpStatus 0, NOT retryable.
    * Generic server codes (0x80040216, 0x8006088a) and codes outside the catalogue are retryable
-   * exactly when the HTTP status is transient (408, 429, 500, 502, 503, 504).
+   * exactly when the HTTP status is (`isRetryableStatus`: 408, 429, 5xx).
    */
   static from(error: unknown): XrmError {
     if (error instanceof XrmError) return error;

@@ -27,6 +27,8 @@ export function createTransportRemotePort(
     });
 
   return {
+    bodyOf: (operation) => renderRequest(metadata, operation).body ?? {},
+
     async send(write, signal) {
       let request: WebApiRequest;
       try {

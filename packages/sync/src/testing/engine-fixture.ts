@@ -1,7 +1,7 @@
+import type { SyncStatus } from "@xrm-offline/odata";
 import { BehaviorSubject } from "rxjs";
 import type { SyncEngineOptions } from "../sync-engine.ts";
 import { createSyncEngine, type SyncEngine } from "../sync-engine.ts";
-import type { SyncStatus } from "../sync-state.ts";
 import { FakeClock } from "./fake-clock.ts";
 import { FakeServer } from "./fake-server.ts";
 import { MemoryOutbox } from "./memory-outbox.ts";

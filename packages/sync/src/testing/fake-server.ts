@@ -81,6 +81,17 @@ export class FakeServer implements RemotePort {
     return out;
   }
 
+  /** The body as this fake's wire would carry it: columns, and each lookup bound to `/<table>s(<id>)`. */
+  bodyOf(operation: WriteOperation): Readonly<Record<string, unknown>> {
+    if (operation.kind === "delete") return {};
+    const body: Record<string, unknown> = { ...operation.columns };
+    for (const b of operation.lookups) {
+      body[`${b.navigationProperty}@odata.bind`] =
+        b.targetId === null ? null : `/${b.targetEntity}s(${b.targetId})`;
+    }
+    return body;
+  }
+
   async send(write: RemoteWrite, signal: AbortSignal): Promise<RemoteResult> {
     const { fault, early } = this.#begin("single", [write]);
     if (early) return { ok: false, error: early };

@@ -1,6 +1,13 @@
-import { type WriteOperation, xrmError } from "@xrm-offline/odata";
+import {
+  type DiscardResult,
+  type OutboxEntry,
+  type OutboxPort,
+  type Settlement,
+  type SyncFailure,
+  type WriteOperation,
+  xrmError,
+} from "@xrm-offline/odata";
 import { Subject } from "rxjs";
-import type { OutboxEntry, OutboxPort, Settlement, SyncFailure } from "../ports.ts";
 import { recordKey } from "../upstream/record-key.ts";
 
 interface Row {
@@ -42,7 +49,6 @@ export class MemoryOutbox implements OutboxPort {
   #rows: Row[] = [];
   #failures = new Map<string, SyncFailure>();
   #seq = 0;
-  #failureSeq = 0;
 
   /**
    * Microtask turns `page` and `settle` take, so that overlapping rounds interleave with them the
@@ -77,6 +83,11 @@ export class MemoryOutbox implements OutboxPort {
   /** All rows (tests). */
   rows(): readonly Readonly<Row>[] {
     return this.#rows;
+  }
+
+  onOutboxChange(listener: () => void): () => void {
+    const subscription = this.changes$.subscribe(listener);
+    return () => subscription.unsubscribe();
   }
 
   async page(afterSeq: number, limit: number): Promise<readonly OutboxEntry[]> {
@@ -128,10 +139,13 @@ export class MemoryOutbox implements OutboxPort {
     const bySeq = new Map(this.#rows.map((r) => [r.seq, r]));
     const gone = new Set<number>();
     for (const s of settlements) {
+      const rows = s.seqs.flatMap((seq) => bySeq.get(seq) ?? []);
+      const operation = rows.at(-1)?.operation;
+      if (!operation) continue;
+      const key = recordKey(operation.entityLogicalName, operation.id);
       if (s.kind === "acknowledged") {
         for (const seq of s.seqs) gone.add(seq);
-        const key = recordKey(s.operation.entityLogicalName, s.operation.id);
-        if (s.operation.kind === "delete") this.records.delete(key);
+        if (operation.kind === "delete") this.records.delete(key);
         else if (s.etag !== undefined) this.#record(key).etag = s.etag;
       } else if (s.kind === "retry") {
         for (const seq of s.seqs) {
@@ -141,15 +155,20 @@ export class MemoryOutbox implements OutboxPort {
           row.outcomeUnknown ||= s.outcomeUnknown;
         }
       } else {
-        const id = `failure-${++this.#failureSeq}`;
-        this.#failures.set(id, { ...s.failure, id, seqs: [...s.seqs] });
-        for (const seq of s.seqs) {
-          const row = bySeq.get(seq);
-          if (!row) continue;
+        // Recorded as the engine built it, like the store does.
+        const seqs = rows.map((r) => r.seq).sort((a, b) => a - b);
+        const id = String(seqs[0]);
+        this.#failures.set(id, {
+          ...s.failure,
+          id,
+          seqs,
+          attempts: Math.max(...rows.map((r) => r.attempts)),
+        });
+        for (const row of rows) {
           row.inFlight = false;
           row.state = "failed";
         }
-        const record = this.#record(recordKey(s.operation.entityLogicalName, s.operation.id));
+        const record = this.#record(key);
         record.failed = true;
         if (s.serverRecord !== undefined) {
           record.refreshed = s.serverRecord;
@@ -172,11 +191,12 @@ export class MemoryOutbox implements OutboxPort {
     this.#unmark(failure);
   }
 
-  async discardFailure(failureId: string): Promise<void> {
+  async discardFailure(failureId: string): Promise<DiscardResult> {
     const failure = this.#take(failureId);
     const seqs = new Set(failure.seqs);
     this.#rows = this.#rows.filter((r) => !seqs.has(r.seq));
     this.#unmark(failure);
+    return { discarded: [...failure.seqs] };
   }
 
   #take(failureId: string): SyncFailure {
@@ -187,10 +207,8 @@ export class MemoryOutbox implements OutboxPort {
   }
 
   #unmark(failure: SyncFailure): void {
-    const key = recordKey(failure.entityLogicalName, failure.recordId);
-    const stillFailed = [...this.#failures.values()].some(
-      (f) => recordKey(f.entityLogicalName, f.recordId) === key,
-    );
+    const key = recordKey(failure.entity, failure.recordId);
+    const stillFailed = [...this.#failures.values()].some((f) => recordKey(f.entity, f.recordId) === key);
     const record = this.records.get(key);
     if (record && !stillFailed) record.failed = false;
   }

@@ -1,5 +1,6 @@
+import type { OutboxPort } from "@xrm-offline/odata";
 import { ERRORS, toErrorCode, type UpdateOperation } from "@xrm-offline/odata";
-import type { OutboxPort, RemoteError, RemotePort } from "../ports.ts";
+import type { RemoteError, RemotePort } from "../ports.ts";
 import { isTransient, serverHasValues, type Verdict } from "./classify-answer.ts";
 import { mergeUpdates } from "./merge-updates.ts";
 import { writeKeyOf } from "./record-key.ts";

@@ -1,5 +1,5 @@
-import { ERRORS, errorTypeFor, toErrorCode } from "@xrm-offline/odata";
-import type { RemoteError, RemoteResult, SyncErrorType } from "../ports.ts";
+import { ERRORS, errorTypeFor, isRetryableStatus, type SyncErrorType, toErrorCode } from "@xrm-offline/odata";
+import type { RemoteError, RemoteResult } from "../ports.ts";
 import type { PlannedWrite } from "./round-planner.ts";
 
 const DUPLICATE_RECORD = toErrorCode(ERRORS.DuplicateRecord.code);
@@ -21,15 +21,16 @@ export type Verdict =
   | { readonly kind: "check-conflict"; readonly error: RemoteError };
 
 /**
- * Transient: worth sending unchanged later. No answer (network, timeout), 401 (the token expired;
- * the write itself is fine), 408, 429 (throttled) and 5xx. Other 4xx are the server's verdict on
- * this write and are kept as failures. A status-0 error the remote calls non-retryable (it could
- * not even build the request) is a failure too, or it would loop forever.
+ * Transient: worth sending unchanged later. An answer by odata's one rule (`isRetryableStatus`:
+ * 408, 429, 5xx), plus 401: the credentials failed, not the write, so it waits for a fresh token
+ * instead of becoming a failure the user must retry. Other 4xx are the server's verdict on this
+ * write and are kept as failures. Without an answer (status 0) the remote says: a network error
+ * or timeout is retryable; a request it could not even build is not, or it would loop forever.
  */
 export function isTransient(error: RemoteError): boolean {
   const s = error.status;
   if (s === 0) return error.retryable;
-  return s === 401 || s === 408 || s === 429 || s >= 500;
+  return s === 401 || isRetryableStatus(s);
 }
 
 /**

@@ -1,10 +1,14 @@
-import { toHexCode, type WriteOperation } from "@xrm-offline/odata";
-import type { RemoteError, SyncErrorType, SyncFailureInit } from "../ports.ts";
+import { type SyncErrorType, type SyncFailureInit, toHexCode, type WriteOperation } from "@xrm-offline/odata";
+import type { RemoteError, RemotePort } from "../ports.ts";
 
 const ACTIONS = { create: "Create", update: "Update", delete: "Delete" } as const;
 
-/** A failure row (like Dataverse's syncerror) for a write the server rejected for good. */
+/**
+ * The failure (a row like Dataverse's syncerror) for a write the server rejected for good, built
+ * here only: every outbox records it as given. `data` is the request body as the remote sends it.
+ */
 export function failureOf(
+  remote: RemotePort,
   operation: WriteOperation,
   error: RemoteError,
   errorType: SyncErrorType,
@@ -12,29 +16,23 @@ export function failureOf(
 ): SyncFailureInit {
   return {
     action: ACTIONS[operation.kind],
-    entityLogicalName: operation.entityLogicalName,
+    entity: operation.entityLogicalName,
     recordId: operation.id,
-    data: actionData(operation),
+    data: actionData(remote, operation),
     errorCode: error.errorCode,
     code: toHexCode(error.errorCode),
     message: error.message,
     errorType,
     httpStatus: error.status,
-    errorTime: new Date(now).toISOString(),
+    time: new Date(now).toISOString(),
   };
 }
 
-/**
- * The change, as syncerror.actiondata shows it: the columns, and each lookup as a bind to
- * `<table>(<id>)` (or null when cleared). For display and diagnostics; the outbox keeps the
- * operation itself for a retry.
- */
-function actionData(operation: WriteOperation): Record<string, unknown> {
-  if (operation.kind === "delete") return {};
-  const data: Record<string, unknown> = { ...operation.columns };
-  for (const b of operation.lookups) {
-    data[`${b.navigationProperty}@odata.bind`] =
-      b.targetId === null ? null : `${b.targetEntity}(${b.targetId})`;
+function actionData(remote: RemotePort, operation: WriteOperation): Readonly<Record<string, unknown>> {
+  try {
+    return remote.bodyOf(operation);
+  } catch {
+    // A write that cannot be rendered failed before anything was sent: nothing to show.
+    return {};
   }
-  return data;
 }

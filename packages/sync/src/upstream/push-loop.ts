@@ -1,4 +1,4 @@
-import type { SyncErrorInfo } from "../ports.ts";
+import type { ErrorInfo } from "@xrm-offline/odata";
 import { planRound, type RoundDeps, type RoundReport, runRound } from "./push-round.ts";
 
 export interface PushTotals {
@@ -7,7 +7,7 @@ export interface PushTotals {
   readonly conflicts: number;
   /** Writes answered "try again" (they need a later cycle). */
   readonly retries: number;
-  readonly lastError: SyncErrorInfo | null;
+  readonly lastError: ErrorInfo | null;
   /** A request failed as a whole with a transient error: the cycle stopped early. */
   readonly remoteFailed: boolean;
 }
@@ -44,7 +44,7 @@ export async function pushAll(
   let failed = 0;
   let conflicts = 0;
   let retries = 0;
-  let lastError: SyncErrorInfo | null = null;
+  let lastError: ErrorInfo | null = null;
   let remoteFailed = false;
   let broken: { error: unknown } | null = null;
 

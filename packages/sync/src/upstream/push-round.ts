@@ -1,12 +1,5 @@
-import type {
-  Clock,
-  OutboxPort,
-  RemoteError,
-  RemotePort,
-  RemoteWrite,
-  Settlement,
-  SyncErrorInfo,
-} from "../ports.ts";
+import type { ErrorInfo, OutboxPort, Settlement } from "@xrm-offline/odata";
+import type { Clock, RemoteError, RemotePort, RemoteWrite } from "../ports.ts";
 import type { BackoffBook } from "./backoff-book.ts";
 import { checkConflict } from "./check-conflict.ts";
 import { classifyAnswer, isTransient, type Verdict } from "./classify-answer.ts";
@@ -44,7 +37,7 @@ export interface RoundReport {
   /** Entries answered "try again" this round: not to be sent again in this cycle. */
   readonly tried: readonly number[];
   /** Last error seen (transient or permanent), for status. */
-  readonly lastError: SyncErrorInfo | null;
+  readonly lastError: ErrorInfo | null;
   /** A request failed as a whole with a transient error: the remote is backing off. */
   readonly remoteFailed: boolean;
 }
@@ -78,7 +71,7 @@ export async function runRound(
   let pushed = 0;
   let failed = 0;
   let conflicts = 0;
-  let lastError: SyncErrorInfo | null = null;
+  let lastError: ErrorInfo | null = null;
   let remoteFailed = false;
   let remoteAnswered = false;
   const soloNow = new Set<number>();
@@ -151,19 +144,17 @@ export async function runRound(
       settlements.push({
         kind: "acknowledged",
         seqs: entrySeqs,
-        operation: write.operation,
         ...(verdict.etag === undefined ? {} : { etag: verdict.etag }),
       });
     } else if (verdict.kind === "failed") {
       failed += entrySeqs.length;
       if (verdict.errorType === 0) conflicts += entrySeqs.length;
       lastError = info(verdict.error);
-      const failure = failureOf(write.operation, verdict.error, verdict.errorType, now);
+      const failure = failureOf(deps.remote, write.operation, verdict.error, verdict.errorType, now);
       const serverRecord = verdict.serverRecord;
       settlements.push({
         kind: "failed",
         seqs: entrySeqs,
-        operation: write.operation,
         failure,
         ...(serverRecord === undefined ? {} : { serverRecord }),
       });
@@ -234,6 +225,6 @@ function isRemoteWide(error: RemoteError): boolean {
   );
 }
 
-function info(error: RemoteError): SyncErrorInfo {
+function info(error: RemoteError): ErrorInfo {
   return { errorCode: error.errorCode, message: error.message };
 }

@@ -1,6 +1,5 @@
-import type { WriteOperation } from "@xrm-offline/odata";
+import type { OutboxEntry, WriteOperation } from "@xrm-offline/odata";
 import { describe, expect, it } from "vitest";
-import type { OutboxEntry } from "../ports.ts";
 import { createOp, deleteOp, guid, lookup, updateOp } from "../testing/operations.ts";
 import { RoundPlanner } from "./round-planner.ts";
 

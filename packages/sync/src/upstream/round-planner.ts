@@ -1,5 +1,4 @@
-import type { WriteOperation } from "@xrm-offline/odata";
-import type { OutboxEntry } from "../ports.ts";
+import type { OutboxEntry, WriteOperation } from "@xrm-offline/odata";
 import { mergeUpdates } from "./merge-updates.ts";
 import { refKeysOf, writeKeyOf } from "./record-key.ts";
 

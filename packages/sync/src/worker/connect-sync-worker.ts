@@ -1,6 +1,6 @@
+import type { SyncReport, SyncStatus } from "@xrm-offline/odata";
 import { XrmError, xrmError } from "@xrm-offline/odata";
 import { type Observable, ReplaySubject } from "rxjs";
-import type { SyncReport, SyncStatus } from "../sync-state.ts";
 import type { SyncWorkerEndpoint, SyncWorkerMethod } from "./sync-worker-protocol.ts";
 
 /** The page's handle on a sync engine running in a worker: the same calls as `api.sync`. */

@@ -1,8 +1,8 @@
 import { MessageChannel } from "node:worker_threads";
+import type { SyncStatus } from "@xrm-offline/odata";
 import { xrmError } from "@xrm-offline/odata";
 import { BehaviorSubject, filter, firstValueFrom } from "rxjs";
 import { afterEach, describe, expect, it } from "vitest";
-import type { SyncStatus } from "../sync-state.ts";
 import { connectSyncWorker } from "./connect-sync-worker.ts";
 import { type ServedSyncApi, serveSyncWorker } from "./serve-sync-worker.ts";
 import type { SyncWorkerEndpoint } from "./sync-worker-protocol.ts";

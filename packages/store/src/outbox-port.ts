@@ -1,11 +1,7 @@
-import type {
-  OfflineStore,
-  OutboxItem,
-  Settlement as StoreSettlement,
-  SyncFailure as StoreSyncFailure,
-} from "@xrm-offline/store";
-import { Observable } from "rxjs";
-import type { OutboxEntry, OutboxPort, Settlement, SyncFailure } from "../ports.ts";
+import type { OutboxEntry, OutboxPort } from "@xrm-offline/odata";
+import type { OfflineStore } from "./offline-store.ts";
+import type { OutboxItem } from "./store-types.ts";
+import type { XrmDatabase } from "./xrm-database.ts";
 
 /**
  * Meta row listing the entries in flight (sent, answer not recorded yet). Written before
@@ -16,15 +12,15 @@ import type { OutboxEntry, OutboxPort, Settlement, SyncFailure } from "../ports.
 export const IN_FLIGHT_KEY = "sync:in-flight";
 
 /**
- * The engine's OutboxPort over the Dexie store (`@xrm-offline/store`).
+ * The sync engine's OutboxPort (the sync contract, `@xrm-offline/odata`) over this store. One per
+ * engine: it remembers which in-flight entries are its own (rounds may overlap: the engine
+ * pipelines them), so entries another, dead runner left marked are told apart.
  *
  * ETags: an update is sent with the record's current server ETag (`_serverEtag`, moved on by the
  * acknowledgements of our own earlier writes and by conflict refreshes), falling back to the ETag
  * the entry was queued with. See docs/sync.md, "Conflict detection".
  */
-export function createStoreOutboxPort(store: OfflineStore): OutboxPort {
-  const db = store.database;
-  /** What this port has in flight (rounds may overlap: the engine pipelines them). */
+export function createOutboxPort(store: OfflineStore, db: XrmDatabase): OutboxPort {
   const mine = new Set<number>();
 
   async function inFlight(): Promise<number[]> {
@@ -86,66 +82,19 @@ export function createStoreOutboxPort(store: OfflineStore): OutboxPort {
     },
 
     async settle(settlements) {
-      await store.settle(settlements.map(toStoreSettlement));
+      await store.settle(settlements);
       for (const s of settlements) for (const seq of s.seqs) mine.delete(seq);
       await store.setMeta(IN_FLIGHT_KEY, [...mine]);
     },
 
-    async failures() {
-      return (await store.failures()).map(toSyncFailure);
-    },
-
+    failures: () => store.failures(),
     retryFailure: (id) => store.retryFailure(id),
+    discardFailure: (id) => store.discardFailure(id),
 
-    async discardFailure(id) {
-      await store.discardFailure(id);
-    },
-
-    changes$: new Observable<unknown>((subscriber) =>
-      // Local writes and failure actions, from this tab or another one; not our own settles.
+    // Local writes and failure actions, from this tab or another one; not our own settles.
+    onOutboxChange: (listener) =>
       store.subscribe((change) => {
-        if (change === "write" || change === "failure") subscriber.next(change);
+        if (change === "write" || change === "failure") listener();
       }),
-    ),
-  };
-}
-
-function toStoreSettlement(s: Settlement): StoreSettlement {
-  switch (s.kind) {
-    case "acknowledged":
-      return { kind: "acknowledged", seqs: s.seqs, ...(s.etag === undefined ? {} : { etag: s.etag }) };
-    case "retry":
-      return { kind: "retry", seqs: s.seqs, error: s.error, outcomeUnknown: s.outcomeUnknown };
-    case "failed":
-      return {
-        kind: "failed",
-        seqs: s.seqs,
-        // `data` is left to the store: it shows the request bodies as sent.
-        failure: {
-          errorCode: s.failure.errorCode,
-          message: s.failure.message,
-          errorType: s.failure.errorType,
-          httpStatus: s.failure.httpStatus,
-        },
-        ...(s.serverRecord === undefined ? {} : { serverRecord: s.serverRecord }),
-      };
-  }
-}
-
-function toSyncFailure(f: StoreSyncFailure): SyncFailure {
-  return {
-    id: f.id,
-    seqs: f.seqs,
-    action: f.action,
-    entityLogicalName: f.entity,
-    recordId: f.recordId,
-    data: f.data,
-    errorCode: f.errorCode,
-    code: f.code,
-    message: f.message,
-    errorType: f.errorType,
-    httpStatus: f.httpStatus ?? 0,
-    errorTime: f.time,
-    attempts: f.attempts,
   };
 }

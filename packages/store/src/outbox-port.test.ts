@@ -1,10 +1,11 @@
 import { bundledMetadata } from "@xrm-offline/metadata";
 import { type CreateOperation, renderRequest, type UpdateOperation } from "@xrm-offline/odata";
-import { OfflineStore } from "@xrm-offline/store";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { afterEach, describe, expect, it } from "vitest";
-import { guid } from "../testing/operations.ts";
-import { createStoreOutboxPort, IN_FLIGHT_KEY } from "./store-outbox-port.ts";
+import { OfflineStore } from "./offline-store.ts";
+import { IN_FLIGHT_KEY } from "./outbox-port.ts";
+
+const guid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
 
 const metadata = bundledMetadata();
 const stores: OfflineStore[] = [];
@@ -40,11 +41,11 @@ async function write(store: OfflineStore, op: CreateOperation | UpdateOperation)
   await store.write({ operation: op, request: renderRequest(metadata, op) });
 }
 
-describe("createStoreOutboxPort", () => {
+describe("store.outboxPort()", () => {
   it("pages the outbox in order, failed entries included and marked, without reading it whole", async () => {
     const { store } = await open();
     for (let i = 1; i <= 5; i++) await write(store, create(i));
-    const port = createStoreOutboxPort(store);
+    const port = store.outboxPort();
     const first = await port.page(Number.NEGATIVE_INFINITY, 2);
     expect(first.map((e) => [e.seq, e.state, e.attempts, e.outcomeUnknown])).toEqual([
       [1, "pending", 0, false],
@@ -55,18 +56,17 @@ describe("createStoreOutboxPort", () => {
       {
         kind: "failed",
         seqs: [2],
-        operation: create(2),
         failure: {
           action: "Create",
-          entityLogicalName: "account",
+          entity: "account",
           recordId: guid(2),
-          data: {},
+          data: { accountid: guid(2), name: "a2" },
           errorCode: 0x80040237,
           code: "0x80040237",
           message: "A record with matching key values already exists.",
           errorType: 2,
           httpStatus: 412,
-          errorTime: "2025-01-01T00:00:00.000Z",
+          time: "2025-01-01T00:00:00.000Z",
         },
       },
     ]);
@@ -79,16 +79,21 @@ describe("createStoreOutboxPort", () => {
     ]);
     expect(await port.counts()).toEqual({ pending: 4, failed: 1 });
     const [failure] = await port.failures();
-    expect(failure).toMatchObject({
+    // Recorded as the engine built it, with the outbox's id, entries and attempts.
+    expect(failure).toEqual({
       id: "2",
       seqs: [2],
       action: "Create",
-      entityLogicalName: "account",
+      entity: "account",
       recordId: guid(2),
+      data: { accountid: guid(2), name: "a2" },
+      errorCode: 0x80040237,
+      code: "0x80040237",
+      message: "A record with matching key values already exists.",
       errorType: 2,
       httpStatus: 412,
+      time: "2025-01-01T00:00:00.000Z",
       attempts: 1,
-      data: { accountid: guid(2), name: "a2" },
     });
   });
 
@@ -96,14 +101,14 @@ describe("createStoreOutboxPort", () => {
     const { store, indexedDB } = await open();
     await write(store, create(1));
     await write(store, create(2));
-    const port = createStoreOutboxPort(store);
+    const port = store.outboxPort();
     await port.markAttempt([1, 2]);
     expect(await store.getMeta(IN_FLIGHT_KEY)).toEqual([1, 2]);
     // The tab dies here. A new one opens the same database.
     await store.close();
     stores.splice(stores.indexOf(store), 1);
     const { store: reopened } = await open(indexedDB);
-    const next = createStoreOutboxPort(reopened);
+    const next = reopened.outboxPort();
     expect((await next.page(0, 10)).map((e) => e.outcomeUnknown)).toEqual([true, true]);
     // Its first round records the dead runner's marks for good, whatever this round's answer says.
     await next.markAttempt([1]);
@@ -120,11 +125,11 @@ describe("createStoreOutboxPort", () => {
   it("keeps the marks of overlapping rounds of the same runner apart", async () => {
     const { store } = await open();
     for (let i = 1; i <= 3; i++) await write(store, create(i));
-    const port = createStoreOutboxPort(store);
+    const port = store.outboxPort();
     await port.markAttempt([1]);
     await port.markAttempt([2, 3]); // a second round while the first is in flight
     expect(await store.getMeta(IN_FLIGHT_KEY)).toEqual([1, 2, 3]);
-    await port.settle([{ kind: "acknowledged", seqs: [1], operation: create(1) }]);
+    await port.settle([{ kind: "acknowledged", seqs: [1] }]);
     expect(await store.getMeta(IN_FLIGHT_KEY)).toEqual([2, 3]);
     await port.settle([
       { kind: "retry", seqs: [2, 3], outcomeUnknown: false, error: { errorCode: 1, message: "x" } },
@@ -140,22 +145,22 @@ describe("createStoreOutboxPort", () => {
     const { store } = await open();
     await write(store, create(1));
     await write(store, update(1, "b"));
-    const port = createStoreOutboxPort(store);
+    const port = store.outboxPort();
     await port.markAttempt([1]);
-    await port.settle([{ kind: "acknowledged", seqs: [1], operation: create(1), etag: 'W/"7"' }]);
+    await port.settle([{ kind: "acknowledged", seqs: [1], etag: 'W/"7"' }]);
     const [entry] = await port.page(0, 10);
     expect(entry).toMatchObject({ seq: 2, baseEtag: 'W/"7"' });
   });
 
   it("tells the engine about local writes and failure actions, not about its own settles", async () => {
     const { store } = await open();
-    const port = createStoreOutboxPort(store);
-    const seen: unknown[] = [];
-    const sub = port.changes$!.subscribe((c) => seen.push(c));
+    const port = store.outboxPort();
+    let seen = 0;
+    const unsubscribe = port.onOutboxChange!(() => seen++);
     await write(store, create(1));
     await port.markAttempt([1]);
-    await port.settle([{ kind: "acknowledged", seqs: [1], operation: create(1) }]);
-    sub.unsubscribe();
-    expect(seen).toEqual(["write"]);
+    await port.settle([{ kind: "acknowledged", seqs: [1] }]);
+    unsubscribe();
+    expect(seen).toBe(1);
   });
 });
