@@ -1,4 +1,4 @@
-import type { ErrorInfo, SyncReport, SyncStatus } from "@xrm-offline/odata";
+import type { ErrorInfo, SyncStatus } from "@xrm-offline/odata";
 
 export type RunnerState =
   | { readonly phase: "stopped" }
