@@ -53,5 +53,6 @@ export {
   normalizeWrite,
 } from "./write/normalize-write.ts";
 export { type RenderOptions, renderRequest } from "./write/render-request.ts";
+export { resolveEntity } from "./write/resolve-entity.ts";
 export { WRITE_LIMITS } from "./write/write-limits.ts";
 export type * from "./write/write-operation.ts";
