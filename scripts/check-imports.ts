@@ -16,6 +16,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   transport: ["odata", "metadata"],
   sync: ["store", "transport", "odata", "metadata"],
   webapi: ["sync", "store", "transport", "odata", "metadata"],
+  // The browser bundle for Dataverse web resources: the facade, wrapped for plain scripts.
+  "web-resource": ["webapi", "sync", "store", "transport", "odata", "metadata"],
   emulator: ["odata", "metadata"],
   // The test harness embeds the server and the facade: that is its whole point (dev/test only).
   testing: ["emulator", "webapi", "sync", "store", "transport", "odata", "metadata"],
