@@ -117,8 +117,8 @@ describe("sync over HTTP: replay", () => {
     const s = await stack();
     await emulator.faults.down();
     await s.create("account", { name: "patience" });
-    await s.engine.syncNow();
-    await sleep(30);
+    // The cycle ended without reaching the server: nothing was sent, nothing lost.
+    expect(await s.engine.syncNow()).toMatchObject({ pushed: 0, failed: 0, pending: 1 });
     expect(await s.engine.pendingCount()).toBe(1);
     await emulator.faults.up();
     await until(async () => (await s.engine.pendingCount()) === 0);
@@ -129,13 +129,15 @@ describe("sync over HTTP: replay", () => {
     const s = await stack();
     for (let i = 0; i < 5; i++) await s.create("account", { name: `n${i}` });
     emulator.faults.update({ latencyMs: 200 });
+    const batches = () => emulator.requestLog.entries((e) => e.path === "$batch").length;
+    const before = batches();
     const first = s.engine.syncNow().catch((e: unknown) => e);
-    await sleep(50); // the $batch is on the wire
+    await until(() => batches() > before); // the $batch reached the server
     await s.reload(); // the tab is closed: the engine aborts, nothing is settled
     expect(await first).toMatchObject({ errorCode: code("RequestAborted") });
     expect(await s.store.getMeta(IN_FLIGHT_KEY)).toHaveLength(5);
     emulator.faults.update({ latencyMs: 0 });
-    await sleep(250); // the server finishes what it had received
+    await until(() => emulator.count("account") === 5); // the server finishes what it had received
     expect(await s.engine.syncNow()).toMatchObject({ failed: 0, pending: 0 });
     expect(emulator.count("account")).toBe(5);
     expect(await s.engine.failures()).toEqual([]);
