@@ -18,6 +18,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   webapi: ["sync", "store", "transport", "odata", "metadata"],
   // The browser bundle for Dataverse web resources: the facade, wrapped for plain scripts.
   "web-resource": ["webapi", "sync", "store", "transport", "odata", "metadata"],
+  // The facade for PCF code components: on top of webapi too.
+  pcf: ["webapi", "sync", "store", "transport", "odata", "metadata"],
   emulator: ["odata", "metadata"],
   // The test harness embeds the server and the facade: that is its whole point (dev/test only).
   testing: ["emulator", "webapi", "sync", "store", "transport", "odata", "metadata"],
