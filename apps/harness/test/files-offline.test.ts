@@ -131,4 +131,27 @@ describe("files and images offline", () => {
       "bytes 8192-11999/12000",
     ]);
   });
+  it("keeps the server's refusal as a failure with retry and discard", async () => {
+    open("files-4");
+    const { id } = await api.createRecord("incident", { title: "Refused" });
+    online.next(true);
+    await api.sync.syncNow();
+    await api.files.set("incident", id, "new_report", new Blob([bytes(20_000, 4)]), { fileName: "big.pdf" });
+    await api.sync.syncNow();
+    const failures = await api.sync.failures();
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({
+      action: "Upload",
+      entity: "incident",
+      recordId: id,
+      errorCode: 0x80044a02,
+    });
+    await api.sync.retry(failures[0]!.id);
+    await api.sync.syncNow();
+    expect((await api.sync.failures())[0]?.errorCode).toBe(0x80044a02);
+    await api.sync.discard((await api.sync.failures())[0]!.id);
+    expect(await api.sync.failures()).toEqual([]);
+    expect(await api.files.uploads()).toEqual([]);
+    expect(await serverFile(emulator, `incidents(${id})/new_report`)).toBe(404);
+  });
 });

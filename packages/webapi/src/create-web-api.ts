@@ -24,6 +24,7 @@ import { type OfflineTables, resolveOfflineTables } from "./offline-tables.ts";
 import { createUnconfiguredOnlineApi } from "./online-api.ts";
 import { resolveMetadata } from "./resolve-metadata.ts";
 import { createSyncApi, type SyncEngineLike } from "./sync-api.ts";
+import { withUploadFailures } from "./upload-failures.ts";
 import type {
   CreateWebApiOptions,
   OfflineApi,
@@ -94,7 +95,7 @@ export function composeWebApi(parts: WebApiParts): OfflineWebApi {
     ...plain,
     offline,
     online,
-    sync: sync.api,
+    sync: withUploadFailures(sync.api, parts.fileUploads, () => parts.engine?.notifyLocalWrite()),
     files: createFilesApi(parts.metadata, parts.fileColumns, parts.fileUploads, () =>
       parts.engine?.notifyLocalWrite(),
     ),

@@ -3,7 +3,7 @@
  * button will do. Codes stay out of these sentences (the screen shows them under "Details").
  */
 export interface FailureFacts {
-  readonly action: "Create" | "Update" | "Delete";
+  readonly action: "Create" | "Update" | "Delete" | "Upload";
   readonly entity: string;
   /** 0 conflict, 1 record not found, 2 already exists, 3 other (Dataverse's syncerror types). */
   readonly errorType: 0 | 1 | 2 | 3;
@@ -40,6 +40,12 @@ export const TITLE_COLUMNS: Readonly<Record<string, string>> = {
 
 export function explainFailure(f: FailureFacts): FailureText {
   const noun = nounOf(f.entity);
+  if (f.action === "Upload")
+    return {
+      what: `A file or photo of this ${noun} couldn't be sent to the office${f.httpStatus === 400 ? " (it is too big or not accepted)" : ""}.`,
+      retry: "Retry sends the file again.",
+      discard: "Discard removes the file from this device; the record itself is kept.",
+    };
   if (f.errorType === 1) {
     if (f.action === "Delete")
       return {

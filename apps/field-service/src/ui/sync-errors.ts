@@ -25,6 +25,7 @@ const ACTION_WORDS: Readonly<Record<SyncFailureView["action"], string>> = {
   Create: "New",
   Update: "Changed",
   Delete: "Deleted",
+  Upload: "File for",
 };
 
 /** The sync-errors screen: each failure by the record's name, what happened, what each button does. */

@@ -39,8 +39,8 @@ export interface OutboxEntry {
   readonly baseEtag?: string | null;
 }
 
-/** syncerror.action. */
-export type FailureAction = "Create" | "Update" | "Delete";
+/** syncerror.action; "Upload": a file or image column upload (xrm-offline's own: syncerror has no such action). */
+export type FailureAction = "Create" | "Update" | "Delete" | "Upload";
 
 /** A failure as the engine reports it: shaped like a row of Dataverse's `syncerror` table. */
 export interface SyncFailureInit extends ErrorInfo {
