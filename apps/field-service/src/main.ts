@@ -165,7 +165,10 @@ function start(): void {
     if (changed && status.pending > 0 && (!last || status.pending > last.pending)) {
       void serviceWorker.then((sw) => sw?.requestReplay());
     }
-    if (changed && (route.view === "work" || route.view === "errors")) {
+    // The errors screen only when the failures change: redrawing it on every cycle would close an
+    // opened "Details" under the user's finger.
+    const failuresChanged = !last || last.failed !== status.failed;
+    if ((changed && route.view === "work") || (failuresChanged && route.view === "errors")) {
       clearTimeout(timer);
       timer = setTimeout(render, 150);
     }
