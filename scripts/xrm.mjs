@@ -3,28 +3,16 @@
 // It needs nothing but Node.js: it installs the workspace with the pinned pnpm (through npx),
 // then runs the named root script. Native modules (better-sqlite3) build against the local
 // Node headers, because node-gyp cannot download them on a machine without internet access.
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { nodeHeadersDir } from "./node-headers.mjs";
 
 const PNPM = "pnpm@12.4.2";
 const [task = "test", ...args] = process.argv.slice(2);
 // `node scripts/xrm.mjs demo -- --port 4000`: pnpm run passes a literal "--" on to the script.
 const rest = args[0] === "--" ? args.slice(1) : args;
 
-function nodeHeadersDir() {
-  if (process.env.npm_config_nodedir) return process.env.npm_config_nodedir;
-  try {
-    const configured = execFileSync("npm", ["config", "get", "nodedir"], { encoding: "utf8" }).trim();
-    if (configured && configured !== "undefined" && existsSync(configured)) return configured;
-  } catch {
-    // npm missing or failing: fall back to the headers next to this node binary
-  }
-  const prefix = dirname(dirname(process.execPath));
-  return existsSync(join(prefix, "include", "node", "node.h")) ? prefix : undefined;
-}
-
-const env = { ...process.env };
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1" };
 const nodedir = nodeHeadersDir();
 if (nodedir) env.npm_config_nodedir = nodedir;
 

@@ -1,3 +1,4 @@
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { createWebApi, installXrmWebApi, type OfflineWebApi, type SyncStatus } from "@xrm-offline/webapi";
 import { endpointsFor, OFFLINE_TABLES } from "./app-config.ts";
 import { type AppSync, pageSync, workerSync } from "./boot/app-sync.ts";
@@ -49,6 +50,7 @@ function start(): void {
   const inWorker =
     new URLSearchParams(location.search).get("sync") === "worker" && typeof Worker === "function";
   const api = createWebApi({
+    metadata: bundledMetadata(),
     serverUrl: endpoints.serverUrl,
     databaseName: endpoints.databaseName,
     offlineTables: OFFLINE_TABLES,

@@ -3,10 +3,16 @@
  * owns the engine — push, pull, retries — and serves its `sync` API to the page, which keeps only
  * the local reads and writes. Same database, same Web Lock: never two runners.
  */
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { type SyncWorkerEndpoint, serveSyncWorker } from "@xrm-offline/sync/worker";
 import { createWebApi } from "@xrm-offline/webapi";
 import { endpointsFor, OFFLINE_TABLES } from "./app-config.ts";
 
 const { serverUrl, databaseName } = endpointsFor(self.location.origin);
-const api = createWebApi({ serverUrl, databaseName, offlineTables: OFFLINE_TABLES });
+const api = createWebApi({
+  metadata: bundledMetadata(),
+  serverUrl,
+  databaseName,
+  offlineTables: OFFLINE_TABLES,
+});
 serveSyncWorker(self as unknown as SyncWorkerEndpoint, api.sync);

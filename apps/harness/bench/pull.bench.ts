@@ -3,7 +3,7 @@
 // rows, then a delta of 100 changes, then a delta that finds nothing.
 import { once } from "node:events";
 import { Worker } from "node:worker_threads";
-import { bundledMetadata } from "@xrm-offline/metadata";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { OfflineStore } from "@xrm-offline/store";
 import { createPuller, normalizeOfflineTables, transportPullRemote } from "@xrm-offline/sync";
 import { createTransport } from "@xrm-offline/transport";

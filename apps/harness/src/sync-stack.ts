@@ -3,7 +3,8 @@
  * the HTTP transport, and the emulator, wired to the sync engine through its adapters.
  */
 import type { Emulator } from "@xrm-offline/emulator";
-import { bundledMetadata, type Metadata } from "@xrm-offline/metadata";
+import type { Metadata } from "@xrm-offline/metadata";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { normalizeDelete, normalizeWrite, renderRequest, type WriteOperation } from "@xrm-offline/odata";
 import { OfflineStore } from "@xrm-offline/store";
 import {

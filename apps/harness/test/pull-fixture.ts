@@ -1,7 +1,8 @@
 // Shared setup of the pull tests: the emulator over HTTP, a store on a fresh fake IndexedDB, and a
 // puller between them. Not a test file itself.
 import type { Emulator } from "@xrm-offline/emulator";
-import { bundledMetadata, type Metadata } from "@xrm-offline/metadata";
+import type { Metadata } from "@xrm-offline/metadata";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { normalizeDelete, normalizeWrite, renderRequest } from "@xrm-offline/odata";
 import { OfflineStore, type PreparedWrite } from "@xrm-offline/store";
 import {

@@ -1,7 +1,7 @@
 // Invariant 7 over a real sync: the access token never reaches IndexedDB, and two databases on one
 // device (two users or orgs) never replay each other's queue.
 import { type Emulator, startEmulator } from "@xrm-offline/emulator";
-import { bundledMetadata } from "@xrm-offline/metadata";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { OfflineStore } from "@xrm-offline/store";
 import { createWebApi, type OfflineWebApi } from "@xrm-offline/webapi";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
@@ -30,6 +30,7 @@ describe("tokens and databases", () => {
     const device = new IDBFactory();
     const make = (databaseName: string, online: BehaviorSubject<boolean>): OfflineWebApi =>
       createWebApi({
+        metadata: bundledMetadata(),
         serverUrl: emulator.url,
         getAccessToken: () => TOKEN,
         databaseName,

@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bundledMetadata } from "@xrm-offline/metadata";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { partnersFromCsdl } from "../src/schema/partner-map.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));

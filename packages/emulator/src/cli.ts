@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `pnpm emulator [options]`: run the local Dataverse Web API until Ctrl+C. See USAGE.
  */

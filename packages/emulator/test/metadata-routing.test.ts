@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { bundledMetadata, metadataFromCsdl } from "@xrm-offline/metadata";
+import { metadataFromCsdl } from "@xrm-offline/metadata";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Emulator, generateCsdl } from "../src/index.ts";
 import { partnersFromCsdl } from "../src/schema/partner-map.ts";

@@ -1,4 +1,4 @@
-export { BUNDLED_TABLES, bundledMetadata } from "./bundled-metadata.ts";
+export { BUNDLED_TABLES } from "./bundled-tables.ts";
 export { EntityMetadata } from "./entity-metadata.ts";
 export { KNOWN_PRIMARY_NAMES } from "./known-primary-names.ts";
 export { lookupAttributeOf, lookupValueProperty } from "./lookup-value-property.ts";

@@ -1,6 +1,6 @@
 // normalizeWrite + renderRequest throughput for the createRecord seed's basic create (offline
 // mode: validation against the bundled metadata, a new GUID, the POST body).
-import { bundledMetadata } from "@xrm-offline/metadata";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { peakMemoryMB, report } from "../../../scripts/bench-report.ts";
 import { normalizeWrite } from "../src/write/normalize-write.ts";
 import { renderRequest } from "../src/write/render-request.ts";

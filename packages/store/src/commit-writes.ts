@@ -11,7 +11,7 @@
  */
 import type { Metadata } from "@xrm-offline/metadata";
 import type { WebApiRequest, WriteOperation } from "@xrm-offline/odata";
-import { renderRequest, xrmError } from "@xrm-offline/odata";
+import { renderRequest, type XrmError, xrmError } from "@xrm-offline/odata";
 import { Dexie } from "dexie";
 import { applyChange } from "./apply-change.ts";
 import { blobsApart } from "./attachment-blobs.ts";
@@ -37,19 +37,19 @@ export interface WriteResult {
 const keyString = (entity: string, id: string) => `${entity}|${id}`;
 
 /** A read of a record this store doesn't have (retrieveRecord): the server's 404 code. */
-export function notFound(entity: string, id: string) {
+export function notFound(entity: string, id: string): XrmError {
   return xrmError("ObjectDoesNotExist", `Entity '${entity}' With Id = ${id} Does Not Exist`);
 }
 
 /** An update or delete of a record this store doesn't have (or has deleted locally). */
-export function notInStore(entity: string, id: string) {
+export function notInStore(entity: string, id: string): XrmError {
   return xrmError(
     "CantUpdateOnlineRecord",
     `Entity '${entity}' With Id = ${id} Does Not Exist in the offline store.`,
   );
 }
 
-export function duplicate() {
+export function duplicate(): XrmError {
   return xrmError("DuplicateRecord");
 }
 

@@ -1,4 +1,4 @@
-import { bundledMetadata } from "@xrm-offline/metadata";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { type CreateOperation, renderRequest, type UpdateOperation } from "@xrm-offline/odata";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { afterEach, describe, expect, it } from "vitest";

@@ -9,7 +9,7 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { bundledMetadata } from "@xrm-offline/metadata";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { type CreateOperation, type OutboxPort, renderRequest } from "@xrm-offline/odata";
 import { OfflineStore } from "@xrm-offline/store";
 import { createTransport, type Transport } from "@xrm-offline/transport";

@@ -9,6 +9,7 @@
  */
 import { type Emulator, startEmulator } from "@xrm-offline/emulator";
 import type { Metadata } from "@xrm-offline/metadata";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { ERRORS, XrmError, xrmError } from "@xrm-offline/odata";
 import {
   createWebApi,
@@ -57,7 +58,8 @@ function checkOptions(options: unknown): OfflineHarnessOptions {
 /** Starts a server and a device. Rejects with an XrmError (and leaves nothing running) on bad options. */
 export async function createOfflineHarness(options?: OfflineHarnessOptions): Promise<OfflineHarness> {
   const o = checkOptions(options);
-  const metadata = resolveMetadata(o.metadata);
+  // A test harness runs in Node, where the bundled tables cost nothing: they are its default.
+  const metadata = resolveMetadata(o.metadata ?? bundledMetadata());
   const seed = validateSeed(metadata, o.seed);
   const token =
     o.auth === undefined || o.auth === false ? undefined : o.auth === true ? "harness-token" : o.auth.token;

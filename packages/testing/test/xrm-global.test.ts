@@ -1,5 +1,5 @@
 /// <reference types="xrm" />
-import { bundledMetadata } from "@xrm-offline/metadata";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { afterEach, describe, expect, it } from "vitest";
 import { createOfflineHarness, type HarnessClientContext, type OfflineHarness } from "../src/index.ts";
 

@@ -8,7 +8,7 @@
  * - calls fired at once: raw IndexedDB, the same rows in 1,000-row transactions.
  */
 
-import { bundledMetadata } from "@xrm-offline/metadata";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { normalizeWrite, renderRequest } from "@xrm-offline/odata";
 import type { OutboxRow, StoredRecord } from "@xrm-offline/store";
 import { OfflineStore, XrmDatabase } from "@xrm-offline/store";
@@ -89,7 +89,12 @@ type RowPair = { readonly record: StoredRecord; readonly entry: OutboxRow };
 
 /** `count` createRecord calls, each awaited before the next; per-call latencies in ms. */
 async function ourAwaited(env: BenchEnvironment, name: string, count: number): Promise<number[]> {
-  const api = createWebApi({ indexedDB: env.indexedDB, IDBKeyRange: env.IDBKeyRange, databaseName: name });
+  const api = createWebApi({
+    metadata: bundledMetadata(),
+    indexedDB: env.indexedDB,
+    IDBKeyRange: env.IDBKeyRange,
+    databaseName: name,
+  });
   const latencies: number[] = [];
   for (let i = 0; i < count; i++) {
     const t0 = performance.now();
@@ -110,7 +115,12 @@ async function awaitedInterleaved(
   rows: readonly RowPair[],
 ): Promise<{ ours: number[]; raw: number[] }> {
   const name = freshName("awaited");
-  const api = createWebApi({ indexedDB: env.indexedDB, IDBKeyRange: env.IDBKeyRange, databaseName: name });
+  const api = createWebApi({
+    metadata: bundledMetadata(),
+    indexedDB: env.indexedDB,
+    IDBKeyRange: env.IDBKeyRange,
+    databaseName: name,
+  });
   await api.sync.pendingCount();
   const db = new XrmDatabase(freshName("raw-dexie"), env);
   await db.open();
@@ -143,7 +153,12 @@ async function awaitedInterleaved(
 
 /** `count` createRecord calls fired at once; ms until all resolved. */
 async function ourBurst(env: BenchEnvironment, name: string, count: number): Promise<number> {
-  const api = createWebApi({ indexedDB: env.indexedDB, IDBKeyRange: env.IDBKeyRange, databaseName: name });
+  const api = createWebApi({
+    metadata: bundledMetadata(),
+    indexedDB: env.indexedDB,
+    IDBKeyRange: env.IDBKeyRange,
+    databaseName: name,
+  });
   await api.sync.pendingCount(); // the database is open before the clock starts
   const t0 = performance.now();
   const calls: PromiseLike<unknown>[] = [];
@@ -342,6 +357,7 @@ export async function runOfflineBench(env: BenchEnvironment): Promise<BenchFigur
     const open = async () => {
       const t0 = performance.now();
       const api = createWebApi({
+        metadata: bundledMetadata(),
         indexedDB: env.indexedDB,
         IDBKeyRange: env.IDBKeyRange,
         databaseName: name,

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { bundledMetadata } from "@xrm-offline/metadata";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { OfflineStore } from "@xrm-offline/store";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { firstValueFrom, of, filter as where } from "rxjs";
@@ -66,6 +66,7 @@ describe("database name (one per org)", () => {
       });
     };
     const api = createWebApi({
+      metadata: bundledMetadata(),
       indexedDB,
       IDBKeyRange,
       serverUrl: "https://org.example.com/api/data/v9.2?tenant=x",
@@ -96,6 +97,7 @@ describe("database name (one per org)", () => {
   it("a serverUrl carrying credentials is refused at creation", () => {
     expect(() =>
       createWebApi({
+        metadata: bundledMetadata(),
         indexedDB: new IDBFactory(),
         IDBKeyRange,
         serverUrl: "https://user:p4ss@org.example.com/api/data/v9.2",
@@ -151,7 +153,7 @@ describe("options", () => {
         throw new Error("IndexedDB is disabled");
       },
     } as unknown as IDBFactory;
-    const api = createWebApi({ indexedDB: broken, IDBKeyRange });
+    const api = createWebApi({ metadata: bundledMetadata(), indexedDB: broken, IDBKeyRange });
     await expect(api.createRecord("account", { name: "x" })).rejects.toMatchObject({
       message: expect.stringContaining("disabled"),
     });

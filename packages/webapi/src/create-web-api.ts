@@ -117,8 +117,9 @@ export function composeWebApi(parts: WebApiParts): OfflineWebApi {
  * An `Xrm.WebApi` backed by a local IndexedDB store. Returns at once; the database opens in the
  * background and every call waits for it. Throws (synchronously) only for bad options.
  */
-export function createWebApi(options: CreateWebApiOptions = {}): OfflineWebApi {
-  const metadata = resolveMetadata(options.metadata);
+export function createWebApi(options: CreateWebApiOptions): OfflineWebApi {
+  // Checked first: it also refuses a missing options object with InvalidArgument.
+  const metadata = resolveMetadata((options as CreateWebApiOptions | undefined)?.metadata);
   const tables = resolveOfflineTables(metadata, options.offlineTables);
   // Inside a model-driven app: the org's Web API on the page's own origin (cookie session).
   const host = options.serverUrl === undefined ? hostDefaults() : undefined;

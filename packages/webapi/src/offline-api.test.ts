@@ -1,3 +1,4 @@
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { describe, expect, it } from "vitest";
 import { createWebApi } from "./create-web-api.ts";
@@ -10,7 +11,7 @@ const id = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12,
 
 describe("offline writes", () => {
   it("gives created records new lower-case v4 GUIDs by default", async () => {
-    const api = createWebApi({ indexedDB: new IDBFactory(), IDBKeyRange });
+    const api = createWebApi({ metadata: bundledMetadata(), indexedDB: new IDBFactory(), IDBKeyRange });
     const a = await api.offline.createRecord("account", { name: "A" });
     const b = await api.offline.createRecord("account", { name: "B" });
     expect(a.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -285,7 +286,13 @@ describe("offlineTables indexes", () => {
 describe("lifecycle", () => {
   it("close and reopen: every record and queued entry is still there", async () => {
     const indexedDB = new IDBFactory();
-    const options = { indexedDB, IDBKeyRange, databaseName: "org", newId: sequentialIds() };
+    const options = {
+      metadata: bundledMetadata(),
+      indexedDB,
+      IDBKeyRange,
+      databaseName: "org",
+      newId: sequentialIds(),
+    };
     const api = createWebApi(options);
     await api.createRecord("contact", { lastname: "Lee" });
     await api.createRecord("account", { name: "A", primarycontactid: { logicalname: "contact", id: id(1) } });
@@ -293,7 +300,7 @@ describe("lifecycle", () => {
     const before = await api.retrieveMultipleRecords("account");
     await api.close();
     await expect(api.createRecord("account", { name: "late" })).rejects.toBeDefined();
-    const again = createWebApi({ indexedDB, IDBKeyRange, databaseName: "org" });
+    const again = createWebApi({ metadata: bundledMetadata(), indexedDB, IDBKeyRange, databaseName: "org" });
     expect(await again.retrieveMultipleRecords("account")).toEqual(before);
     expect(await again.sync.pendingCount()).toBe(3);
     await again.close();

@@ -107,8 +107,11 @@ export interface CreateWebApiOptions {
    * `credentials: "same-origin"` — the session cookie authenticates a page served by the org itself.
    */
   readonly getAccessToken?: () => string | Promise<string>;
-  /** A Metadata object or CSDL `$metadata` XML; default: the bundled set. */
-  readonly metadata?: Metadata | string;
+  /**
+   * A Metadata object or CSDL `$metadata` XML. Required; the bundled tables are
+   * `bundledMetadata()` from `@xrm-offline/metadata/bundled`.
+   */
+  readonly metadata: Metadata | string;
   /**
    * IndexedDB database: one per org and user. Default `xrm-offline:<host>` from serverUrl
    * (`xrm-offline:local` without one), plus `:<systemuserid>` when the server URL came from the

@@ -3,13 +3,14 @@
  * Compile-time conformance checks (type-checked by the root tsconfig, never run): the object
  * createWebApi returns must be assignable to @types/xrm's `Xrm.WebApi`.
  */
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { createWebApi } from "./create-web-api.ts";
 import { installXrmWebApi } from "./install-xrm-web-api.ts";
 import type { DeleteResponse } from "./web-api-types.ts";
 
 export async function typeChecks(): Promise<void> {
-  const api = createWebApi({ indexedDB: new IDBFactory(), IDBKeyRange });
+  const api = createWebApi({ metadata: bundledMetadata(), indexedDB: new IDBFactory(), IDBKeyRange });
   const asXrm: Xrm.WebApi = api;
   const online: Xrm.WebApiOnline = api.online;
   const offline: Xrm.WebApiOffline = api.offline;

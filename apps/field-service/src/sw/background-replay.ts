@@ -1,3 +1,4 @@
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { createWebApi } from "@xrm-offline/webapi";
 import { BehaviorSubject } from "rxjs";
 import { endpointsFor, OFFLINE_TABLES } from "../app-config.ts";
@@ -30,6 +31,7 @@ export async function replayInBackground(options: BackgroundReplayOptions): Prom
   const { serverUrl, databaseName } = endpointsFor(options.origin);
   // The browser fires "sync" when it is online: no need to wait for a probe.
   const api = createWebApi({
+    metadata: bundledMetadata(),
     serverUrl,
     databaseName,
     offlineTables: OFFLINE_TABLES,

@@ -99,7 +99,7 @@ export class FaultController {
   #down = false;
   readonly #setDown: (down: boolean) => Promise<void>;
   /** How many faults of each kind were injected (`"429"`, `"503"`, `"reset-after"`, …). */
-  readonly injected = new Map<string, number>();
+  readonly injected: Map<string, number> = new Map();
 
   constructor(setDown: (down: boolean) => Promise<void>, options?: FaultOptions) {
     this.#setDown = setDown;

@@ -1,4 +1,5 @@
-import { bundledMetadata, type EntityMetadata, Metadata, parseCsdl } from "@xrm-offline/metadata";
+import { type EntityMetadata, Metadata, parseCsdl } from "@xrm-offline/metadata";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import bundledPartners from "./bundled-partners.generated.json" with { type: "json" };
 import { generateCsdl } from "./generate-csdl.ts";
 import { type PartnerMap, partnerMapFromJson, partnersFromCsdl } from "./partner-map.ts";

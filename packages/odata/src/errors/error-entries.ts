@@ -20,7 +20,7 @@ export interface CatalogueEntry {
  * error code list. `retryable` means "sending the same request again later can succeed".
  * Keep entries unique by code: `catalogueEntry` looks them up by code.
  */
-export const ERRORS = {
+const HEAD_ERRORS = {
   // ── Payload and argument errors (400) ─────────────────────────────────────────────────────────
   /** The OData reader rejected the JSON payload: unknown property, value not of the property's type. */
   ODataParserError: {
@@ -93,9 +93,9 @@ export const ERRORS = {
   },
 
   InvalidXml: { code: "0x80040201", httpStatus: 400, message: "Invalid XML.", retryable: false },
-  ...QUERY_BUILDER_ERRORS,
-  ...FILE_ERRORS,
+} as const;
 
+const TAIL_ERRORS = {
   // ── Authentication and authorisation (401 / 403) ─────────────────────────────────────────────
   AccessTokenExpired: {
     code: "0x8005f101",
@@ -273,7 +273,20 @@ export const ERRORS = {
     message: "The operation was aborted.",
     retryable: true,
   },
-} as const satisfies Record<string, Omit<CatalogueEntry, "name">>;
+} as const;
+
+/** Fails to compile when an entry lacks a field or has a wrong type. */
+type Entries<T extends Record<string, Omit<CatalogueEntry, "name">>> = T;
+// Spelled as an intersection so its declaration needs no inference (isolatedDeclarations: the
+// published .d.ts files are generated per file, without the type checker).
+export const ERRORS: Entries<
+  typeof HEAD_ERRORS & typeof QUERY_BUILDER_ERRORS & typeof FILE_ERRORS & typeof TAIL_ERRORS
+> = {
+  ...HEAD_ERRORS,
+  ...QUERY_BUILDER_ERRORS,
+  ...FILE_ERRORS,
+  ...TAIL_ERRORS,
+};
 
 export type ErrorName = keyof typeof ERRORS;
 

@@ -1,4 +1,5 @@
-import { bundledMetadata } from "@xrm-offline/metadata";
+import type { Metadata } from "@xrm-offline/metadata";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import type { ResolveRelated, Row } from "./filter-compile.ts";
 import type { ResolveChildren } from "./query-joined-row.ts";
 
@@ -8,7 +9,7 @@ import type { ResolveChildren } from "./query-joined-row.ts";
  * `a01`…`a12` and `c01`…`c08` stand for the GUIDs below.
  */
 
-export const metadata = bundledMetadata();
+export const metadata: Metadata = bundledMetadata();
 
 export function accountId(n: number): string {
   return `aaaaaaaa-0000-4000-8000-0000000000${String(n).padStart(2, "0")}`;

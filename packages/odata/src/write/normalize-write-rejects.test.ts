@@ -28,7 +28,7 @@
  * before Dataverse sees them (wire reference §3.4), so a change queued offline and one sent online
  * fail alike. Everything about references, modes and ids is an argument error (InvalidArgument).
  */
-import { bundledMetadata } from "@xrm-offline/metadata";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { describe, expect, it } from "vitest";
 import { XrmError } from "../errors/xrm-error.ts";
 import { normalizeWrite } from "./normalize-write.ts";

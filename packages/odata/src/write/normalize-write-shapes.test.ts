@@ -1,6 +1,6 @@
 // The other accepted shapes of `data`: bind forms, lookup object variants, clearing lookups,
 // polymorphic lookups, primary keys, Date objects, collection binds online.
-import { bundledMetadata } from "@xrm-offline/metadata";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { describe, expect, it } from "vitest";
 import { normalizeWrite } from "./normalize-write.ts";
 import { renderRequest } from "./render-request.ts";

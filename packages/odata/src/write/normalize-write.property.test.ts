@@ -1,6 +1,6 @@
 // Property-based: whatever normalizeWrite is given, it returns a JSON-plain operation or throws an
 // XrmError — never another exception — and it never changes its input.
-import { bundledMetadata } from "@xrm-offline/metadata";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { errorTypeFor } from "../errors/error-type.ts";

@@ -1,6 +1,6 @@
 // Every `data` object of the createRecord / updateRecord reference pages (shared/seeds), in both
 // modes, normalised and rendered, with exact expected output.
-import { bundledMetadata } from "@xrm-offline/metadata";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { seedExampleMetadata } from "@xrm-offline/metadata/testing";
 import { describe, expect, it } from "vitest";
 import { XrmError } from "../errors/xrm-error.ts";

@@ -1,4 +1,4 @@
-import { bundledMetadata } from "@xrm-offline/metadata";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { describe, expect, it } from "vitest";
 import { XrmError } from "../errors/xrm-error.ts";
 import { normalizeDelete } from "./normalize-delete.ts";

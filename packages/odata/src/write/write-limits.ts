@@ -15,5 +15,5 @@ export const WRITE_LIMITS = {
   /** Keys across the whole write, nested records included. */
   maxTotalKeys: 10_000,
   /** Characters in one text value: the largest Dataverse text column. */
-  maxStringLength: MAX_STRING_LENGTH,
+  maxStringLength: MAX_STRING_LENGTH as typeof MAX_STRING_LENGTH,
 } as const;

@@ -1,5 +1,6 @@
 /** Test helpers: a store on a fresh in-memory IndexedDB, and prepared writes from Xrm data. */
-import { bundledMetadata, type Metadata } from "@xrm-offline/metadata";
+import type { Metadata } from "@xrm-offline/metadata";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import {
   errorTypeFor,
   normalizeDelete,

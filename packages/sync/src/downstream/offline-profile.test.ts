@@ -1,4 +1,4 @@
-import { bundledMetadata } from "@xrm-offline/metadata";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { ERRORS, toErrorCode, XrmError } from "@xrm-offline/odata";
 import { describe, expect, it } from "vitest";
 import { normalizeOfflineTables, type OfflineTablesOption } from "./offline-profile.ts";

@@ -1,6 +1,6 @@
 // Answers the emulator never gives: a delta answer in pages, garbled answers, a table without
 // change tracking. A scripted remote and an in-memory store.
-import { bundledMetadata } from "@xrm-offline/metadata";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { xrmError } from "@xrm-offline/odata";
 import { describe, expect, it } from "vitest";
 import { createPuller } from "./create-puller.ts";

@@ -1,5 +1,5 @@
 // The pure parts of the pull: reading collection pages, checkpoints, request URLs.
-import { bundledMetadata } from "@xrm-offline/metadata";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { XrmError } from "@xrm-offline/odata";
 import { describe, expect, it } from "vitest";
 import { readPage, rowId } from "./collection-page.ts";

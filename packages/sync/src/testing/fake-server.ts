@@ -44,7 +44,7 @@ const code = (name: keyof typeof ERRORS) => toErrorCode(ERRORS[name].code);
  * row are cleared), lookups must point at existing rows (404), and scripted faults.
  */
 export class FakeServer implements RemotePort {
-  readonly tables = new Map<string, Map<string, ServerRow>>();
+  readonly tables: Map<string, Map<string, ServerRow>> = new Map();
   readonly log: RequestLog[] = [];
   /** Every write the server applied, in order. */
   readonly applied: WriteOperation[] = [];

@@ -40,8 +40,8 @@ export interface LocalRecordState {
  */
 export class MemoryOutbox implements OutboxPort {
   readonly name: string;
-  readonly changes$ = new Subject<void>();
-  readonly records = new Map<string, LocalRecordState>();
+  readonly changes$: Subject<void> = new Subject();
+  readonly records: Map<string, LocalRecordState> = new Map();
   /** Every settle call, in order (tests look at them). */
   readonly settled: Settlement[][] = [];
   /** How many entries `page` handed out in all (memory-flatness checks). */

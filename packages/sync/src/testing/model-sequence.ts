@@ -183,7 +183,7 @@ function linkMaybe(
  * _<lookup>_value: id|null } }`.
  */
 export class Model {
-  readonly rows = new Map<string, { entity: string; id: string; values: Record<string, unknown> }>();
+  readonly rows: Map<string, { entity: string; id: string; values: Record<string, unknown> }> = new Map();
 
   apply(op: WriteOperation): void {
     const key = `${op.entityLogicalName}(${op.id})`;

@@ -1,5 +1,6 @@
 /** Test helpers: a createWebApi instance on a fresh in-memory IndexedDB, and a second connection to inspect it. */
-import { bundledMetadata, type Metadata } from "@xrm-offline/metadata";
+import type { Metadata } from "@xrm-offline/metadata";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { OfflineStore, type StoredRecord } from "@xrm-offline/store";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { createWebApi } from "../create-web-api.ts";
@@ -21,7 +22,7 @@ export interface TestApi {
   readonly snapshot: () => Promise<{ records: StoredRecord[]; outbox: unknown[]; failures: unknown[] }>;
 }
 
-export function testApi(options: CreateWebApiOptions = {}): TestApi {
+export function testApi(options: Partial<CreateWebApiOptions> = {}): TestApi {
   const indexedDB = new IDBFactory();
   const metadata = (options.metadata as Metadata | undefined) ?? bundledMetadata();
   const api = createWebApi({

@@ -1,0 +1,9 @@
+import { libraryConfig } from "../../scripts/tsdown-config.ts";
+
+export default libraryConfig(
+  {
+    index: "src/index.ts",
+    cli: "src/cli.ts",
+  },
+  { platform: "node" },
+);

@@ -1,0 +1,279 @@
+#!/usr/bin/env node
+/**
+ * The external-consumer check (`pnpm test:consumer`, part of `pnpm test`): what a user who
+ * `npm install`s our packages gets, tried outside this workspace.
+ *
+ *   1. `pnpm pack` every package under packages/ (needs `pnpm build` first: the tarballs hold
+ *      dist/, and pnpm rewrites `workspace:*` to real versions and applies publishConfig);
+ *   2. `publint` and `@arethetypeswrong/cli` on each tarball (any message fails the check);
+ *   3. a temporary project under os.tmpdir() — never inside the workspace, so nothing resolves
+ *      through the workspace's node_modules — `npm install`s the tarballs (copies, no links) and
+ *      the third-party packages the scenarios need, from the npm registry;
+ *   4. the scenarios in scripts/consumer/scenarios/ run in that project, chosen by file name:
+ *        *.node.mjs      run with plain `node` (no tsx, no loaders); exit 0 = pass
+ *        *.typecheck.ts  type-checked together by `tsc` with a strict consumer tsconfig
+ *                        (strict, exactOptionalPropertyTypes, noPropertyAccessFromIndexSignature,
+ *                        noUncheckedIndexedAccess, skipLibCheck: false)
+ *        *.vite.ts       each the entry of a page built by `vite build`
+ *        *.run.mjs       run with `node`, for scenarios that set up a project of their own (e.g. a
+ *                        Jest CommonJS project): they get CONSUMER_DIR (the installed project),
+ *                        CONSUMER_TARBALLS (JSON: package name → tarball path) and
+ *                        WORKSPACE_DIR in the environment; exit 0 = pass
+ *      A scenario that needs more third-party packages lists them in scenarios/dependencies.json
+ *      (name → version); they are installed with the tarballs in one `npm install`.
+ *   The temporary project is removed at the end (kept with KEEP_CONSUMER=1, for debugging).
+ *
+ * better-sqlite3 (the emulator's native dependency): its prebuilt binaries can't be downloaded on a
+ * machine without internet access, and compiling it takes minutes on a shared 2-core machine. So
+ * the install runs with scripts off and puts in the binary that the workspace's own install
+ * compiled for the same better-sqlite3 version and Node ABI — exactly what prebuild-install would
+ * have downloaded; without such a binary it compiles (`npm rebuild better-sqlite3`).
+ *
+ * Tools that only inspect the project (tsc, vite, publint, attw) are the workspace's own binaries,
+ * pointed at the temporary project; the code under test is only ever what the tarballs hold.
+ * Usage: node scripts/consumer/check.mjs [name-filter]
+ */
+import { spawn } from "node:child_process";
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { nodeHeadersDir } from "../node-headers.mjs";
+
+const workspace = fileURLToPath(new URL("../..", import.meta.url));
+const scenariosDir = fileURLToPath(new URL("./scenarios", import.meta.url));
+const bin = (name) => join(workspace, "node_modules", ".bin", name);
+const filter = process.argv[2];
+const env = {
+  ...process.env,
+  npm_config_fund: "false",
+  npm_config_audit: "false",
+  npm_config_update_notifier: "false",
+};
+const nodedir = nodeHeadersDir();
+if (nodedir) env.npm_config_nodedir = nodedir;
+
+let failures = 0;
+let passed = 0;
+/** Runs a command; resolves with its result after printing ✓/✗ (and the output on failure). */
+function run(label, command, args, options = {}) {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { env, ...options, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    const timer = setTimeout(() => child.kill("SIGTERM"), options.timeout ?? 600_000);
+    const done = (status, error) => {
+      clearTimeout(timer);
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      const ok = status === 0 && !options.expectSilence?.(out);
+      if (ok) passed++;
+      else failures++;
+      console.log(`${ok ? "✓" : "✗"} ${label} (${seconds} s${ok ? "" : `, exit ${status}`})`);
+      if (!ok) process.stdout.write(`${out}${error ? String(error) : ""}\n`);
+      resolve({ status: ok ? 0 : (status ?? 1), out });
+    };
+    child.on("error", (e) => done(1, e));
+    child.on("close", (code, signal) => done(code ?? signal));
+  });
+}
+async function mustRun(label, command, args, options) {
+  const r = await run(label, command, args, options);
+  if (r.status !== 0) finish();
+  return r;
+}
+/** pnpm: the one running this script (pnpm test) when there is one, else the pinned one via npx. */
+const execpath = process.env.npm_execpath;
+const pnpm = !execpath?.includes("pnpm")
+  ? ["npx", "-y", "pnpm@12.4.2"]
+  : /\.[cm]?js$/.test(execpath)
+    ? [process.execPath, execpath]
+    : [execpath]; // pnpm 12 is a native executable
+
+const project = mkdtempSync(join(tmpdir(), "xrm-offline-consumer-"));
+const packs = join(project, ".tarballs");
+mkdirSync(packs);
+function finish() {
+  if (process.env.KEEP_CONSUMER) console.log(`kept ${project}`);
+  else rmSync(project, { recursive: true, force: true });
+  console.log(`consumer check: ${passed} passed, ${failures} failed`);
+  process.exit(failures > 0 ? 1 : 0);
+}
+
+// 1. Pack.
+const tarballs = {};
+for (const dir of readdirSync(join(workspace, "packages")).sort()) {
+  const pkgDir = join(workspace, "packages", dir);
+  const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
+  if (pkg.private) continue;
+  if (!existsSync(join(pkgDir, "dist"))) {
+    console.log(`✗ ${pkg.name} has no dist/: run \`pnpm build\` first`);
+    failures++;
+    finish();
+  }
+  const r = await mustRun(
+    `pnpm pack ${pkg.name}`,
+    pnpm[0],
+    [...pnpm.slice(1), "pack", "--pack-destination", packs],
+    {
+      cwd: pkgDir,
+    },
+  );
+  const file = readdirSync(packs).find((f) =>
+    f.startsWith(`${pkg.name.slice(1).replace("/", "-")}-${pkg.version}`),
+  );
+  if (!file) {
+    console.log(`✗ no tarball for ${pkg.name}:\n${r.out}`);
+    failures++;
+    finish();
+  }
+  tarballs[pkg.name] = join(packs, file);
+}
+
+// 2. Lint the tarballs as published (runs while npm installs, below).
+async function lint() {
+  for (const [name, tarball] of Object.entries(tarballs)) {
+    if (filter && !name.includes(filter) && filter !== "lint") continue;
+    await run(`publint ${name}`, bin("publint"), ["run", tarball, "--strict"], {
+      cwd: project,
+      // publint exits 0 on suggestions; we want none of them.
+      expectSilence: (out) => !/All good!/.test(out),
+    });
+    // ESM-only packages: the CommonJS `require` resolutions (node10, node16-cjs) don't apply.
+    await run(`attw ${name}`, bin("attw"), [tarball, "--profile", "esm-only", "--format", "ascii"], {
+      cwd: project,
+    });
+  }
+}
+
+// 3. The consumer project.
+const extra = existsSync(join(scenariosDir, "dependencies.json"))
+  ? JSON.parse(readFileSync(join(scenariosDir, "dependencies.json"), "utf8"))
+  : {};
+writeFileSync(
+  join(project, "package.json"),
+  `${JSON.stringify(
+    {
+      name: "xrm-offline-consumer",
+      private: true,
+      type: "module",
+      dependencies: {
+        ...Object.fromEntries(Object.entries(tarballs).map(([n, t]) => [n, `file:${t}`])),
+        ...extra,
+      },
+    },
+    null,
+    2,
+  )}\n`,
+);
+const linting = lint();
+await mustRun(
+  "npm install (tarballs + registry)",
+  "npm",
+  ["install", "--no-package-lock", "--ignore-scripts", "--loglevel=error"],
+  { cwd: project },
+);
+await installNativeBinary();
+await linting;
+
+/** better-sqlite3's binary: the workspace's build of the same version (see the header), or compile. */
+async function installNativeBinary() {
+  const dir = join(project, "node_modules", "better-sqlite3");
+  if (!existsSync(dir)) return;
+  const { version } = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+  const built = join(
+    workspace,
+    "node_modules",
+    ".pnpm",
+    `better-sqlite3@${version}`,
+    "node_modules",
+    "better-sqlite3",
+    "build",
+    "Release",
+    "better_sqlite3.node",
+  );
+  if (existsSync(built)) {
+    mkdirSync(join(dir, "build", "Release"), { recursive: true });
+    copyFileSync(built, join(dir, "build", "Release", "better_sqlite3.node"));
+    return;
+  }
+  await mustRun(`npm rebuild better-sqlite3@${version} (compiles)`, "npm", ["rebuild", "better-sqlite3"], {
+    cwd: project,
+  });
+}
+cpSync(scenariosDir, join(project, "scenarios"), { recursive: true });
+
+// 4. Scenarios.
+const scenarioFiles = readdirSync(scenariosDir)
+  .sort()
+  .filter((f) => !filter || f.includes(filter) || filter === "lint");
+const childEnv = {
+  ...env,
+  CONSUMER_DIR: project,
+  CONSUMER_TARBALLS: JSON.stringify(tarballs),
+  WORKSPACE_DIR: workspace,
+};
+for (const f of scenarioFiles.filter((f) => f.endsWith(".node.mjs") || f.endsWith(".run.mjs"))) {
+  await run(`node ${f}`, process.execPath, [join("scenarios", f)], {
+    cwd: project,
+    env: childEnv,
+    timeout: 120_000,
+  });
+}
+const typechecks = scenarioFiles.filter((f) => f.endsWith(".typecheck.ts"));
+if (typechecks.length > 0) {
+  writeFileSync(
+    join(project, "tsconfig.json"),
+    `${JSON.stringify(
+      {
+        compilerOptions: {
+          target: "ES2022",
+          lib: ["ES2023", "DOM", "DOM.Iterable"],
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          strict: true,
+          exactOptionalPropertyTypes: true,
+          noPropertyAccessFromIndexSignature: true,
+          noUncheckedIndexedAccess: true,
+          skipLibCheck: false,
+          noEmit: true,
+          types: ["xrm", "node"],
+        },
+        files: typechecks.map((f) => `scenarios/${f}`),
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  await run(`tsc (strict consumer) ${typechecks.join(", ")}`, bin("tsc"), ["-p", "tsconfig.json"], {
+    cwd: project,
+  });
+}
+for (const f of scenarioFiles.filter((f) => f.endsWith(".vite.ts"))) {
+  const page = join(project, `page-${f.replace(/\.vite\.ts$/, "")}`);
+  mkdirSync(page);
+  writeFileSync(
+    join(page, "index.html"),
+    `<!doctype html><html><head><meta charset="utf-8"><title>${f}</title></head><body><script type="module" src="../scenarios/${f}"></script></body></html>\n`,
+  );
+  await run(
+    `vite build ${f}`,
+    bin("vite"),
+    ["build", page, "--outDir", join(page, "dist"), "--logLevel", "warn"],
+    {
+      cwd: project,
+    },
+  );
+}
+finish();
