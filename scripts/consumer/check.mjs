@@ -116,7 +116,11 @@ const tarballs = {};
 for (const dir of readdirSync(join(workspace, "packages")).sort()) {
   const pkgDir = join(workspace, "packages", dir);
   const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
-  if (pkg.private) continue;
+  // Only the packages set up for publishing (publishConfig points at their build) are packed.
+  if (pkg.private || !pkg.publishConfig) {
+    console.log(`- ${pkg.name}: not set up for publishing, skipped`);
+    continue;
+  }
   if (!existsSync(join(pkgDir, "dist"))) {
     console.log(`✗ ${pkg.name} has no dist/: run \`pnpm build\` first`);
     failures++;

@@ -38,7 +38,7 @@ export interface UploadOptions {
   readonly maxChunkBytes?: number;
 }
 
-export const DEFAULT_SINGLE_REQUEST_MAX = 4 * 1024 * 1024;
+export const DEFAULT_SINGLE_REQUEST_MAX: number = 4 * 1024 * 1024;
 const DEFAULT_CHUNK = 4 * 1024 * 1024;
 
 function columnUrl(target: UploadTarget, query = ""): string {

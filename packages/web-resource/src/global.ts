@@ -4,11 +4,28 @@
  * needs no server URL and no token: it takes the org's URL from the page's global context and
  * authenticates with the session cookie (see docs/model-driven-apps.md).
  */
-export { bundledMetadata, Metadata, metadataFromCsdl } from "@xrm-offline/metadata";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
+import {
+  type CreateWebApiOptions,
+  createWebApi as createWithMetadata,
+  type OfflineWebApi,
+} from "@xrm-offline/webapi";
+
+export { Metadata, metadataFromCsdl } from "@xrm-offline/metadata";
+export { bundledMetadata };
+
+/**
+ * `createWebApi` of @xrm-offline/webapi, except that `metadata` defaults to the bundled tables:
+ * this single file carries them anyway (a web resource can't pick entry points).
+ */
+export function createWebApi(
+  options?: Omit<CreateWebApiOptions, "metadata"> & { readonly metadata?: CreateWebApiOptions["metadata"] },
+): OfflineWebApi {
+  return createWithMetadata({ ...options, metadata: options?.metadata ?? bundledMetadata() });
+}
 export { XrmError } from "@xrm-offline/odata";
 export {
   type CreateWebApiOptions,
-  createWebApi,
   hostDefaults,
   type OfflineWebApi,
   type SyncFailureView,

@@ -1,3 +1,4 @@
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { of } from "rxjs";
 import { afterEach, describe, expect, it } from "vitest";
@@ -88,7 +89,13 @@ describe("createWebApi inside a model-driven app (same-origin mode)", () => {
     g.Xrm = xrmHost("https://contoso.crm4.dynamics.com").Xrm;
     const indexedDB = new IDBFactory();
     const { calls, fetchImpl } = recordingFetch();
-    const api = createWebApi({ indexedDB, IDBKeyRange, fetch: fetchImpl, connectivity: of(false) });
+    const api = createWebApi({
+      metadata: bundledMetadata(),
+      indexedDB,
+      IDBKeyRange,
+      fetch: fetchImpl,
+      connectivity: of(false),
+    });
     await api.online.retrieveRecord("account", ACCOUNT, "?$select=name");
     expect(calls).toEqual([
       {
@@ -108,6 +115,7 @@ describe("createWebApi inside a model-driven app (same-origin mode)", () => {
     const { calls, fetchImpl } = recordingFetch();
     const indexedDB = new IDBFactory();
     const explicit = createWebApi({
+      metadata: bundledMetadata(),
       indexedDB,
       IDBKeyRange,
       fetch: fetchImpl,
@@ -118,7 +126,13 @@ describe("createWebApi inside a model-driven app (same-origin mode)", () => {
     await explicit.close();
     expect(calls.map((c) => c.url)).toEqual([`https://other.example/api/data/v9.2/accounts(${ACCOUNT})`]);
 
-    const offline = createWebApi({ indexedDB, IDBKeyRange, fetch: fetchImpl, serverUrl: null });
+    const offline = createWebApi({
+      metadata: bundledMetadata(),
+      indexedDB,
+      IDBKeyRange,
+      fetch: fetchImpl,
+      serverUrl: null,
+    });
     await expect(offline.online.retrieveRecord("account", ACCOUNT)).rejects.toMatchObject({
       errorCode: expect.any(Number),
     });

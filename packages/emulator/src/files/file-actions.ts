@@ -9,7 +9,7 @@ import { fileRequestError, fileTooBig, noFile } from "./file-errors.ts";
 import { guessMime } from "./file-property.ts";
 
 /** The unbound actions of "Use file column data" (the block messages). */
-export const FILE_ACTIONS = new Set([
+export const FILE_ACTIONS: ReadonlySet<string> = new Set([
   "InitializeFileBlocksUpload",
   "UploadBlock",
   "CommitFileBlocksUpload",

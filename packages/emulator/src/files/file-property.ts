@@ -8,7 +8,7 @@ import type { FileColumn } from "./file-columns.ts";
 import { fileRequestError, fileTooBig, noFile } from "./file-errors.ts";
 
 /** The chunk size the service recommends in `x-ms-chunk-size` (4 MiB, as Dataverse answers). */
-export const CHUNK_SIZE = 4 * 1024 * 1024;
+export const CHUNK_SIZE: number = 4 * 1024 * 1024;
 
 const EXPOSE = "x-ms-file-size; x-ms-file-name; x-ms-chunk-size; mimetype";
 
