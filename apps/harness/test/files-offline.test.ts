@@ -1,6 +1,8 @@
 // Files and images offline (issue 17): set while offline, bytes apart from rows and the outbox,
 // uploaded after the record's create, resumed after a drop, refusals kept as failures.
+
 import { type Emulator, startEmulator } from "@xrm-offline/emulator";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { createWebApi, type OfflineWebApi } from "@xrm-offline/webapi";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { BehaviorSubject } from "rxjs";
@@ -32,6 +34,7 @@ describe("files and images offline", () => {
   const open = (name: string) => {
     online = new BehaviorSubject(false);
     api = createWebApi({
+      metadata: bundledMetadata(),
       serverUrl: emulator.url,
       databaseName: name,
       indexedDB: new IDBFactory(),

@@ -1,7 +1,9 @@
 // systemuser and team are keyed on systemuserid / teamid (Dataverse's PrimaryIdAttribute), not on
 // the `ownerid` their CSDL inherits from `principal`: over HTTP on the emulator, and on the device
 // after a sync, as form scripts address them.
+
 import { type Emulator, startEmulator } from "@xrm-offline/emulator";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { createWebApi, type OfflineWebApi } from "@xrm-offline/webapi";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { BehaviorSubject } from "rxjs";
@@ -53,6 +55,7 @@ beforeAll(async () => {
   ]);
   online = new BehaviorSubject(true);
   api = createWebApi({
+    metadata: bundledMetadata(),
     serverUrl: emulator.url,
     databaseName: "principal-keys",
     indexedDB: new IDBFactory(),
