@@ -1,7 +1,7 @@
 // Notes with attachments offline (issue 17): the body is kept as a Blob apart from the row and the
 // outbox entry, read back as base64 as Dataverse returns it, and sent on its own, not in a $batch.
 import { type Emulator, startEmulator } from "@xrm-offline/emulator";
-import { bundledMetadata } from "@xrm-offline/metadata";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { OfflineStore } from "@xrm-offline/store";
 import { createWebApi, type OfflineWebApi } from "@xrm-offline/webapi";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
@@ -27,6 +27,7 @@ describe("notes with attachments offline", () => {
   const open = (name: string, online: BehaviorSubject<boolean>) => {
     device = new IDBFactory();
     api = createWebApi({
+      metadata: bundledMetadata(),
       serverUrl: emulator.url,
       databaseName: name,
       indexedDB: device,

@@ -9,6 +9,7 @@
  * no `nextLink` when there is no next page — under the PCF type, so `if (page.nextLink)` works as
  * it does against `context.webAPI`.
  */
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import {
   type CreateWebApiOptions,
   createWebApi,
@@ -65,7 +66,10 @@ export function toPcfWebApi(api: OfflineWebApi): OfflinePcfWebApi {
  */
 export function createPcfWebApi(
   context: PcfContextLike,
-  options: CreateWebApiOptions = {},
+  // metadata defaults to the bundled tables: a control ships as one bundle anyway.
+  options: Omit<CreateWebApiOptions, "metadata"> & {
+    readonly metadata?: CreateWebApiOptions["metadata"];
+  } = {},
 ): OfflinePcfWebApi {
   const userId = GUID.exec(context?.userSettings?.userId ?? "")?.[1]?.toLowerCase();
   const serverUrl = options.serverUrl === undefined ? hostDefaults()?.serverUrl : options.serverUrl;
@@ -75,6 +79,7 @@ export function createPcfWebApi(
   return toPcfWebApi(
     createWebApi({
       ...options,
+      metadata: options.metadata ?? bundledMetadata(),
       ...(serverUrl === undefined ? {} : { serverUrl }),
       ...(databaseName === undefined ? {} : { databaseName }),
     }),

@@ -3,6 +3,7 @@
  * Compile-time checks (type-checked by the root tsconfig, never run): the adapter's object is a
  * `ComponentFramework.WebApi`; the plain Xrm-shaped API is not, because of `nextLink`.
  */
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { createWebApi } from "@xrm-offline/webapi";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { createPcfWebApi } from "./create-pcf-web-api.ts";
@@ -17,7 +18,7 @@ export async function typeChecks(context: ComponentFramework.Context<unknown>): 
   const pending: number = await api.sync.pendingCount();
   void [created.id, next, first, pending, api.isAvailableOffline("account")];
 
-  const plain = createWebApi({ indexedDB: new IDBFactory(), IDBKeyRange });
+  const plain = createWebApi({ metadata: bundledMetadata(), indexedDB: new IDBFactory(), IDBKeyRange });
   // @ts-expect-error @types/powerapps-component-framework requires nextLink: string; ours is optional
   const notPcf: ComponentFramework.WebApi = plain;
   void notPcf;
