@@ -8,7 +8,7 @@
  *   (every row read, then the evaluator: what every read cost before the index planner);
  * - paging through every row is compared with one read of the whole table (`getAll`).
  */
-import { bundledMetadata } from "@xrm-offline/metadata";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { evaluateQuery, parseQueryOptions } from "@xrm-offline/odata";
 import { OfflineStore, retrieveLocalRecords } from "../src/index.ts";
 

@@ -18,7 +18,7 @@ import type { DBCore, DBCoreMutateRequest, Middleware } from "dexie";
 import type { IndexedColumn } from "./index-columns.ts";
 
 /** The key of null: sorts before every number and string. */
-export const NULL_KEY = Number.NEGATIVE_INFINITY;
+export const NULL_KEY: number = Number.NEGATIVE_INFINITY;
 
 export type IndexKey = number | string;
 
