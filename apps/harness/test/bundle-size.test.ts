@@ -15,7 +15,7 @@ describe("bundle size of a page importing createWebApi", () => {
     const metadata = size.byPackage.find((p) => p.name === "@xrm-offline/metadata")?.bytes ?? 0;
     // The metadata model and CSDL reader only (~6 kB); the bundled tables alone are ~95 kB.
     expect(metadata).toBeLessThan(15_000);
-    expect(size.gzip).toBeLessThanOrEqual(120_000);
+    expect(size.gzip).toBeLessThanOrEqual(130_000);
     const withBundled = await measureBundle(
       `${PAGE} import { bundledMetadata } from "@xrm-offline/metadata/bundled"; (globalThis as { y?: unknown }).y = bundledMetadata;`,
       here,
