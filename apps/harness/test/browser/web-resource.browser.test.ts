@@ -99,6 +99,15 @@ describe("xrm-offline.min.js in web resources (real Chromium, cookie session, sa
     await page.waitForFunction(() => (window as unknown as { api: { sync: unknown } }).api !== undefined);
     const pulled = await page.evaluate(async () => {
       const api = (window as unknown as { api: import("@xrm-offline/webapi").OfflineWebApi }).api;
+      // syncNow while the engine still believes it is offline (its first probe not answered yet)
+      // pulls nothing: wait for the engine to see the server first.
+      await new Promise<void>((resolve) => {
+        const sub = api.sync.status$.subscribe((s) => {
+          if (s.connectivity !== "online") return;
+          resolve();
+          queueMicrotask(() => sub.unsubscribe());
+        });
+      });
       await api.sync.syncNow();
       await (window as unknown as { showAccounts(): Promise<void> }).showAccounts();
       const contacts = await api.offline.retrieveMultipleRecords("contact", "?$select=fullname");
