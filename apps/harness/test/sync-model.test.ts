@@ -1,14 +1,18 @@
 /**
  * Model-based fault test of the real stack: the Dexie store on fake-indexeddb, the engine, the
  * HTTP transport and the emulator with its fault injection (503, 500, 429 + Retry-After, reset
- * before commit, reset after commit, down), connectivity flaps and page reloads (which abort the
- * request in flight) between steps. After draining, the emulator's rows must equal a plain
+ * before commit, reset after commit, down, and the answer faults — truncated, empty, HTML, JSON,
+ * garbled, missing or reordered `$batch` parts after the server applied the writes), wall-clock
+ * steps of ±1 h, connectivity flaps and page reloads (which abort the request in flight) between
+ * steps. After draining, the emulator's rows must equal a plain
  * in-memory model: no write lost, none duplicated, none reordered for the same record.
  * Same generator as the fake-stack test (packages/sync/src/sync-engine.model.test.ts).
  * Reproduce one sequence with SYNC_MODEL_SEED=<seed>; SYNC_MODEL_SEQUENCES=<n> runs more.
  */
 import { type Emulator, type RequestLogEntry, startEmulator } from "@xrm-offline/emulator";
+import { type Clock, systemClock } from "@xrm-offline/sync";
 import {
+  ANSWER_FAULTS,
   type FaultKind,
   generateSequence,
   MODEL_TABLES,
@@ -21,7 +25,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSyncStack, type SyncStack } from "../src/sync-stack.ts";
 
 const SEQUENCES = Number(process.env.SYNC_MODEL_SEQUENCES ?? 200);
-const FAULTS: FaultKind[] = ["503", "500", "429", "reset-before", "reset-after", "down", "up"];
+const FAULTS: FaultKind[] = [
+  "503",
+  "500",
+  "429",
+  "reset-before",
+  "reset-after",
+  "down",
+  "up",
+  ...ANSWER_FAULTS,
+];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let emulator: Emulator;
@@ -43,6 +56,13 @@ async function inject(step: Extract<Step, { kind: "fault" }>): Promise<void> {
     case "500":
     case "reset-before":
     case "reset-after":
+    case "truncate":
+    case "empty":
+    case "html":
+    case "json":
+    case "garble-status":
+    case "missing-parts":
+    case "reorder-parts":
       emulator.faults.enqueue(step.fault);
       return;
     default:
@@ -61,7 +81,10 @@ async function inject(step: Extract<Step, { kind: "fault" }>): Promise<void> {
 function appliedWrites(log: readonly RequestLogEntry[]): [string, string, string][] {
   const out: [string, string, string][] = [];
   for (const entry of log) {
-    const applied = (entry.status >= 200 && entry.status < 300) || entry.fault === "reset-after";
+    const applied =
+      (entry.status >= 200 && entry.status < 300) ||
+      entry.fault === "reset-after" ||
+      entry.fault?.startsWith("answer:") === true;
     if (!applied || entry.method === "GET") continue;
     const parts =
       entry.path === "$batch"
@@ -114,13 +137,17 @@ function serverState(model: Model): {
 
 async function runSequence(seed: number): Promise<{ stack: SyncStack; model: Model; steps: Step[] }> {
   const rnd = prng(seed);
-  const steps = generateSequence(rnd, { steps: 8 + rnd.int(17), faults: FAULTS });
+  const steps = generateSequence(rnd, { steps: 8 + rnd.int(17), faults: FAULTS, clockSteps: true });
   emulator.clear();
   emulator.faults.clear();
   await emulator.faults.up();
+  // Real timers, and a wall clock the session can step (±1 h) under the engine's feet.
+  let wallOffset = 0;
+  const clock: Clock = { ...systemClock, now: () => Date.now() + wallOffset };
   const stack = await openSyncStack(emulator, {
     timeoutMs: 5000,
     engine: {
+      clock,
       conflictDetection: rnd.chance(0.5),
       batchSize: 1 + rnd.int(4),
       concurrency: 1 + rnd.int(3),
@@ -151,6 +178,9 @@ async function runSequence(seed: number): Promise<{ stack: SyncStack; model: Mod
         break;
       case "sync":
         stack.engine.syncNow().catch(() => {});
+        break;
+      case "clock":
+        wallOffset += step.ms;
         break;
     }
   }

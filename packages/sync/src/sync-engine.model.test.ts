@@ -1,15 +1,18 @@
 /**
  * Model-based fault test over the in-memory fakes: random offline sessions (seeded, reproducible)
  * of creates, updates and deletes with lookups, connectivity flaps, client restarts (including
- * crashes with a request in flight) and server faults. After draining, the server must hold
- * exactly what the local writes say: nothing lost, nothing created twice, nothing reordered.
- * Reproduce one sequence with SYNC_MODEL_SEED=<seed>.
+ * crashes with a request in flight), server faults, answers that can't be trusted (the server
+ * applied the writes, the answer is unreadable, partial or garbled) and wall-clock steps of ±1 h.
+ * After draining, the server must hold exactly what the local writes say: nothing lost, nothing
+ * created twice, nothing reordered, no failure, nothing stuck.
+ * Reproduce one sequence with SYNC_MODEL_SEED=<seed>; SYNC_MODEL_SEQUENCES=<n> runs more.
  */
 import { describe, expect, it } from "vitest";
 import { type EngineFixture, engineFixture } from "./testing/engine-fixture.ts";
 import { flush } from "./testing/fake-clock.ts";
 import type { FakeServer } from "./testing/fake-server.ts";
 import {
+  ANSWER_FAULTS,
   type FaultKind,
   generateSequence,
   Model,
@@ -19,7 +22,17 @@ import {
 import { prng } from "./testing/prng.ts";
 
 const SEQUENCES = Number(process.env.SYNC_MODEL_SEQUENCES ?? 500);
-const FAULTS: FaultKind[] = ["503", "500", "429", "reset-before", "reset-after", "down", "up", "hang"];
+const FAULTS: FaultKind[] = [
+  "503",
+  "500",
+  "429",
+  "reset-before",
+  "reset-after",
+  "down",
+  "up",
+  "hang",
+  ...ANSWER_FAULTS,
+];
 
 function inject(server: FakeServer, step: Extract<Step, { kind: "fault" }>): void {
   switch (step.fault) {
@@ -35,6 +48,21 @@ function inject(server: FakeServer, step: Extract<Step, { kind: "fault" }>): voi
     case "hang":
       server.faults.push({ kind: "hang-after" });
       return;
+    // What the transport makes of the emulator's answer faults (its own tests cover that part):
+    // a whole answer it can't read, one part it can't read, the tail of the parts missing.
+    case "truncate":
+    case "empty":
+    case "html":
+    case "json":
+    case "reorder-parts":
+      server.faults.push({ kind: "unreadable-after" });
+      return;
+    case "garble-status":
+      server.faults.push({ kind: "garble-after" });
+      return;
+    case "missing-parts":
+      server.faults.push({ kind: "truncate-after" });
+      return;
     default:
       server.faults.push({ kind: step.fault });
   }
@@ -42,7 +70,7 @@ function inject(server: FakeServer, step: Extract<Step, { kind: "fault" }>): voi
 
 async function runSequence(seed: number) {
   const rnd = prng(seed);
-  const steps = generateSequence(rnd, { steps: 8 + rnd.int(25), faults: FAULTS });
+  const steps = generateSequence(rnd, { steps: 8 + rnd.int(25), faults: FAULTS, clockSteps: true });
   const conflictDetection = rnd.chance(0.5);
   const f: EngineFixture = engineFixture({
     conflictDetection,
@@ -84,6 +112,9 @@ async function runSequence(seed: number) {
       case "sync":
         f.engine.syncNow().catch(() => {});
         break;
+      case "clock":
+        f.clock.stepWall(step.ms);
+        break;
     }
     await flush();
     await crashIfHung();
@@ -107,6 +138,8 @@ describe("model-based fault test (fakes)", () => {
   it(`replays ${seeds.length} random faulty sessions to exactly the model's state`, async () => {
     let faults = 0;
     let unknownOutcomes = 0;
+    let untrusted = 0;
+    let clockSteps = 0;
     for (const seed of seeds) {
       const { steps, f, model } = await runSequence(seed);
       const context = `seed ${seed}`;
@@ -118,11 +151,17 @@ describe("model-based fault test (fakes)", () => {
       unknownOutcomes += f.server.log.filter(
         (l) => l.fault === "reset-after" || l.fault === "hang-after",
       ).length;
+      untrusted += f.server.log.filter(
+        (l) => l.fault === "unreadable-after" || l.fault === "garble-after" || l.fault === "truncate-after",
+      ).length;
+      clockSteps += steps.filter((s) => s.kind === "clock").length;
     }
     // The sessions really exercised lost answers (not just clean runs).
     if (!only) {
       expect(faults).toBeGreaterThan(SEQUENCES);
       expect(unknownOutcomes).toBeGreaterThan(SEQUENCES / 10);
+      expect(untrusted).toBeGreaterThan(SEQUENCES / 4);
+      expect(clockSteps).toBeGreaterThan(SEQUENCES / 10);
     }
   }, 120_000);
 });

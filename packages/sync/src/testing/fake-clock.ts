@@ -14,9 +14,13 @@ export function flush(): Promise<void> {
 /**
  * Virtual time for tests: `sleep` waits until `advance` moves the clock past its deadline.
  * Deterministic: timers fire in deadline order (then creation order), each followed by a flush.
+ * Like a real device, it has two clocks: timers run on monotonic time (as `setTimeout` does),
+ * while the wall clock (`now()`) can be stepped by `stepWall` (NTP, the user, a time zone fix)
+ * without moving the timers.
  */
 export class FakeClock implements Clock {
   #now: number;
+  #wallOffset = 0;
   #order = 0;
   #timers: Timer[] = [];
 
@@ -24,8 +28,19 @@ export class FakeClock implements Clock {
     this.#now = start;
   }
 
+  /** Wall-clock time: monotonic time plus every step so far. */
   now(): number {
+    return this.#now + this.#wallOffset;
+  }
+
+  /** Monotonic time: only `advance` moves it. */
+  monotonic(): number {
     return this.#now;
+  }
+
+  /** Steps the wall clock by `ms` (negative: back); timers keep their monotonic deadlines. */
+  stepWall(ms: number): void {
+    this.#wallOffset += ms;
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {

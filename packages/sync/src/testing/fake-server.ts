@@ -17,9 +17,24 @@ import type {
  * - "hang-after": the server applies it and the answer never comes (until the signal aborts):
  *   a client crash in mid-flight;
  * - "truncate-after": applied, but only the first half of the `$batch` answer arrives.
+ * - "unreadable-after": applied, then a 2xx answer the client cannot read (cut short, empty, a
+ *   captive portal's page, JSON where multipart was due): what the transport adapter reports —
+ *   status 200, "unexpected", outcome unknown — for the whole request;
+ * - "garble-after": applied; one `$batch` part's answer is unreadable (a single request: as
+ *   "unreadable-after").
  */
 export type Fault =
-  | { readonly kind: "503" | "500" | "reset-before" | "reset-after" | "hang-after" | "truncate-after" }
+  | {
+      readonly kind:
+        | "503"
+        | "500"
+        | "reset-before"
+        | "reset-after"
+        | "hang-after"
+        | "truncate-after"
+        | "unreadable-after"
+        | "garble-after";
+    }
   | { readonly kind: "429"; readonly retryAfterMs: number };
 
 export interface ServerRow {
@@ -104,6 +119,14 @@ export class FakeServer implements RemotePort {
     const { fault, early } = this.#begin("batch", writes);
     if (early) return { ok: false, error: early };
     const results = writes.map((w) => this.#apply(w));
+    if (fault === "unreadable-after") return { ok: false, error: unreadableAnswer() };
+    if (fault === "garble-after") {
+      const k = Math.floor(results.length / 2);
+      return {
+        ok: true,
+        results: results.map((r, i) => (i === k ? { ok: false, error: unreadableAnswer() } : r)),
+      };
+    }
     if (fault === "truncate-after") {
       const kept = Math.floor(results.length / 2);
       return {
@@ -147,6 +170,7 @@ export class FakeServer implements RemotePort {
 
   async #after(fault: Fault["kind"] | null, signal: AbortSignal): Promise<RemoteError | undefined> {
     if (fault === "reset-after") return error(0, "ConnectionFailed", "socket hang up", true, true);
+    if (fault === "unreadable-after" || fault === "garble-after") return unreadableAnswer();
     if (fault === "hang-after") {
       this.hung++;
       await new Promise<void>((_, reject) => {
@@ -237,6 +261,17 @@ function error(
     retryable,
     outcomeUnknown,
   };
+}
+
+/** A 2xx answer that could not be read, as the transport adapter reports it. */
+function unreadableAnswer(): RemoteError {
+  return error(
+    200,
+    "UnexpectedError",
+    "HTTP 200: the answer is an HTML page; the request may or may not have been applied.",
+    true,
+    true,
+  );
 }
 
 function notFound(entity: string, id: string): RemoteError {

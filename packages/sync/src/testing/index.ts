@@ -4,6 +4,7 @@ export { FakeClock, flush } from "./fake-clock.ts";
 export { etagOf, FakeServer, type Fault, type RequestLog, type ServerRow } from "./fake-server.ts";
 export { type LocalRecordState, MemoryOutbox } from "./memory-outbox.ts";
 export {
+  ANSWER_FAULTS,
   type FaultKind,
   generateSequence,
   MODEL_TABLES,

@@ -6,7 +6,34 @@ import type { Prng } from "./prng.ts";
  * and the real one (store + transport + emulator). Tables and columns are real Dataverse ones so
  * the emulator accepts them.
  */
-export type FaultKind = "503" | "500" | "429" | "reset-before" | "reset-after" | "down" | "up" | "hang";
+export type FaultKind =
+  | "503"
+  | "500"
+  | "429"
+  | "reset-before"
+  | "reset-after"
+  | "down"
+  | "up"
+  | "hang"
+  // Answers we can't trust (applied by the server, the answer spoiled on the way back).
+  | "truncate"
+  | "empty"
+  | "html"
+  | "json"
+  | "garble-status"
+  | "missing-parts"
+  | "reorder-parts";
+
+/** The answer faults, for the model tests that mix them in. */
+export const ANSWER_FAULTS: readonly FaultKind[] = [
+  "truncate",
+  "empty",
+  "html",
+  "json",
+  "garble-status",
+  "missing-parts",
+  "reorder-parts",
+];
 
 export type Step =
   | { readonly kind: "write"; readonly operation: WriteOperation }
@@ -14,7 +41,9 @@ export type Step =
   | { readonly kind: "restart" }
   | { readonly kind: "fault"; readonly fault: FaultKind; readonly retryAfterMs?: number }
   | { readonly kind: "wait"; readonly ms: number }
-  | { readonly kind: "sync" };
+  | { readonly kind: "sync" }
+  /** The device's wall clock steps by `ms` (±1 h): NTP, the user, a time zone fix. */
+  | { readonly kind: "clock"; readonly ms: number };
 
 interface TableSpec {
   readonly set: string;
@@ -46,6 +75,8 @@ export interface SequenceOptions {
   readonly steps: number;
   /** Fault kinds to draw from (the real stack has no "hang"). */
   readonly faults: readonly FaultKind[];
+  /** Mix in wall-clock steps of ±1 h. */
+  readonly clockSteps?: boolean;
 }
 
 /** A deterministic GUID from the PRNG (version 4 layout). */
@@ -127,7 +158,10 @@ export function generateSequence(rnd: Prng, options: SequenceOptions): Step[] {
         fault === "429" ? { kind: "fault", fault, retryAfterMs: 1 + rnd.int(20) } : { kind: "fault", fault },
       );
     } else if (r < 0.95) {
-      steps.push({ kind: "wait", ms: rnd.int(40) });
+      // A clock step takes some of the waits' share when asked for.
+      if (options.clockSteps && rnd.chance(0.3))
+        steps.push({ kind: "clock", ms: rnd.chance(0.5) ? -3_600_000 : 3_600_000 });
+      else steps.push({ kind: "wait", ms: rnd.int(40) });
     } else {
       steps.push({ kind: "sync" });
     }
