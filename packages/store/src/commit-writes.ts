@@ -49,6 +49,17 @@ export function notInStore(entity: string, id: string): XrmError {
   );
 }
 
+/**
+ * A lookup bound to a record this device has deleted (its delete not yet sent, or sent and kept as
+ * a tombstone): the server would refuse it for good once the delete lands.
+ */
+export function boundToDeleted(entity: string, id: string, navigation: string): XrmError {
+  return xrmError(
+    "ObjectDoesNotExist",
+    `'${navigation}' points at ${entity} ${id}, which was deleted on this device; a lookup can't be set to a deleted record.`,
+  );
+}
+
 export function duplicate(): XrmError {
   return xrmError("DuplicateRecord");
 }
@@ -85,6 +96,12 @@ function plan(
     const key = keyString(entityName, op.id);
     const existing = work.get(key);
     const entity = metadata.entity(entityName);
+    const deletedTarget =
+      op.kind === "delete"
+        ? undefined
+        : op.lookups.find(
+            (l) => l.targetId !== null && work.get(keyString(l.targetEntity, l.targetId))?._deleted === true,
+          );
     const error =
       op.kind === "create"
         ? existing !== undefined
@@ -93,8 +110,17 @@ function plan(
         : !existing || existing._deleted
           ? notInStore(entityName, op.id)
           : undefined;
-    if (error || !entity) {
-      const e = error ?? xrmError("InvalidArgument", `Unknown table '${entityName}'.`);
+    const refused =
+      error ??
+      (deletedTarget === undefined
+        ? undefined
+        : boundToDeleted(
+            deletedTarget.targetEntity,
+            deletedTarget.targetId ?? "",
+            deletedTarget.navigationProperty,
+          ));
+    if (refused || !entity) {
+      const e = refused ?? xrmError("InvalidArgument", `Unknown table '${entityName}'.`);
       p.outcomes.push({ ok: false, error: e });
       p.excluded.set(index, e);
       return;

@@ -13,6 +13,7 @@
  * fetch / connectivity / conflictDetection.
  */
 import type { Metadata } from "@xrm-offline/metadata";
+import { xrmError } from "@xrm-offline/odata";
 import { FileUploadStore, OfflineStore, type ReadContext } from "@xrm-offline/store";
 import { v4 as uuidv4 } from "uuid";
 import { connectSync } from "./connect-sync.ts";
@@ -47,6 +48,7 @@ export interface WebApiParts {
   readonly fileUploads: () => Promise<FileUploadStore>;
   readonly fileColumns?: FileColumnsOption;
   readonly maxUploadFileSize?: number;
+  readonly maxRequestBytes?: number;
 }
 
 /**
@@ -78,6 +80,7 @@ export function composeWebApi(parts: WebApiParts): OfflineWebApi {
     ...(parts.maxUploadFileSize !== undefined ? { maxUploadFileSize: parts.maxUploadFileSize } : {}),
     ...(parts.newId ? { newId: parts.newId } : {}),
     ...(parts.queryContext ? { queryContext: parts.queryContext } : {}),
+    ...(parts.maxRequestBytes !== undefined ? { maxRequestBytes: parts.maxRequestBytes } : {}),
   });
   const online = parts.online ?? createUnconfiguredOnlineApi(parts.tables);
   const sync = createSyncApi(parts.store, parts.engine);
@@ -120,6 +123,10 @@ export function composeWebApi(parts: WebApiParts): OfflineWebApi {
 export function createWebApi(options: CreateWebApiOptions): OfflineWebApi {
   // Checked first: it also refuses a missing options object with InvalidArgument.
   const metadata = resolveMetadata((options as CreateWebApiOptions | undefined)?.metadata);
+  const maxRequestBytes = options.maxRequestBytes;
+  if (maxRequestBytes !== undefined && !(Number.isSafeInteger(maxRequestBytes) && maxRequestBytes >= 1024)) {
+    throw xrmError("InvalidArgument", "maxRequestBytes must be an integer of at least 1024 (bytes).");
+  }
   const tables = resolveOfflineTables(metadata, options.offlineTables);
   // Inside a model-driven app: the org's Web API on the page's own origin (cookie session).
   const host = options.serverUrl === undefined ? hostDefaults() : undefined;
@@ -167,5 +174,6 @@ export function createWebApi(options: CreateWebApiOptions): OfflineWebApi {
     ...(connected ? { online: connected.online, engine: connected.engine } : {}),
     ...(options.newId ? { newId: options.newId } : {}),
     ...(options.queryContext ? { queryContext: options.queryContext } : {}),
+    ...(maxRequestBytes !== undefined ? { maxRequestBytes } : {}),
   });
 }

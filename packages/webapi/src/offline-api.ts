@@ -7,6 +7,8 @@
 
 import type { Metadata } from "@xrm-offline/metadata";
 import {
+  checkRequestSize,
+  MAX_REQUEST_BYTES,
   normalizeDelete,
   normalizeWrite,
   renderRequest,
@@ -15,6 +17,7 @@ import {
 } from "@xrm-offline/odata";
 import {
   type OfflineStore,
+  type PreparedWrite,
   type ReadContext,
   retrieveLocalRecord,
   retrieveLocalRecords,
@@ -36,6 +39,8 @@ export interface OfflineApiOptions {
   readonly queryContext?: ReadContext;
   /** The org's MaxUploadFileSize for note and email attachments (default 5,242,880 bytes). */
   readonly maxUploadFileSize?: number;
+  /** The server's limit on one request, in bytes (default: Dataverse's 128 MB). */
+  readonly maxRequestBytes?: number;
 }
 
 /** The primary image column of Dataverse tables; offline creates can't set it (createRecord.md). */
@@ -64,22 +69,27 @@ export function createOfflineApi(
    * Commits a validated operation. The store's promise (which rejects only with XrmErrors) is
    * handed back as is once the store is open: one promise per write.
    */
-  const commit = <R>(operation: WriteOperation): XrmPromise<R> => {
-    const prepared = { operation, request: renderRequest(metadata, operation) };
+  const maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
+  const commit = <R>(prepared: PreparedWrite): XrmPromise<R> => {
     return opened
       ? asXrmPromise(opened.write(prepared) as Promise<R>)
       : xrmPromise(() => store().then((s) => s.write(prepared) as Promise<R>));
   };
 
-  /** Validation runs now, synchronously; its errors become rejections. */
+  /**
+   * Validation runs now, synchronously; its errors become rejections. A write whose request the
+   * server would refuse for its size (413, for ever) is refused here, before anything is written.
+   */
   const validated = <R>(validate: () => WriteOperation): XrmPromise<R> => {
-    let operation: WriteOperation;
+    let prepared: PreparedWrite;
     try {
-      operation = validate();
+      const operation = validate();
+      prepared = { operation, request: renderRequest(metadata, operation) };
+      checkRequestSize(prepared.request, maxRequestBytes);
     } catch (e) {
       return rejectedXrmPromise(e);
     }
-    return commit<R>(operation);
+    return commit<R>(prepared);
   };
 
   const readOptions = {

@@ -145,6 +145,12 @@ export interface CreateWebApiOptions {
   };
   /** Id generator for created records (default uuid v4); for tests. */
   readonly newId?: () => string;
+  /**
+   * The server's limit on one request, in bytes: a write whose request would exceed it is refused
+   * at the call (RequestTooLarge) instead of failing at sync for ever. Default 134217728, Dataverse's
+   * documented 128 MB; set it to the server's if it is lower.
+   */
+  readonly maxRequestBytes?: number;
   /** Sync engine tuning (batch size, debounce, retry backoff, periodic interval, page size). */
   readonly sync?: SyncTuning;
   /**
