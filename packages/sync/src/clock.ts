@@ -1,8 +1,9 @@
 import type { Clock } from "./ports.ts";
 
-/** Wall-clock time and real timers. */
+/** Wall-clock time for timestamps, `performance.now()` and real timers for waits. */
 export const systemClock: Clock = {
   now: () => Date.now(),
+  monotonic: () => performance.now(),
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
       if (signal?.aborted) {

@@ -1,6 +1,6 @@
 export { withInlineBlobs } from "./adapters/inline-blobs-remote-port.ts";
+export { createServerProbe } from "./adapters/server-probe.ts";
 export {
-  createServerProbe,
   createTransportRemotePort,
   type TransportRemotePortOptions,
 } from "./adapters/transport-remote-port.ts";

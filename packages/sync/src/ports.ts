@@ -65,8 +65,17 @@ export interface RemotePort {
 /** Online / offline, as an rxjs stream; the latest value counts. */
 export type ConnectivityPort = Observable<boolean>;
 
+/**
+ * Time for the engine. Waits (backoff, `Retry-After`, debounce, timers) are measured on the
+ * monotonic clock, which a wall-clock step (NTP, the user, a time zone fix) doesn't move; the wall
+ * clock only stamps what people read (`lastSyncedAt`, a failure's time). Nothing wall-clock based
+ * decides when to send.
+ */
 export interface Clock {
+  /** Wall-clock time, epoch ms: for timestamps only. */
   now(): number;
+  /** Monotonic time, ms from an arbitrary origin (`performance.now()`): for every wait. */
+  monotonic(): number;
   /** Resolves after `ms`; rejects with the signal's reason when aborted first. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }

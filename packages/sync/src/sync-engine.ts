@@ -318,7 +318,7 @@ class Engine implements SyncEngine {
         const e = XrmError.from(error);
         const info: ErrorInfo = { errorCode: e.errorCode, message: e.message };
         this.#dispatch({ type: "cycle-failed", error: info });
-        this.#schedule(this.#book.remoteFailed(this.#clock.now(), undefined));
+        this.#schedule(this.#book.remoteFailed(this.#clock.monotonic(), undefined));
         for (const w of waiters) w.reject(e);
       }
     }
@@ -334,7 +334,7 @@ class Engine implements SyncEngine {
       this.#book.reset();
       this.#pullBook.reset();
     }
-    const heldUntil = this.#book.remoteHeldUntil(this.#clock.now());
+    const heldUntil = this.#book.remoteHeldUntil(this.#clock.monotonic());
     if (heldUntil !== undefined) {
       if (!force) {
         // Not due yet: the retry timer will come back.
@@ -349,7 +349,7 @@ class Engine implements SyncEngine {
         error: this.#state.value.lastError,
         waitUntil: heldUntil,
       });
-      await this.#clock.sleep(heldUntil - this.#clock.now(), signal);
+      await this.#clock.sleep(heldUntil - this.#clock.monotonic(), signal);
     }
     return this.#lock.run(this.#o.lockName, signal, () => this.#push(signal));
   }
@@ -386,7 +386,11 @@ class Engine implements SyncEngine {
     );
     let lastError = totals.lastError;
     let pullRetryAt: number | null = null;
-    if (this.#o.pull && !remoteFailed && this.#pullBook.remoteHeldUntil(this.#clock.now()) === undefined) {
+    if (
+      this.#o.pull &&
+      !remoteFailed &&
+      this.#pullBook.remoteHeldUntil(this.#clock.monotonic()) === undefined
+    ) {
       this.#dispatch({ type: "pull-started" });
       try {
         await this.#o.pull(signal, (p) =>
@@ -399,12 +403,12 @@ class Engine implements SyncEngine {
         lastError = { errorCode: e.errorCode, message: e.message };
         const retryAfterMs = (error as { retryAfterMs?: unknown }).retryAfterMs;
         pullRetryAt = this.#pullBook.remoteFailed(
-          this.#clock.now(),
+          this.#clock.monotonic(),
           typeof retryAfterMs === "number" ? retryAfterMs : undefined,
         );
       }
     }
-    const now = this.#clock.now();
+    const now = this.#clock.monotonic();
     const end = await outbox.counts();
     let wake: number | null = null;
     for (const at of [this.#book.nextWakeAt(now), this.#pullBook.nextWakeAt(now), pullRetryAt]) {
@@ -417,7 +421,7 @@ class Engine implements SyncEngine {
     this.#dispatch({ type: "counts", pending: end.pending, failed: end.failed });
     this.#dispatch({
       type: "cycle-ended",
-      syncedAt: wake === null ? new Date(now).toISOString() : null,
+      syncedAt: wake === null ? new Date(this.#clock.now()).toISOString() : null,
       error: lastError,
       waitUntil: wake,
     });
@@ -434,7 +438,7 @@ class Engine implements SyncEngine {
     const timer = { at, abort };
     this.#timer = timer;
     const signal = AbortSignal.any([abort.signal, session.signal]);
-    this.#clock.sleep(Math.max(0, at - this.#clock.now()), signal).then(
+    this.#clock.sleep(Math.max(0, at - this.#clock.monotonic()), signal).then(
       () => {
         if (this.#timer === timer) this.#timer = null;
         this.#request(false);

@@ -1,6 +1,11 @@
 import type { Metadata } from "@xrm-offline/metadata";
-import { renderRequest, type WebApiRequest, XrmError } from "@xrm-offline/odata";
-import { type BatchResult, type Transport, TransportError } from "@xrm-offline/transport";
+import { renderRequest, type WebApiRequest, type WriteOperation, XrmError } from "@xrm-offline/odata";
+import {
+  type BatchResult,
+  type ExpectedEntity,
+  type Transport,
+  TransportError,
+} from "@xrm-offline/transport";
 import type { RemoteError, RemotePort, RemoteResult, RemoteWrite } from "../ports.ts";
 
 export interface TransportRemotePortOptions {
@@ -20,6 +25,19 @@ export function createTransportRemotePort(
 ): RemotePort {
   const { metadata } = options;
 
+  /**
+   * The record a write is about, so the transport can tell its answer from another's (a reordered
+   * `$batch`, a captive portal's page): creates must name it, nothing may name another.
+   */
+  const expectOf = (operation: WriteOperation): ExpectedEntity => {
+    const idAttribute = metadata.entity(operation.entityLogicalName)?.primaryIdAttribute;
+    return {
+      id: operation.id,
+      ...(idAttribute === undefined ? {} : { idAttribute }),
+      ...(operation.kind === "create" ? { named: true } : {}),
+    };
+  };
+
   const render = (write: RemoteWrite): WebApiRequest =>
     renderRequest(metadata, write.operation, {
       ...(write.ifMatch !== undefined && write.ifMatch !== "*" ? { etag: write.ifMatch } : {}),
@@ -37,7 +55,7 @@ export function createTransportRemotePort(
         return { ok: false, error: remoteError(error) };
       }
       try {
-        const response = await transport.send(request, { signal });
+        const response = await transport.send(request, { signal, expect: expectOf(write.operation) });
         return success(response.status, response.etag);
       } catch (error) {
         return { ok: false, error: remoteError(error) };
@@ -47,10 +65,10 @@ export function createTransportRemotePort(
     async sendBatch(writes, signal) {
       // A write that cannot be rendered fails alone, before anything is sent.
       const results: (RemoteResult | undefined)[] = new Array(writes.length);
-      const requests: { index: number; request: WebApiRequest }[] = [];
+      const requests: { index: number; request: WebApiRequest; expect: ExpectedEntity }[] = [];
       writes.forEach((write, index) => {
         try {
-          requests.push({ index, request: render(write) });
+          requests.push({ index, request: render(write), expect: expectOf(write.operation) });
         } catch (error) {
           results[index] = { ok: false, error: remoteError(error) };
         }
@@ -59,7 +77,7 @@ export function createTransportRemotePort(
         let answers: BatchResult[];
         try {
           answers = await transport.sendBatch(
-            requests.map((r) => ({ kind: "request", request: r.request })),
+            requests.map((r) => ({ kind: "request", request: r.request, expect: r.expect })),
             { continueOnError: true, signal },
           );
         } catch (error) {
@@ -80,9 +98,10 @@ export function createTransportRemotePort(
 
     async retrieve(operation, signal) {
       try {
+        // The answer must be this record (a portal's page or foreign JSON is unknown, retried).
         const response = await transport.send(
           { method: "GET", url: `${operation.entitySetName}(${operation.id})`, headers: {} },
-          { signal },
+          { signal, expect: { ...expectOf(operation), named: true } },
         );
         const body = response.body;
         return typeof body === "object" && body !== null && !Array.isArray(body)
@@ -94,21 +113,6 @@ export function createTransportRemotePort(
         return { ok: false, error: e };
       }
     },
-  };
-}
-
-/**
- * A cheap reachability probe for `createConnectivity`: GET the service document. Any HTTP answer
- * (even an error status) means the server is reachable; no answer means it is not.
- */
-export function createServerProbe(transport: Transport): (signal: AbortSignal) => Promise<boolean> {
-  return async (signal) => {
-    try {
-      await transport.send({ method: "GET", url: "./", headers: {} }, { signal });
-      return true;
-    } catch (error) {
-      return error instanceof TransportError && error.status > 0;
-    }
   };
 }
 

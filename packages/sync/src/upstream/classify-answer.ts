@@ -28,6 +28,10 @@ export type Verdict =
  * or timeout is retryable; a request it could not even build is not, or it would loop forever.
  */
 export function isTransient(error: RemoteError): boolean {
+  // An answer that can't be read or matched to the write (whatever its status: a cut-short or
+  // HTML 2xx, a missing or foreign `$batch` part) says nothing about the write, which may have
+  // been applied: never a failure, never acknowledged — sent again, marked unknown.
+  if (error.outcomeUnknown) return true;
   const s = error.status;
   if (s === 0) return error.retryable;
   return s === 401 || isRetryableStatus(s);
@@ -40,6 +44,8 @@ export function isTransient(error: RemoteError): boolean {
  *   is unknown; on a write never sent before, a duplicate is a real "already exists" (type 2).
  * - a delete re-sent after it was applied answers 404; success only after an unknown outcome.
  * - an update with `If-Match: *` can be re-sent as often as needed: same columns, same values.
+ * - an answer whose outcome is unknown (no answer, or one that can't be read or matched to the
+ *   write: a cut-short or HTML 2xx, a missing or foreign `$batch` part) is a retry, marked unknown.
  */
 export function classifyAnswer(write: PlannedWrite, result: RemoteResult, sentEtag: boolean): Verdict {
   if (result.ok)

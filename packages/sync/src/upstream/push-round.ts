@@ -66,7 +66,8 @@ export async function runRound(
   );
   signal.throwIfAborted();
 
-  const now = deps.clock.now();
+  // Waits are measured on the monotonic clock; a failure's time is the wall clock's.
+  const now = deps.clock.monotonic();
   const settlements: Settlement[] = [];
   let pushed = 0;
   let failed = 0;
@@ -84,7 +85,9 @@ export async function runRound(
       const error = answer.error;
       lastError = info(error);
       if (isTransient(error)) {
-        // The request failed as a whole: no per-write backoff, the remote waits.
+        // The request failed as a whole, or its answer can't be read (a captive portal's page, a
+        // cut-short `$batch` answer): no per-write backoff, the remote waits; every write of it
+        // may have been applied.
         remoteFailed = true;
         deps.book.remoteFailed(now, error.retryAfterMs);
         settlements.push({
@@ -95,7 +98,8 @@ export async function runRound(
         });
       } else {
         // A `$batch` refused as a whole (malformed, too large): nothing says which write is to
-        // blame, so each is sent on its own next, and gets its own verdict.
+        // blame, so each is sent on its own next, and gets its own verdict. An earlier unknown
+        // outcome stays marked (sticky), so a duplicate key then still means "ours".
         remoteAnswered = true;
         for (const s of entrySeqs) {
           deps.solo.add(s);
@@ -104,7 +108,7 @@ export async function runRound(
         settlements.push({
           kind: "retry",
           seqs: entrySeqs,
-          outcomeUnknown: write.outcomeUnknown,
+          outcomeUnknown: error.outcomeUnknown || write.outcomeUnknown,
           error: info(error),
         });
       }
@@ -150,7 +154,13 @@ export async function runRound(
       failed += entrySeqs.length;
       if (verdict.errorType === 0) conflicts += entrySeqs.length;
       lastError = info(verdict.error);
-      const failure = failureOf(deps.remote, write.operation, verdict.error, verdict.errorType, now);
+      const failure = failureOf(
+        deps.remote,
+        write.operation,
+        verdict.error,
+        verdict.errorType,
+        deps.clock.now(),
+      );
       const serverRecord = verdict.serverRecord;
       settlements.push({
         kind: "failed",
@@ -180,7 +190,7 @@ const MAX_MERGE_SCAN = 1000;
  * cycle); they block what depends on them.
  */
 export async function planRound(deps: RoundDeps, isHeld: (seq: number) => boolean): Promise<PlannedWrite[]> {
-  const now = deps.clock.now();
+  const now = deps.clock.monotonic();
   const planner = new RoundPlanner({
     limit: deps.batchSize,
     isHeld: (seq) => isHeld(seq) || deps.book.isHeld(seq, now),
@@ -214,8 +224,9 @@ function toRemoteWrite(write: PlannedWrite, conflictDetection: boolean): RemoteW
 }
 
 /**
- * No answer, unauthorised, throttled, or a gateway / unavailable answer: says something about the
- * remote, not about the write, so every request waits. A 500 (a plug-in crashed on this record)
+ * No answer, an answer that can't be read (a captive portal answers every request alike),
+ * unauthorised, throttled, or a gateway / unavailable answer: says something about the remote,
+ * not about the write, so every request waits. A 500 (a plug-in crashed on this record)
  * is the write's own and only holds the write back.
  */
 function isRemoteWide(error: RemoteError): boolean {
