@@ -9,6 +9,12 @@
  * - Discarding a failed **update** reverts its columns to the latest earlier pending value or the
  *   server's value; a failed **delete** makes the record visible again. Later changes of the same
  *   record stay queued: they are column-level and still meaningful.
+ * - Discarding a failure that says the record itself **does not exist on the server** (errorType 1,
+ *   "Entity '<table>' With Id = <this record> Does Not Exist": deleted there while edited here)
+ *   removes the record locally with every other queued or failed change of it, like a discarded
+ *   create: the record is a ghost, and every change of it can only fail. Until the user discards,
+ *   the record stays visible with the local changes, marked failed, so nothing typed is lost
+ *   unseen. A "does not exist" about a lookup's target (another record) reverts only the change.
  * - Changes of *other* records that point at a discarded create through a lookup stay queued: the
  *   server decides (a missing lookup target becomes their own failure, shown to the user). Nothing
  *   the user did not discard leaves the outbox (invariant 2).
@@ -23,6 +29,11 @@ import type { FailureRow, OutboxRow, StoredRecord } from "./store-types.ts";
 import type { XrmDatabase } from "./xrm-database.ts";
 
 const keyString = (entity: string, id: string) => `${entity}|${id}`;
+
+/** The failure says this very record does not exist on the server (not a lookup's target). */
+function isGhost(failure: SyncFailure): boolean {
+  return failure.errorType === 1 && failure.message.toLowerCase().includes(failure.recordId.toLowerCase());
+}
 
 function unknownFailure(id: string) {
   return xrmError("ObjectDoesNotExist", `There is no sync failure with id '${String(id)}'.`);
@@ -76,7 +87,7 @@ export async function discardFailure(
     const failed: FailureRow[] =
       otherKeys.length > 0 ? await db.failures.where("changeKeys").anyOf(otherKeys).distinct().toArray() : [];
 
-    if (failure.entries.some((e) => e.kind === "create")) {
+    if (failure.entries.some((e) => e.kind === "create") || isGhost(failure)) {
       for (const e of queued) discarded.add(e.seq);
       for (const f of failed) for (const s of f.seqs) discarded.add(s);
       await db.outbox.bulkDelete(queued.map((e) => e.seq));

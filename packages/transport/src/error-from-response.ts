@@ -38,7 +38,8 @@ function htmlTitle(text: string): string | undefined {
  * The TransportError for a non-success answer. A Dataverse error body
  * `{"error":{"code":"0x…","message":"…"}}` keeps its code and message exactly; anything else
  * (empty, HTML from a gateway, truncated JSON) gets the "UnExpected" code and a message naming the
- * status and what the body was. Never throws.
+ * status and what the body was; a body that can't be read (not empty) makes it retryable with an
+ * unknown outcome. Never throws.
  */
 export function errorFromResponse(input: ErrorResponseInput): TransportError {
   const { status, headers } = input;
@@ -71,15 +72,18 @@ export function errorFromResponse(input: ErrorResponseInput): TransportError {
     message = `${statusLine}: the error body has no Dataverse error message.`;
   }
 
+  // A body that can't be read (cut short, an HTML page from a proxy or a portal) is not the
+  // service's verdict: the status may not be its either. Retry it, outcome unknown (issue 14).
+  const unreadable = !parsed.ok || (typeof parsed.value === "string" && text.trim() !== "");
   const wait = retryAfterMs(headers, input.now);
   return new TransportError({
     kind: "http",
     code,
     message,
     status,
-    retryable: isRetryableStatus(status),
+    retryable: unreadable || isRetryableStatus(status),
     ...(wait === undefined ? {} : { retryAfterMs: wait }),
-    outcomeUnknown: outcomeUnknownFor(status),
+    outcomeUnknown: unreadable || outcomeUnknownFor(status),
     headers,
     raw: body ?? text.slice(0, 4096),
   });
