@@ -13,13 +13,17 @@ import { type Emulator, type RequestLogEntry, startEmulator } from "@xrm-offline
 import { type Clock, systemClock } from "@xrm-offline/sync";
 import {
   ANSWER_FAULTS,
+  addRun,
+  emptyTally,
   type FaultKind,
   generateSequence,
+  lostRecords,
   MODEL_TABLES,
   Model,
   prng,
   STEP_COLUMN,
   type Step,
+  tallyLine,
 } from "@xrm-offline/sync/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSyncStack, type SyncStack } from "../src/sync-stack.ts";
@@ -200,24 +204,35 @@ describe("model-based fault test (store + transport + emulator over HTTP)", () =
 
   it(`replays ${seeds.length} random faulty sessions to exactly the model's state`, async () => {
     let faults = 0;
+    const tally = emptyTally();
     for (const seed of seeds) {
       const before = emulator.requestLog.length;
       const { stack, model, steps } = await runSequence(seed);
-      const context = `seed ${seed}`;
       try {
-        expect(await stack.engine.pendingCount(), context).toBe(0);
-        expect(await stack.engine.failures(), context).toEqual([]);
-        const expected = model.snapshot();
         const counts = { account: 0, contact: 0 };
         for (const { entity } of model.rows.values()) counts[entity as keyof typeof counts]++;
-        expect(serverState(model), context).toEqual({ rows: expected, counts });
+        const server = serverState(model);
+        // Rows the server has beyond the model's: created twice cannot happen with client GUIDs,
+        // so they are deletes that never landed (lost).
+        const extra = Object.entries(server.counts).reduce(
+          (n, [entity, count]) => n + Math.abs(count - counts[entity as keyof typeof counts]),
+          0,
+        );
         const log = emulator.requestLog.entries().slice(before);
-        expect(reorderings(appliedWrites(log)), context).toEqual([]);
+        addRun(tally, seed, {
+          lost: lostRecords(model.snapshot(), server.rows) + extra,
+          duplicated: 0,
+          reordered: reorderings(appliedWrites(log)).length,
+          spuriousFailures: (await stack.engine.failures()).length,
+          stuck: await stack.engine.pendingCount(),
+        });
       } finally {
         await stack.close();
       }
       faults += steps.filter((s) => s.kind === "fault").length;
     }
+    console.log(tallyLine("real stack over HTTP", tally));
+    expect(tally).toEqual({ ...emptyTally(), runs: seeds.length });
     if (!only) expect(faults).toBeGreaterThan(seeds.length / 2);
     expect(Object.keys(MODEL_TABLES)).toEqual(["account", "contact"]);
   }, 600_000);

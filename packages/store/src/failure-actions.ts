@@ -31,7 +31,7 @@ import type { XrmDatabase } from "./xrm-database.ts";
 const keyString = (entity: string, id: string) => `${entity}|${id}`;
 
 /** The failure says this very record does not exist on the server (not a lookup's target). */
-function isGhost(failure: SyncFailure): boolean {
+function isGhost(failure: FailureRow): boolean {
   return failure.errorType === 1 && failure.message.toLowerCase().includes(failure.recordId.toLowerCase());
 }
 

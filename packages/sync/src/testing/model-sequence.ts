@@ -268,3 +268,65 @@ export function orderProblems(applied: readonly WriteOperation[]): string[] {
   for (const [key, n] of creates) if (n !== 1) problems.push(`${key} created ${n} times`);
   return problems;
 }
+
+/**
+ * The campaign figure of the model-based fault tests (docs/sync.md): over every run, writes lost
+ * (a record whose server state differs from the model, or one the server has and the model
+ * doesn't), duplicated (a record created twice), reordered (a record's writes applied out of
+ * order), spurious failures (any failure left: every write of a session is valid) and stuck entries
+ * (anything still queued after the drain).
+ */
+export interface CampaignTally {
+  runs: number;
+  lost: number;
+  duplicated: number;
+  reordered: number;
+  spuriousFailures: number;
+  stuck: number;
+  /** The first seeds with a problem, to replay with SYNC_MODEL_SEED. */
+  readonly badSeeds: number[];
+}
+
+export function emptyTally(): CampaignTally {
+  return { runs: 0, lost: 0, duplicated: 0, reordered: 0, spuriousFailures: 0, stuck: 0, badSeeds: [] };
+}
+
+/** JSON with object keys sorted, so that two equal rows compare equal whatever their key order. */
+function canonical(value: unknown): string {
+  if (typeof value !== "object" || value === null) return JSON.stringify(value) ?? "undefined";
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+}
+
+/** Records whose server rows differ from the model's (missing, different, or extra). */
+export function lostRecords(
+  expected: Readonly<Record<string, unknown>>,
+  actual: Readonly<Record<string, unknown>>,
+): number {
+  let lost = 0;
+  for (const key of new Set([...Object.keys(expected), ...Object.keys(actual)])) {
+    if (canonical(expected[key]) !== canonical(actual[key])) lost++;
+  }
+  return lost;
+}
+
+/** Adds one run to `tally`. */
+export function addRun(
+  tally: CampaignTally,
+  seed: number,
+  run: { lost: number; duplicated: number; reordered: number; spuriousFailures: number; stuck: number },
+): void {
+  tally.runs++;
+  tally.lost += run.lost;
+  tally.duplicated += run.duplicated;
+  tally.reordered += run.reordered;
+  tally.spuriousFailures += run.spuriousFailures;
+  tally.stuck += run.stuck;
+  const bad = run.lost + run.duplicated + run.reordered + run.spuriousFailures + run.stuck > 0;
+  if (bad && tally.badSeeds.length < 10) tally.badSeeds.push(seed);
+}
+
+export function tallyLine(name: string, tally: CampaignTally): string {
+  return `CAMPAIGN ${name}: ${tally.runs} runs, ${tally.lost} lost, ${tally.duplicated} duplicated, ${tally.reordered} reordered, ${tally.spuriousFailures} spurious failures, ${tally.stuck} stuck${tally.badSeeds.length > 0 ? ` (seeds ${tally.badSeeds.join(", ")})` : ""}`;
+}
