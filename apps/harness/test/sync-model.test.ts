@@ -28,7 +28,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSyncStack, type SyncStack } from "../src/sync-stack.ts";
 
-const SEQUENCES = Number(process.env.SYNC_MODEL_SEQUENCES ?? 200);
+const SEQUENCES = Number(process.env.SYNC_MODEL_SEQUENCES ?? 100);
 const FAULTS: FaultKind[] = [
   "503",
   "500",
