@@ -205,11 +205,11 @@ export function commitWrites(
   const keys = [...toRead.values()];
   const createdAt = now().toISOString();
   // Attachment bodies leave the operations before they are planned: rows and entries hold BlobRefs.
-  const blobs: StoredBlob[] = [];
+  const blobsOf = new Map<number, readonly StoredBlob[]>();
   const prepared = items.map((item, i) => {
     const apart = blobsApart(item.operation, `${createdAt}#${i}`);
     if (apart.blobs.length === 0) return item;
-    blobs.push(...apart.blobs);
+    blobsOf.set(i, apart.blobs);
     // The stored request must not carry the body either (it is rendered again at send time).
     return { ...item, operation: apart.operation, request: renderRequest(metadata, apart.operation) };
   });
@@ -224,8 +224,8 @@ export function commitWrites(
       const p = plan(metadata, prepared, work, createdAt);
       if (p.entries.length === 0) return p.outcomes;
       const writes: Promise<unknown>[] = [db.outbox.bulkAdd(p.entries as OutboxRow[])];
-      // Only the blobs of writes that are committed (an excluded write's blob stays out).
-      const kept = blobs.filter((b) => p.entries.some((e) => JSON.stringify(e.operation).includes(b.id)));
+      // Only the blobs of writes that are committed (a refused write's blob stays out).
+      const kept = [...blobsOf].filter(([i]) => !p.excluded.has(i)).flatMap(([, b]) => b);
       if (kept.length > 0) writes.push(db.blobs.bulkPut(kept));
       if (p.modified.size > 0) writes.push(db.records.bulkPut([...p.modified].map((k) => work.get(k)!)));
       if (p.created.size > 0) {

@@ -26,36 +26,22 @@ const VERSION_1: Readonly<Record<string, string>> = {
   meta: "key",
 };
 
+const VERSION_2: Readonly<Record<string, string>> = { ...VERSION_1, blobs: "id", uploads: "id, state" };
+
 export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
   { version: 1, stores: VERSION_1 },
   {
     // Files of file and image columns set offline (Blobs, apart from rows and outbox entries) and
     // their uploads. New tables only: records, outbox and failures are untouched.
     version: 2,
-    stores: {
-      records: "[_entity+_id], *_refs",
-      outbox: "++seq, changeKey",
-      failures: "id, *seqs, *changeKeys, [entity+recordId]",
-      checkpoints: "key",
-      meta: "key",
-      blobs: "id",
-      uploads: "id, state",
-    },
+    stores: VERSION_2,
   },
   {
     // Its own step: the value index of records (`_ix`, see index-keys.ts); every other table as
     // in version 2. No upgrade function: rows are keyed when the store opens (`reindexTables`),
     // because which columns are indexed is configuration, not schema.
     version: 3,
-    stores: {
-      records: "[_entity+_id], *_refs, *_ix",
-      outbox: "++seq, changeKey",
-      failures: "id, *seqs, *changeKeys, [entity+recordId]",
-      checkpoints: "key",
-      meta: "key",
-      blobs: "id",
-      uploads: "id, state",
-    },
+    stores: { ...VERSION_2, records: "[_entity+_id], *_refs, *_ix" },
   },
 ];
 

@@ -14,8 +14,8 @@ const BODY_COLUMN: Readonly<Record<string, string>> = {
   activitymimeattachment: "body",
 };
 
-/** Decoded size of base64 text, or undefined when it is not base64. */
-function base64Size(text: string): number | undefined {
+/** Decoded size of padded standard base64 text, or undefined when it is not that. */
+export function base64Size(text: string): number | undefined {
   if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return undefined;
   const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
   return (text.length / 4) * 3 - padding;

@@ -1,8 +1,10 @@
 import type { EntityMetadata } from "@xrm-offline/metadata";
+import { xrmError } from "@xrm-offline/odata";
 import type { ServerContext } from "../context.ts";
 import { parseJsonBody } from "../http/json-body.ts";
 import { emptyResponse, jsonResponse, type WireRequest, type WireResponse } from "../http/wire.ts";
 import { normalizeGuid } from "../odata/guid.ts";
+import { base64Size } from "./attachment-limit.ts";
 import { commitFile, removeFile } from "./commit-file.ts";
 import { type FileColumn, fileColumnOf } from "./file-columns.ts";
 import { fileRequestError, fileTooBig, noFile } from "./file-errors.ts";
@@ -30,7 +32,7 @@ function str(body: Body, name: string): string {
 }
 
 function base64(text: string, name: string): Buffer {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) {
+  if (base64Size(text) === undefined) {
     throw fileRequestError(`The parameter '${name}' is not valid Base64.`);
   }
   return Buffer.from(text, "base64");
@@ -57,8 +59,7 @@ function target(ctx: ServerContext, body: Body): { entity: EntityMetadata; id: s
 }
 
 function noFileRecord(entity: EntityMetadata, id: string) {
-  const e = noFile(entity.primaryIdAttribute);
-  return Object.assign(e, { message: `${entity.logicalName} With Id = ${id} Does Not Exist` });
+  return xrmError("ObjectDoesNotExist", `${entity.logicalName} With Id = ${id} Does Not Exist`);
 }
 
 /** A download token names the file it reads; it is not a secret (the emulator has one user). */

@@ -1,25 +1,21 @@
-import { XrmError } from "@xrm-offline/odata";
+import { type XrmError, xrmError } from "@xrm-offline/odata";
 
 /**
- * The errors of file and image columns, with Dataverse's codes where Microsoft documents them
- * ("Use file column data": 0x80044a02 for a file over MaxSizeInKB).
+ * The errors of file and image columns, from the catalogue: 0x80044a02 is what Microsoft documents
+ * ("Use file column data") for a file over MaxSizeInKB, and the service also raises it for
+ * attachments over the org's MaxUploadFileSize.
  */
 export function fileTooBig(limitKB: number): XrmError {
-  return new XrmError({
-    code: "0x80044a02",
-    httpStatus: 400,
-    message: `Attachment file size is too big. The limit is ${limitKB} KB.`,
-  });
+  return xrmError(
+    "unManagedidsattachmentinvalidfilesize",
+    `Attachment file size is too big. The limit is ${limitKB} KB.`,
+  );
 }
 
 export function fileRequestError(message: string): XrmError {
-  return new XrmError({ code: "0x80040203", httpStatus: 400, message });
+  return xrmError("InvalidArgument", message);
 }
 
 export function noFile(column: string): XrmError {
-  return new XrmError({
-    code: "0x80040217",
-    httpStatus: 404,
-    message: `No file attachment found for attribute: ${column}.`,
-  });
+  return xrmError("ObjectDoesNotExist", `No file attachment found for attribute: ${column}.`);
 }
