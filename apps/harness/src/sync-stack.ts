@@ -5,7 +5,7 @@
 import type { Emulator } from "@xrm-offline/emulator";
 import type { Metadata } from "@xrm-offline/metadata";
 import { bundledMetadata } from "@xrm-offline/metadata/bundled";
-import { normalizeDelete, normalizeWrite, renderRequest, type WriteOperation } from "@xrm-offline/odata";
+import { normalizeDelete, normalizeWrite, type WriteOperation } from "@xrm-offline/odata";
 import { OfflineStore } from "@xrm-offline/store";
 import {
   createSyncEngine,
@@ -76,7 +76,7 @@ export async function openSyncStack(emulator: Emulator, options: SyncStackOption
     store,
     engine: makeEngine(store),
     async write(operation) {
-      await stack.store.write({ operation, request: renderRequest(metadata, operation) });
+      await stack.store.write({ operation });
       stack.engine.notifyLocalWrite();
     },
     async create(entity, data) {

@@ -3,7 +3,7 @@
 import type { Emulator } from "@xrm-offline/emulator";
 import type { Metadata } from "@xrm-offline/metadata";
 import { bundledMetadata } from "@xrm-offline/metadata/bundled";
-import { normalizeDelete, normalizeWrite, renderRequest } from "@xrm-offline/odata";
+import { normalizeDelete, normalizeWrite } from "@xrm-offline/odata";
 import { OfflineStore, type PreparedWrite } from "@xrm-offline/store";
 import {
   createPuller,
@@ -92,7 +92,7 @@ export function update(entity: string, id: string, data: Record<string, unknown>
     mode: "offline",
     kind: "update",
   });
-  return { operation, request: renderRequest(metadata, operation) };
+  return { operation };
 }
 
 export function create(entity: string, data: Record<string, unknown>): PreparedWrite {
@@ -102,12 +102,12 @@ export function create(entity: string, data: Record<string, unknown>): PreparedW
     mode: "offline",
     kind: "create",
   });
-  return { operation, request: renderRequest(metadata, operation) };
+  return { operation };
 }
 
 export function remove(entity: string, id: string): PreparedWrite {
   const operation = normalizeDelete(metadata, { entityLogicalName: entity, id });
-  return { operation, request: renderRequest(metadata, operation) };
+  return { operation };
 }
 
 /** GET requests the emulator saw for one entity set (URL as received, decoded), oldest first. */

@@ -10,8 +10,8 @@
  * hot path.
  */
 import type { Metadata } from "@xrm-offline/metadata";
-import type { WebApiRequest, WriteOperation } from "@xrm-offline/odata";
-import { renderRequest, type XrmError, xrmError } from "@xrm-offline/odata";
+import type { WriteOperation } from "@xrm-offline/odata";
+import { type XrmError, xrmError } from "@xrm-offline/odata";
 import { Dexie } from "dexie";
 import { applyChange } from "./apply-change.ts";
 import { blobsApart } from "./attachment-blobs.ts";
@@ -21,10 +21,12 @@ import { changeKeyOf } from "./record-shape.ts";
 import type { OutboxRow, RecordRef, StoredRecord } from "./store-types.ts";
 import type { XrmDatabase } from "./xrm-database.ts";
 
-/** A validated write, ready to commit: the canonical operation and its rendered request. */
+/**
+ * A validated write, ready to commit: the canonical operation (normalizeWrite / normalizeDelete).
+ * Its Web API request is not stored: the remote port renders it when it sends the entry.
+ */
 export interface PreparedWrite {
   readonly operation: WriteOperation;
-  readonly request: WebApiRequest;
 }
 
 /** What a committed write resolves with (`name`: the deleted record's primary name). */
@@ -91,7 +93,7 @@ function plan(
 ): Plan {
   const p: Plan = { outcomes: [], entries: [], created: new Map(), modified: new Set(), excluded: new Map() };
   const targetName = (entity: string, id: string) => primaryName(metadata, work.get(keyString(entity, id)));
-  items.forEach(({ operation: op, request }, index) => {
+  items.forEach(({ operation: op }, index) => {
     const entityName = op.entityLogicalName;
     const key = keyString(entityName, op.id);
     const existing = work.get(key);
@@ -162,12 +164,9 @@ function plan(
       change: no,
       changeKey: changeKeyOf(entityName, op.id, no),
       operation: op,
-      request,
       after,
       dependsOnRecords,
       attempts: 0,
-      nextAttemptAt: 0,
-      state: "queued",
       outcomeUnknown: false,
       createdAt,
     };
@@ -210,8 +209,7 @@ export function commitWrites(
     const apart = blobsApart(item.operation, `${createdAt}#${i}`);
     if (apart.blobs.length === 0) return item;
     blobsOf.set(i, apart.blobs);
-    // The stored request must not carry the body either (it is rendered again at send time).
-    return { ...item, operation: apart.operation, request: renderRequest(metadata, apart.operation) };
+    return { ...item, operation: apart.operation };
   });
   return db.transaction("rw", db.records, db.outbox, db.blobs, () => {
     const read =

@@ -45,9 +45,7 @@ export async function retryFailure(db: XrmDatabase, id: string): Promise<void> {
     if (!failure) throw unknownFailure(id);
     // bulkAdd, not bulkPut: the original sequence numbers are free (IndexedDB never hands a key
     // out twice), and should one not be, the transaction fails instead of overwriting an entry.
-    await db.outbox.bulkAdd(
-      failure.entries.map((e) => ({ ...e, state: "queued" as const, nextAttemptAt: 0 })),
-    );
+    await db.outbox.bulkAdd([...failure.entries]);
     await db.failures.delete(failure.id);
     const row = await db.records.get([failure.entity, failure.recordId]);
     if (row) {

@@ -17,7 +17,6 @@ export {
   retrieveLocalRecord,
   retrieveLocalRecords,
 } from "./local-query.ts";
-export type { AttemptNote } from "./mark-attempt.ts";
 export { OfflineStore, type OpenStoreOptions, type RowHint } from "./offline-store.ts";
 export { IN_FLIGHT_KEY } from "./outbox-port.ts";
 export type { PeekOptions } from "./peek-outbox.ts";

@@ -20,7 +20,7 @@ import { discardFailure, retryFailure } from "./failure-actions.ts";
 import { GroupCommitter } from "./group-commit.ts";
 import { type IndexedColumn, indexColumnsFor } from "./index-columns.ts";
 import { indexKeysMiddleware } from "./index-keys.ts";
-import { type AttemptNote, markAttempt } from "./mark-attempt.ts";
+import { markAttempt } from "./mark-attempt.ts";
 import { createOutboxPort } from "./outbox-port.ts";
 import { outboxCounts, type PeekOptions, peekOutbox } from "./peek-outbox.ts";
 import { type PlannerTuning, planRows } from "./plan-rows.ts";
@@ -295,12 +295,9 @@ export class OfflineStore {
     return outboxCounts(this.#db);
   }
 
-  /**
-   * An attempt to send these entries: attempts + 1, and optionally when to try next, the error,
-   * and that the outcome is unknown (sticky). Call it before sending to survive a crash mid-send.
-   */
-  async markAttempt(seqs: number | readonly number[], options: AttemptNote = {}): Promise<void> {
-    await markAttempt(this.#db, typeof seqs === "number" ? [seqs] : seqs, options, this.#now());
+  /** An attempt to send these entries: attempts + 1. Made before sending (see outbox-port.ts). */
+  async markAttempt(seqs: readonly number[]): Promise<void> {
+    await markAttempt(this.#db, seqs);
   }
 
   /** Records a whole round of answers (acknowledged, retry, failed) in one transaction. */

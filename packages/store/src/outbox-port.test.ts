@@ -1,5 +1,5 @@
 import { bundledMetadata } from "@xrm-offline/metadata/bundled";
-import { type CreateOperation, renderRequest, type UpdateOperation } from "@xrm-offline/odata";
+import type { CreateOperation, UpdateOperation } from "@xrm-offline/odata";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { afterEach, describe, expect, it } from "vitest";
 import { OfflineStore } from "./offline-store.ts";
@@ -38,7 +38,7 @@ const update = (n: number, name: string): UpdateOperation => ({
 });
 
 async function write(store: OfflineStore, op: CreateOperation | UpdateOperation) {
-  await store.write({ operation: op, request: renderRequest(metadata, op) });
+  await store.write({ operation: op });
 }
 
 describe("store.outboxPort()", () => {

@@ -67,7 +67,7 @@ describe("schema versions", () => {
     const latest = SCHEMA_VERSIONS.at(-1)!;
     const next: SchemaVersion = {
       version: latest.version + 1,
-      stores: { ...latest.stores, outbox: "++seq, changeKey, state" },
+      stores: { ...latest.stores, outbox: "++seq, changeKey, kind" },
       upgrade: async (tx) => {
         await tx
           .table("outbox")
@@ -86,10 +86,54 @@ describe("schema versions", () => {
     expect(after).toEqual(entries.map((e) => ({ ...e, migrated: true })));
     expect(await upgraded.failures()).toEqual(failures);
     expect(await upgraded.database.records.toArray()).toEqual(rows);
-    expect(await upgraded.database.outbox.where("state").equals("queued").count()).toBe(300);
+    expect(await upgraded.database.outbox.where("kind").anyOf("create", "update").count()).toBe(300);
     await upgraded.close();
     // Writes thousands of rows: slow on fake-indexeddb on a loaded machine, not a speed claim.
   }, 30_000);
+});
+
+describe("outbox rows of earlier versions", () => {
+  it("rows that still carry a rendered request and backoff fields are read, sent and settled as the operation says", async () => {
+    const { store, factory } = await openTestStore();
+    await store.write(create("account", { accountid: ACCOUNT, name: "A" }));
+    await store.write(update("account", ACCOUNT, { name: "B" }));
+    await store.write(update("account", ACCOUNT, { name: "C" }));
+    // What versions before the canonical-operation change wrote: a request rendered at write time
+    // (deliberately stale here, so reading it would show) and a persisted backoff state.
+    const legacy = {
+      request: { method: "PATCH", url: "accounts(stale)", headers: {}, body: { name: "stale" } },
+      state: "backoff",
+      nextAttemptAt: 9_999_999_999_999,
+    };
+    await store.database.outbox.toCollection().modify((e: Record<string, unknown>) => {
+      Object.assign(e, legacy);
+    });
+    await recordFailure(store, 3, { errorCode: 0x80040216, message: "x" });
+    await store.close();
+
+    const { store: again } = await openTestStore({ indexedDB: factory });
+    const port = again.outboxPort();
+    const page = await port.page(0, 10);
+    expect(page.map((e) => [e.seq, e.operation.kind, e.state, e.attempts])).toEqual([
+      [1, "create", "pending", 0],
+      [2, "update", "pending", 0],
+      [3, "update", "failed", 0],
+    ]);
+    expect(page[1]?.operation).toMatchObject({ columns: { name: "B" } });
+    await port.markAttempt([1, 2]);
+    await port.settle([{ kind: "acknowledged", seqs: [1, 2], etag: 'W/"7"' }]);
+    // The failure's entries go back with their legacy fields, and are still read as operations.
+    await again.retryFailure("3");
+    const [back] = await port.page(0, 10);
+    expect([back?.seq, back?.state, back?.operation]).toMatchObject([
+      3,
+      "pending",
+      { columns: { name: "C" } },
+    ]);
+    expect(await again.counts()).toEqual({ pending: 1, failed: 0 });
+    expect((await again.getRecord("account", ACCOUNT))?.name).toBe("C");
+    await again.close();
+  });
 });
 
 describe("large queues", () => {

@@ -84,7 +84,7 @@ describe("failures", () => {
       }),
     );
     await store.write(create("contact", { contactid: CONTACT2, lastname: "independent" }));
-    await store.markAttempt(1);
+    await store.markAttempt([1]);
     await recordFailure(store, 1, {
       errorCode: 0x80040237,
       message: "A record with matching key values already exists.",
@@ -129,9 +129,9 @@ describe("failures", () => {
     await recordFailure(store, 1, { errorCode: 0x80040216, message: "boom" });
     await store.retryFailure("1");
     expect(await store.failures()).toEqual([]);
-    expect((await store.peekOutbox()).map((e) => [e.seq, e.state])).toEqual([
-      [1, "queued"],
-      [2, "queued"],
+    expect((await store.peekOutbox()).map((e) => [e.seq, e.kind, e.failureId])).toEqual([
+      [1, "create", undefined],
+      [2, "create", undefined],
     ]);
     expect((await store.getRecordRow("account", ACCOUNT))?._syncState).toBe("pending");
     await expect(store.retryFailure("1")).rejects.toMatchObject({ errorCode: 0x80040217 });
@@ -260,20 +260,27 @@ describe("failures", () => {
     expect((await store.getRecord("account", ACCOUNT))?.name).toBe("theirs");
   });
 
-  it("markAttempt counts attempts and keeps outcomeUnknown sticky through retry settlements", async () => {
+  it("markAttempt counts attempts; outcomeUnknown stays sticky through retry settlements", async () => {
     const { store } = await openTestStore();
     await store.write(create("account", { name: "A" }));
-    await store.markAttempt([1], { outcomeUnknown: true });
-    await store.markAttempt(1, { nextAttemptAt: 5000, error: { errorCode: 0x80072efd, message: "offline" } });
+    await store.markAttempt([1]);
+    await store.settle([
+      {
+        kind: "retry",
+        seqs: [1],
+        outcomeUnknown: true,
+        error: { errorCode: 0x80072efd, message: "offline" },
+      },
+    ]);
+    await store.markAttempt([1]);
     await store.settle([{ kind: "retry", seqs: [1], outcomeUnknown: false }]);
     const [e] = await store.peekOutbox();
     expect(e).toMatchObject({
       attempts: 2,
-      nextAttemptAt: 5000,
-      state: "backoff",
       outcomeUnknown: true,
       lastError: { errorCode: 0x80072efd, message: "offline", at: "2025-01-02T03:04:05.000Z" },
     });
+    expect(Object.keys(e!).filter((k) => ["request", "state", "nextAttemptAt"].includes(k))).toEqual([]);
   });
 
   it("retry and discard of an unknown id reject with an XrmError and change nothing", async () => {

@@ -4,7 +4,7 @@
  * `_` and never end in `_value` (so they cannot collide with a Dataverse property name); they are
  * stripped by `publicRecord` before anything reaches a caller.
  */
-import type { Settlement, SyncFailure, WebApiRequest, WriteOperation } from "@xrm-offline/odata";
+import type { Settlement, SyncFailure, WriteOperation } from "@xrm-offline/odata";
 
 /** A record's synchronisation state, derived from its pending and failed changes. */
 export type SyncState = "synced" | "pending" | "failed";
@@ -60,17 +60,20 @@ export interface RecordRef {
   readonly id: string;
 }
 
-/** "queued": ready to send; "backoff": an attempt failed transiently, retry at `nextAttemptAt`. */
-export type OutboxState = "queued" | "backoff";
-
+/** What the last attempt of a retried entry was answered with (diagnostics only). */
 export interface AttemptError {
   readonly errorCode: number;
   readonly message: string;
-  /** ISO time of the attempt. */
+  /** ISO time of the answer. */
   readonly at: string;
 }
 
-/** One queued write. Primary key `seq` (auto-increment): the order of the calls that made them. */
+/**
+ * One queued write. Primary key `seq` (auto-increment): the order of the calls that made them.
+ * It holds the canonical operation only: the Web API request is rendered from it when it is sent
+ * (sync's remote port), with the ETag and headers of that moment. Rows written by earlier versions
+ * also carry `request`, `state` and `nextAttemptAt`; nothing reads those fields any more.
+ */
 export interface OutboxRow {
   readonly seq: number;
   readonly entity: string;
@@ -82,8 +85,6 @@ export interface OutboxRow {
   readonly changeKey: string;
   /** The canonical write operation (what the caller asked for). */
   readonly operation: WriteOperation;
-  /** The Web API request rendered from it (rendered with `If-Match: *` for updates; see `baseEtag`). */
-  readonly request: WebApiRequest;
   /**
    * Change keys of the entries this one must wait for: the record's previous change (which waits
    * for its own predecessor: a chain), and the creates of lookup targets made on this device and
@@ -96,15 +97,16 @@ export interface OutboxRow {
   /** The record's server ETag when the change was made (for `If-Match` with conflict detection). */
   readonly baseEtag?: string;
   readonly attempts: number;
-  /** Epoch ms before which the engine should not send it again (0: now). */
-  readonly nextAttemptAt: number;
-  readonly state: OutboxState;
   /**
    * An attempt may have reached the server without its answer being recorded (timeout, reset
    * connection, crash between send and settle). Sticky once set: a re-sent create answered with
    * "duplicate" then counts as success.
    */
   readonly outcomeUnknown: boolean;
+  /**
+   * The error of the last attempt when it was retried (a transient answer). The engine keeps its
+   * own backoff in memory and never reads this; it is there for diagnostics screens.
+   */
   readonly lastError?: AttemptError;
   /** ISO time the change was made. */
   readonly createdAt: string;

@@ -89,9 +89,7 @@ async function queuedStore(n: number): Promise<OfflineStore> {
   });
   for (let i = 0; i < n; i += 1000) {
     const chunk = Array.from({ length: Math.min(1000, n - i) }, (_, k) => operation(i + k));
-    await Promise.all(
-      chunk.map((op) => store.write({ operation: op, request: renderRequest(metadata, op) })),
-    );
+    await Promise.all(chunk.map((op) => store.write({ operation: op })));
   }
   return store;
 }
@@ -127,7 +125,7 @@ async function drainOneByOne(server: Server, store: OfflineStore): Promise<numbe
   for (;;) {
     const [entry] = await store.peekOutbox({ limit: 1 });
     if (!entry) break;
-    await server.transport.send(entry.request);
+    await server.transport.send(renderRequest(metadata, entry.operation));
     await store.settle([{ kind: "acknowledged", seqs: [entry.seq] }]);
   }
   return performance.now() - t0;

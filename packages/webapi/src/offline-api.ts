@@ -84,8 +84,9 @@ export function createOfflineApi(
     let prepared: PreparedWrite;
     try {
       const operation = validate();
-      prepared = { operation, request: renderRequest(metadata, operation) };
-      checkRequestSize(prepared.request, maxRequestBytes);
+      // Rendered only to measure it: the outbox keeps the operation, sync renders it when it sends.
+      checkRequestSize(renderRequest(metadata, operation), maxRequestBytes);
+      prepared = { operation };
     } catch (e) {
       return rejectedXrmPromise(e);
     }

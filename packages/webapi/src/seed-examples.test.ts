@@ -2,10 +2,13 @@
  * Every example of the createRecord and updateRecord reference pages (shared/seeds), run verbatim
  * as a form script would run it: `Xrm.WebApi` is the object createWebApi returns, installed with
  * installXrmWebApi; each example logs once (success or error) and we then check the local record
- * and the queued Web API request exactly.
+ * and the queued entry exactly, with the Web API request it is sent as (rendered from the stored
+ * operation, as the sync's remote port renders it).
  */
 
 import { seedExampleMetadata } from "@xrm-offline/metadata/testing";
+import { renderRequest } from "@xrm-offline/odata";
+import type { OutboxRow } from "@xrm-offline/store";
 import { describe, expect, it } from "vitest";
 import { installXrmWebApi } from "./install-xrm-web-api.ts";
 import { testApi } from "./testing/test-api.ts";
@@ -256,7 +259,11 @@ const SERVER_TASK = { "@odata.etag": 'W/"2000"', activityid: ACCOUNT, subject: "
 async function state(t: ReturnType<typeof testApi>) {
   const s = await t.snapshot();
   const store = await t.inspect();
-  return { ...s, store };
+  const outbox = (s.outbox as OutboxRow[]).map((e) => ({
+    ...e,
+    request: renderRequest(t.metadata, e.operation),
+  }));
+  return { ...s, outbox, store };
 }
 
 describe("createRecord.md examples", () => {

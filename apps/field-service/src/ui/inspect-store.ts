@@ -11,7 +11,6 @@ export interface OutboxLine {
   readonly entity: string;
   readonly recordId: string;
   readonly attempts: number;
-  readonly state: string;
   readonly createdAt: string;
   /** What the record is called in the change, when the change carries it. */
   readonly title: string | null;
@@ -64,8 +63,12 @@ function titleIn(
   titleColumns: Readonly<Record<string, string>>,
 ): string | null {
   const column = titleColumns[str(entry.entity)];
-  const body = (entry.request as { body?: Record<string, unknown> } | undefined)?.body;
-  const v = column && body ? body[column] : undefined;
+  // The change's columns (`operation.columns`); rows written before the outbox kept only the
+  // operation also carry the rendered request, whose body has the same plain columns.
+  const columns =
+    (entry.operation as { columns?: Record<string, unknown> } | undefined)?.columns ??
+    (entry.request as { body?: Record<string, unknown> } | undefined)?.body;
+  const v = column && columns ? columns[column] : undefined;
   return typeof v === "string" && v ? v : null;
 }
 
@@ -93,7 +96,6 @@ export async function inspectStore(
         entity: str(e.entity),
         recordId: str(e.recordId),
         attempts: num(e.attempts) ?? 0,
-        state: str(e.state),
         createdAt: str(e.createdAt),
         title: titleIn(e, titleColumns),
         lastError: (() => {

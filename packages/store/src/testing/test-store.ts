@@ -40,7 +40,7 @@ export function create(
   md: Metadata = metadata,
 ): PreparedWrite {
   const operation = normalizeWrite(md, { entityLogicalName: entity, data, mode: "offline", kind: "create" });
-  return { operation, request: renderRequest(md, operation) };
+  return { operation };
 }
 
 export function update(
@@ -56,12 +56,12 @@ export function update(
     mode: "offline",
     kind: "update",
   });
-  return { operation, request: renderRequest(md, operation) };
+  return { operation };
 }
 
 export function remove(entity: string, id: string, md: Metadata = metadata): PreparedWrite {
   const operation = normalizeDelete(md, { entityLogicalName: entity, id });
-  return { operation, request: renderRequest(md, operation) };
+  return { operation };
 }
 
 export const ACCOUNT = "5531d753-95af-e711-a94e-000d3a11e605";
@@ -107,7 +107,7 @@ export async function recordFailure(
     action: failureAction(entries.some((e) => e.kind === "create") ? "create" : first.kind),
     entity: first.entity,
     recordId: first.recordId,
-    data: Object.assign({}, ...entries.map((e) => e.request.body ?? {})),
+    data: Object.assign({}, ...entries.map((e) => renderRequest(store.metadata, e.operation).body ?? {})),
     errorCode: error.errorCode,
     code: toHexCode(error.errorCode),
     message: error.message,
