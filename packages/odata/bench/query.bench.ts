@@ -2,8 +2,8 @@
 import { report } from "../../../scripts/bench-report.ts";
 import type { Row } from "../src/query/filter-compile.ts";
 import { evaluateQuery } from "../src/query/query-evaluate.ts";
-import { contactId, contacts, metadata, resolveRelated } from "../src/query/query-fixture.ts";
 import { parseQueryOptions } from "../src/query/query-options.ts";
+import { contactId, contacts, metadata, resolveRelated } from "../test/query-fixture.ts";
 
 const N = 10_000;
 const CITIES = ["Seattle", "Redmond", "Paris", "London", "Denver", null];

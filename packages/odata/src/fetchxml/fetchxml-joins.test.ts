@@ -1,6 +1,5 @@
 // FetchXML one-to-many link-entities (parent → children), evaluated locally like the server's join.
 import { describe, expect, it } from "vitest";
-import { type EvaluateOptions, evaluateQuery } from "../query/query-evaluate.ts";
 import {
   accountId,
   accounts,
@@ -8,7 +7,8 @@ import {
   resolveChildren,
   resolveRelated,
   shortId,
-} from "../query/query-fixture.ts";
+} from "../../test/query-fixture.ts";
+import { type EvaluateOptions, evaluateQuery } from "../query/query-evaluate.ts";
 import { parseQueryOptions } from "../query/query-options.ts";
 
 function run(inner: string, attrs = "", options: EvaluateOptions = {}) {

@@ -1,6 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { EvaluateOptions } from "../query/query-evaluate.ts";
-import { evaluateQuery } from "../query/query-evaluate.ts";
 import {
   accountId,
   accounts,
@@ -9,7 +7,9 @@ import {
   metadata,
   resolveRelated,
   shortId,
-} from "../query/query-fixture.ts";
+} from "../../test/query-fixture.ts";
+import type { EvaluateOptions } from "../query/query-evaluate.ts";
+import { evaluateQuery } from "../query/query-evaluate.ts";
 import { parseQueryOptions } from "../query/query-options.ts";
 
 const C01 = contactId(1);

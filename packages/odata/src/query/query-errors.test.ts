@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { accounts, metadata, resolveRelated } from "../../test/query-fixture.ts";
 import { XrmError } from "../errors/xrm-error.ts";
 import { evaluateQuery } from "./query-evaluate.ts";
-import { accounts, metadata, resolveRelated } from "./query-fixture.ts";
 import { parseQueryOptions } from "./query-options.ts";
 
 const PARSER = "0x00000000"; // ODataParserError: what the server's OData parser answers

@@ -1,6 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { Row } from "./filter-compile.ts";
-import { evaluateQuery } from "./query-evaluate.ts";
 import {
   accountId,
   accounts,
@@ -9,7 +7,9 @@ import {
   metadata,
   resolveRelated,
   shortId,
-} from "./query-fixture.ts";
+} from "../../test/query-fixture.ts";
+import type { Row } from "./filter-compile.ts";
+import { evaluateQuery } from "./query-evaluate.ts";
 import { parseQueryOptions } from "./query-options.ts";
 
 function run(options: string, rows: Row[] = accounts, entity = "account", maxPageSize?: number) {

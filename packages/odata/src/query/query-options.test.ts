@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
+import {
+  accountId,
+  accounts,
+  contactId,
+  metadata,
+  resolveRelated,
+  shortId,
+} from "../../test/query-fixture.ts";
 import { evaluateQuery, projectRecord } from "./query-evaluate.ts";
-import { accountId, accounts, contactId, metadata, resolveRelated, shortId } from "./query-fixture.ts";
 import { parseQueryOptions } from "./query-options.ts";
 import { relatedPathsOf } from "./query-related-paths.ts";
 

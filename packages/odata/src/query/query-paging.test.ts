@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { accountId, accounts, metadata, resolveRelated, shortId } from "../../test/query-fixture.ts";
 import type { XrmError } from "../errors/xrm-error.ts";
 import type { Row } from "./filter-compile.ts";
 import { evaluateQuery } from "./query-evaluate.ts";
-import { accountId, accounts, metadata, resolveRelated, shortId } from "./query-fixture.ts";
 import { parseQueryOptions } from "./query-options.ts";
 
 /** Reads every page the way an Xrm caller does: the nextLink's query part is the next options. */

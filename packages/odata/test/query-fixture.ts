@@ -1,12 +1,13 @@
 import type { Metadata } from "@xrm-offline/metadata";
 import { bundledMetadata } from "@xrm-offline/metadata/bundled";
-import type { ResolveRelated, Row } from "./filter-compile.ts";
-import type { ResolveChildren } from "./query-joined-row.ts";
+import type { ResolveRelated, Row } from "../src/query/filter-compile.ts";
+import type { ResolveChildren } from "../src/query/query-joined-row.ts";
 
 /**
  * Test data for the query tests and bench: 12 accounts and 8 contacts shaped as the Web API
  * returns them (lookups as `_x_value` with their annotations, `@odata.etag`). Ids are short:
- * `a01`…`a12` and `c01`…`c08` stand for the GUIDs below.
+ * `a01`…`a12` and `c01`…`c08` stand for the GUIDs below. Kept under `test/`, outside `src/`: it is
+ * not part of the package's source or its build.
  */
 
 export const metadata: Metadata = bundledMetadata();
