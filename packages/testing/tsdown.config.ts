@@ -4,5 +4,5 @@ export default libraryConfig(
   {
     index: "src/index.ts",
   },
-  { platform: "node", clean: false } /* dist/index.cjs is build:cjs's */,
+  { platform: "node" } /* then scripts/build-cjs.ts adds dist/index.cjs and index.d.cts */,
 );

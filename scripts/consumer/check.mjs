@@ -113,6 +113,7 @@ function finish() {
 
 // 1. Pack.
 const tarballs = {};
+const requireCondition = new Set();
 for (const dir of readdirSync(join(workspace, "packages")).sort()) {
   const pkgDir = join(workspace, "packages", dir);
   const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
@@ -143,6 +144,8 @@ for (const dir of readdirSync(join(workspace, "packages")).sort()) {
     finish();
   }
   tarballs[pkg.name] = join(packs, file);
+  if (JSON.stringify(pkg.publishConfig.exports?.["."] ?? {}).includes('"require"'))
+    requireCondition.add(pkg.name);
 }
 
 // 2. Lint the tarballs as published (runs while npm installs, below).
@@ -155,9 +158,17 @@ async function lint() {
       expectSilence: (out) => !/All good!/.test(out),
     });
     // ESM-only packages: the CommonJS `require` resolutions (node10, node16-cjs) don't apply.
-    await run(`attw ${name}`, bin("attw"), [tarball, "--profile", "esm-only", "--format", "ascii"], {
-      cwd: project,
-    });
+    // A package with a `require` condition (testing's CommonJS build for Jest) is checked under
+    // node16 too, CommonJS included; node10 (no `exports` at all) stays out for every package.
+    const profile = requireCondition.has(name) ? "node16" : "esm-only";
+    await run(
+      `attw ${name} (${profile})`,
+      bin("attw"),
+      [tarball, "--profile", profile, "--format", "ascii"],
+      {
+        cwd: project,
+      },
+    );
   }
 }
 

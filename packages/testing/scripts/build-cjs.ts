@@ -6,9 +6,15 @@
  * that ship CommonJS (rxjs, dexie, fake-indexeddb, fast-xml-parser, better-sqlite3) stay
  * `require`d, so a test shares them with the rest of the project.
  *
+ * Its types, `dist/index.d.cts`, are tsdown's `dist/index.d.ts` (so `pnpm build` runs tsdown first)
+ * with each import of an @xrm-offline package marked `resolution-mode: "import"`: those packages
+ * are ESM-only, and a CommonJS declaration file may only refer to their types that way (TypeScript
+ * reports the plain import under `module: node16`/`nodenext`). The types are the same; at run time
+ * the CommonJS file carries its own copies of our classes (docs/testing.md: the `instanceof` caveat).
+ *
  *   tsx packages/testing/scripts/build-cjs.ts [outDir]
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -30,7 +36,20 @@ export async function buildTestingCjs(outDir = join(PACKAGE_ROOT, "dist")): Prom
     sourcemap: "linked",
     logLevel: "warning",
   });
+  const dts = join(outDir, "index.d.ts");
+  if (existsSync(dts)) writeFileSync(join(outDir, "index.d.cts"), cjsDeclarations(readFileSync(dts, "utf8")));
   return outfile;
+}
+
+/** index.d.ts → index.d.cts: imports of our ESM-only packages get `resolution-mode: "import"`. */
+export function cjsDeclarations(dts: string): string {
+  return dts
+    .replace(
+      /^import \{([^}]*)\} from "(@xrm-offline\/[^"]+)";$/gm,
+      (_, names: string, from: string) =>
+        `import type {${names}} from "${from}" with { "resolution-mode": "import" };`,
+    )
+    .replace(/^\/\/# sourceMappingURL=.*$/m, "");
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

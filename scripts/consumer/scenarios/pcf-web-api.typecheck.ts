@@ -1,5 +1,5 @@
 /// <reference types="powerapps-component-framework" />
-// (ii-PCF) A consumer's control code, checked by a strict `tsc` against the packed packages: the
+// (ii) A PCF control's code, checked by a strict `tsc` against the packed packages: the
 // adapter's result is a ComponentFramework.WebApi.
 import { createPcfWebApi, type OfflinePcfWebApi } from "@xrm-offline/pcf";
 
@@ -11,5 +11,6 @@ export function offlineWebApi(context: ComponentFramework.Context<unknown>): Com
 
 export async function firstPage(webAPI: ComponentFramework.WebApi): Promise<string[]> {
   const page = await webAPI.retrieveMultipleRecords("account", "?$select=name", 10);
+  // biome-ignore lint/complexity/useLiteralKeys: noPropertyAccessFromIndexSignature wants brackets here.
   return page.entities.map((e) => String(e["name"]));
 }

@@ -1,0 +1,5 @@
+import { libraryConfig } from "../../scripts/tsdown-config.ts";
+
+export default libraryConfig({
+  index: "src/index.ts",
+});

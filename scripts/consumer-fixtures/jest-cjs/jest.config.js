@@ -1,2 +1,0 @@
-// A Jest 30 project as xrm-mock users have it: CommonJS, babel-jest, no ESM flags.
-module.exports = { testEnvironment: "node" };
