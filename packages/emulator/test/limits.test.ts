@@ -36,26 +36,99 @@ const getPart = (url: string) => `\r\nGET ${url} HTTP/1.1\r\nAccept: application
 const postBatch = (body: string, headers: Record<string, string> = {}) =>
   api.call("POST", "$batch", body, { "Content-Type": "multipart/mixed; boundary=b", ...headers });
 
-describe("$filter and $orderby sizes", () => {
-  it("a 1,000-term 'or' (13 KB URL) is 400, not an SQLite error", async () => {
+const TOO_MANY_CONDITIONS = "0x8004430c";
+
+/** A single GET inside a `$batch` (URLs up to 64 KB), answered part. */
+async function batchGet(url: string): Promise<{ status: number; code: string | undefined; names: string[] }> {
+  const res = await postBatch(batchOf([getPart(`${emu.url}/${url}`)]));
+  const status = Number(/HTTP\/1\.1 (\d{3})/.exec(res.text)?.[1]);
+  const json = JSON.parse(res.text.slice(res.text.indexOf("{"), res.text.lastIndexOf("}") + 1)) as {
+    error?: { code?: string };
+    value?: { name: string }[];
+  };
+  return { status, code: json.error?.code, names: (json.value ?? []).map((r) => r.name) };
+}
+
+const fetchXml = (conditions: number) =>
+  `<fetch><entity name="account"><attribute name="name"/><filter type="or">${Array.from(
+    { length: conditions },
+    (_, i) => `<condition attribute="name" operator="eq" value="a${i}"/>`,
+  ).join("")}</filter></entity></fetch>`;
+
+describe("conditions in one query (Dataverse: at most 500)", () => {
+  it("a 1,000-term 'or' (13 KB URL) is TooManyConditionsInQuery, not an SQLite error", async () => {
     const filter = terms(1000, (i) => `name eq 'a${i}'`, "or");
     const res = await api.get(`accounts?$select=name&$filter=${filter}`);
-    expectRefused(res);
+    expect(res.status).toBe(400);
+    expect(res.json.error?.code).toBe(TOO_MANY_CONDITIONS);
     await expectUp();
   });
 
-  it("just under the limits is answered", async () => {
-    const filter = terms(REQUEST_LIMITS.filterOperators + 1, (i) => `name eq 'a${i}'`, "or");
-    expect((await api.get(`accounts?$select=name&$filter=${filter}`)).status).toBe(200);
-    const orderBy = Array.from({ length: REQUEST_LIMITS.orderByKeys }, () => "name").join(",");
-    expect((await api.get(`accounts?$select=name&$orderby=${orderBy}`)).status).toBe(200);
+  it("500 conditions are answered with exactly the records they name; 501 are refused", async () => {
+    emu.seed("account", [{ name: "a0" }, { name: "a250" }, { name: "a499" }, { name: "a500" }]);
+    try {
+      const ok = await api.get(
+        `accounts?$select=name&$orderby=name&$filter=${terms(REQUEST_LIMITS.conditions, (i) => `name eq 'a${i}'`, "or")}`,
+      );
+      expect(ok.status).toBe(200);
+      expect(ok.json.value?.map((r) => r.name)).toEqual(["a0", "a250", "a499"]);
+      // A chain of 'and' the same length: every term must hold.
+      const all = await api.get(
+        `accounts?$select=name&$filter=${terms(REQUEST_LIMITS.conditions - 1, (i) => `name ne 'b${i}'`, "and")} and name eq 'a250'`,
+      );
+      expect(all.json.value?.map((r) => r.name)).toEqual(["a250"]);
+      const over = await api.get(
+        `accounts?$select=name&$filter=${terms(REQUEST_LIMITS.conditions + 1, (i) => `name eq 'a${i}'`, "or")}`,
+      );
+      expect(over.status).toBe(400);
+      expect(over.json.error?.code).toBe(TOO_MANY_CONDITIONS);
+      // An 'in' list is one condition, whatever its length: the documented way round the limit.
+      const list = Array.from({ length: 3000 }, (_, i) => `'a${i}'`).join(",");
+      const inList = await batchGet(
+        `accounts?$select=name&$orderby=name&$filter=${encodeURIComponent(`name in (${list})`)}`,
+      );
+      expect(inList).toEqual({ status: 200, code: undefined, names: ["a0", "a250", "a499", "a500"] });
+    } finally {
+      for (const row of emu.rows("account").filter((r) => r.name !== "Existing")) {
+        expect((await api.delete(`accounts(${row.accountid})`)).status).toBe(204);
+      }
+    }
   });
 
+  it("FetchXML counts condition and link-entity elements: 500 answered, 501 refused", async () => {
+    const ok = await batchGet(`accounts?fetchXml=${encodeURIComponent(fetchXml(REQUEST_LIMITS.conditions))}`);
+    expect(ok.status).toBe(200);
+    const over = await batchGet(
+      `accounts?fetchXml=${encodeURIComponent(fetchXml(REQUEST_LIMITS.conditions + 1))}`,
+    );
+    expect(over).toMatchObject({ status: 400, code: TOO_MANY_CONDITIONS });
+    // 499 conditions and 2 link-entity elements: 501 in all.
+    const linked = fetchXml(REQUEST_LIMITS.conditions - 1).replace(
+      "</entity>",
+      '<link-entity name="contact" from="contactid" to="primarycontactid"/><link-entity name="contact" from="contactid" to="primarycontactid" link-type="outer"/></entity>',
+    );
+    expect(await batchGet(`accounts?fetchXml=${encodeURIComponent(linked)}`)).toMatchObject({
+      status: 400,
+      code: TOO_MANY_CONDITIONS,
+    });
+    await expectUp();
+  });
+});
+
+describe("$filter and $orderby sizes", () => {
   it("an 'in' list over the value limit, and too many $orderby keys, are 400", async () => {
-    const values = Array.from({ length: REQUEST_LIMITS.filterValues + 500 }, (_, i) => String(i)).join(",");
-    expectRefused(await api.get(`accounts?$filter=numberofemployees in (${values})`));
-    const orderBy = Array.from({ length: REQUEST_LIMITS.orderByKeys + 1 }, () => "name").join(",");
-    expectRefused(await api.get(`accounts?$orderby=${orderBy}`));
+    const values = Array.from({ length: REQUEST_LIMITS.filterValues + 1 }, (_, i) => String(i % 10)).join(
+      ",",
+    );
+    expect(
+      await batchGet(`accounts?$filter=${encodeURIComponent(`numberofemployees in (${values})`)}`),
+    ).toMatchObject({
+      status: 400,
+      code: "0x0",
+    });
+    const orderBy = Array.from({ length: REQUEST_LIMITS.orderByKeys }, () => "name").join(",");
+    expect((await api.get(`accounts?$select=name&$orderby=${orderBy}`)).status).toBe(200);
+    expectRefused(await api.get(`accounts?$orderby=${orderBy},name`));
     await expectUp();
   });
 
@@ -77,14 +150,14 @@ describe("$filter and $orderby sizes", () => {
     }
   });
 
-  it("inside $batch, within the 64 KB URL limit, the part answers 400 with code 0x0", async () => {
+  it("inside $batch, within the 64 KB URL limit, the part answers 400 with its code", async () => {
     const filter = terms(600, (i) => `name eq 'a${i}'`, "or");
     const res = await postBatch(
       batchOf([getPart(`${emu.url}/accounts?$filter=${encodeURIComponent(filter)}`)]),
     );
     expect(res.status).toBe(400);
     expect(res.text).toMatch(/HTTP\/1\.1 400 Bad Request/);
-    expect(res.text).toMatch(/"code":"0x0"/);
+    expect(res.text).toContain(`"code":"${TOO_MANY_CONDITIONS}"`);
     await expectUp();
   });
 });

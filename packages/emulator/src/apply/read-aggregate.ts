@@ -57,7 +57,7 @@ export function readAggregate(
   const clauses: string[] = ["entity = ?"];
   const params: unknown[] = [entity.logicalName];
   for (const f of [...(opts.filter ? [opts.filter] : []), ...plan.filters]) {
-    const frag = filterToSql(f, entity, ctx.schema.metadata);
+    const frag = filterToSql(f, entity, ctx.schema);
     clauses.push(`(${frag.sql})`);
     params.push(...frag.params);
   }

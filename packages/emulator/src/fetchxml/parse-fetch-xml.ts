@@ -1,4 +1,5 @@
 import { XMLParser } from "fast-xml-parser";
+import { REQUEST_LIMITS, tooManyConditions } from "../http/limits.ts";
 import { codeError } from "../http/wire.ts";
 import type {
   FetchAttribute,
@@ -76,14 +77,30 @@ function parseCondition(node: XmlNode): FetchCondition {
   };
 }
 
-function parseFilter(node: XmlNode, depth: number): FetchFilter {
+/**
+ * What the reader has met so far in one query: link-entity elements (at most 15) and, with them,
+ * conditions (at most 500 conditions and link-entity elements together, as Dataverse counts).
+ */
+interface Counter {
+  links: number;
+  conditions: number;
+}
+
+function countConditions(counter: Counter, n: number): void {
+  counter.conditions += n;
+  if (counter.conditions > REQUEST_LIMITS.conditions) throw tooManyConditions();
+}
+
+function parseFilter(node: XmlNode, depth: number, counter: Counter): FetchFilter {
   if (depth > MAX_FILTER_DEPTH) invalidFetch("The filter is nested too deeply.");
   const type = attr(node, "type") ?? "and";
   if (type !== "and" && type !== "or") invalidFetch(`Invalid filter type '${type}'.`);
+  const conditions = children(node, "condition");
+  countConditions(counter, conditions.length);
   return {
     type,
-    conditions: children(node, "condition").map(parseCondition),
-    filters: children(node, "filter").map((f) => parseFilter(f, depth + 1)),
+    conditions: conditions.map(parseCondition),
+    filters: children(node, "filter").map((f) => parseFilter(f, depth + 1, counter)),
   };
 }
 
@@ -112,19 +129,20 @@ function parseOrder(node: XmlNode): FetchOrder {
   };
 }
 
-function parseEntityBody(node: XmlNode, name: string, counter: { links: number }): FetchEntity {
+function parseEntityBody(node: XmlNode, name: string, counter: Counter): FetchEntity {
   return {
     name,
     allAttributes: node["all-attributes"] !== undefined,
     attributes: children(node, "attribute").map(parseAttribute),
     orders: children(node, "order").map(parseOrder),
-    filters: children(node, "filter").map((f) => parseFilter(f, 1)),
+    filters: children(node, "filter").map((f) => parseFilter(f, 1, counter)),
     links: children(node, "link-entity").map((l) => parseLink(l, counter)),
   };
 }
 
-function parseLink(node: XmlNode, counter: { links: number }): FetchLink {
+function parseLink(node: XmlNode, counter: Counter): FetchLink {
   counter.links++;
+  countConditions(counter, 1);
   if (counter.links > MAX_LINKS) invalidFetch(`A query can have at most ${MAX_LINKS} link-entity elements.`);
   const name = attr(node, "name");
   const from = attr(node, "from");
@@ -170,7 +188,7 @@ export function parseFetchXml(text: string): FetchQuery {
   if (count !== undefined && count > 5000) invalidFetch("The count attribute must not be greater than 5000.");
   const pagingCookie = attr(root, "paging-cookie");
   return {
-    entity: parseEntityBody(entityNode, name, { links: 0 }),
+    entity: parseEntityBody(entityNode, name, { links: 0, conditions: 0 }),
     ...(top !== undefined ? { top } : {}),
     ...(count !== undefined ? { count } : {}),
     ...(page !== undefined ? { page } : {}),

@@ -73,7 +73,7 @@ export function readCollection(
     throw queryError("Change tracking queries do not support $filter, $orderby, $expand or $top.");
   }
   const filter: SqlFragment = opts.filter
-    ? filterToSql(opts.filter, entity, ctx.schema.metadata)
+    ? filterToSql(opts.filter, entity, ctx.schema)
     : { sql: "1", params: [] };
   const order = orderBySql(entity, opts.orderBy);
   const keyset = !opts.orderBy || opts.orderBy.length === 0;

@@ -1,5 +1,6 @@
+import type { XrmError } from "@xrm-offline/odata";
 import type { BatchItem } from "../batch/multipart-parser.ts";
-import { codeError, queryError } from "./wire.ts";
+import { codeError, fail, queryError } from "./wire.ts";
 
 /**
  * Size limits on what a client sends, checked before the request reaches the query parser, the
@@ -9,23 +10,31 @@ import { codeError, queryError } from "./wire.ts";
  *
  * Dataverse's where documented: a URL up to 32 KB, one inside `$batch` up to 64 KB ("a longer URL,
  * up to 64 KB (65,536 characters), is allowed"), a batch of at most 1,000 requests that "can't
- * contain other batch requests". The others are the emulator's own (Dataverse documents none):
- * they keep SQLite under its expression-depth (1,000) and variable (32,766) limits with room left.
+ * contain other batch requests", at most 500 conditions in one query (the "Filter rows" pages;
+ * counted by the `$filter` parser and the FetchXML reader, answered with TooManyConditionsInQuery).
+ * The others are the emulator's own: they keep SQLite under its variable limit (32,766) and the
+ * parsers' recursion bounded. A chain of `and` / `or` is built as a balanced tree, so even a
+ * chain at the condition limit stays a few levels deep for SQLite and every tree walk.
  */
 export const REQUEST_LIMITS = {
   /** Characters of path and query in a request line. */
   urlChars: 32_768,
   /** The same for a request inside `$batch`. */
   batchUrlChars: 65_536,
-  /** `and` / `or` / `not` in one `$filter` (SQLite nests a chain of n of them n deep). */
-  filterOperators: 500,
-  /** Values in one `$filter`'s `in (…)` lists and function arguments, together. */
-  filterValues: 2_000,
+  /** Conditions in one query: comparisons, functions, `in`, lambda operators (Dataverse). */
+  conditions: 500,
+  /** Values in one `$filter`'s `in (…)` lists and function arguments, together (commas). */
+  filterValues: 10_000,
   /** Sort keys in `$orderby`. */
   orderByKeys: 100,
   /** Arrays and objects nested in a JSON body (Microsoft.OData's default reader quota is 100). */
   jsonDepth: 100,
 } as const;
+
+/** Dataverse's answer to a query with more conditions than `REQUEST_LIMITS.conditions`. */
+export function tooManyConditions(): XrmError {
+  return fail("TooManyConditionsInQuery");
+}
 
 /** 414 for a request line longer than the service accepts. */
 export function checkUrlLength(url: string, limit: number): void {
@@ -39,11 +48,11 @@ export function checkUrlLength(url: string, limit: number): void {
 }
 
 /**
- * Counts what a `$filter` asks the engine to do without parsing it: logical operators (words
- * outside string literals) and values (commas outside string literals).
+ * Counts the values in a `$filter`'s lists without parsing it: the items of `in (…)` lists and
+ * function arguments are the commas and opening parentheses outside string literals (a grouping
+ * parenthesis counts too: the count errs on the high side by a little).
  */
-function filterSize(text: string): { operators: number; values: number } {
-  let operators = 0;
+function filterListValues(text: string): number {
   let values = 0;
   let i = 0;
   while (i < text.length) {
@@ -60,45 +69,17 @@ function filterSize(text: string): { operators: number; values: number } {
       i++;
       continue;
     }
-    if (ch === 44 /* , */) values++;
-    else if (isWordStart(text, i)) {
-      const end = wordEnd(text, i);
-      const word = text.slice(i, end);
-      if (word === "and" || word === "or" || word === "not") operators++;
-      i = end;
-      continue;
-    }
+    if (ch === 44 /* , */ || ch === 40 /* ( */) values++;
     i++;
   }
-  return { operators, values };
-}
-
-function isWordChar(code: number): boolean {
-  return (
-    (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95
-  );
-}
-
-function isWordStart(text: string, i: number): boolean {
-  return isWordChar(text.charCodeAt(i)) && (i === 0 || !isWordChar(text.charCodeAt(i - 1)));
-}
-
-function wordEnd(text: string, i: number): number {
-  let j = i;
-  while (j < text.length && isWordChar(text.charCodeAt(j))) j++;
-  return j;
+  return values;
 }
 
 /** The query options of one request (top level or inside `$batch`), before any parsing. */
 export function checkQueryLimits(query: URLSearchParams): void {
   for (const [name, value] of query) {
     if (name === "$filter") {
-      const { operators, values } = filterSize(value);
-      if (operators > REQUEST_LIMITS.filterOperators) {
-        throw queryError(
-          `The $filter has ${operators} 'and' / 'or' / 'not' operators; at most ${REQUEST_LIMITS.filterOperators} are accepted. Use 'in (…)' for a list of values, or split the query.`,
-        );
-      }
+      const values = filterListValues(value);
       if (values > REQUEST_LIMITS.filterValues) {
         throw queryError(
           `The $filter has more than ${REQUEST_LIMITS.filterValues} values in its lists; split the query.`,

@@ -48,5 +48,7 @@ export function evaluateFilter(
     }
     case "query-function":
       throw queryError(`Query functions do not apply to metadata queries.`);
+    case "lambda":
+      throw queryError(`Lambda operators do not apply to metadata queries.`);
   }
 }

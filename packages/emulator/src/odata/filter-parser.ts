@@ -3,6 +3,7 @@ import {
   type QueryFunctionCall,
   queryFunctionCallLength,
 } from "../functions/query-function-call.ts";
+import { REQUEST_LIMITS, tooManyConditions } from "../http/limits.ts";
 import { queryError } from "../http/wire.ts";
 
 /** Literal kinds of the OData URL syntax the server understands. */
@@ -25,10 +26,22 @@ export type FilterNode =
   | { readonly type: "compare"; readonly op: CompareOp; readonly left: Operand; readonly right: Operand }
   | { readonly type: "function"; readonly name: StringFunction; readonly args: readonly [Operand, Operand] }
   | { readonly type: "in"; readonly left: Operand; readonly values: readonly Operand[] }
-  | { readonly type: "query-function"; readonly call: QueryFunctionCall };
+  | { readonly type: "query-function"; readonly call: QueryFunctionCall }
+  /**
+   * `<collection>/any(x:<body>)`, `<collection>/all(x:<body>)`, `<collection>/any()`. The
+   * collection path may start with an enclosing lambda's variable (`c/opportunity_customer_contacts`);
+   * properties in the body are `x/<name>`.
+   */
+  | {
+      readonly type: "lambda";
+      readonly op: "any" | "all";
+      readonly collection: string;
+      readonly variable?: string;
+      readonly body?: FilterNode;
+    };
 
 type Token =
-  | { readonly t: "(" | ")" | ","; readonly pos: number }
+  | { readonly t: "(" | ")" | "," | ":"; readonly pos: number }
   | { readonly t: "ident"; readonly v: string; readonly pos: number }
   | { readonly t: "query-function"; readonly call: QueryFunctionCall; readonly pos: number }
   | {
@@ -58,7 +71,7 @@ export function tokenize(text: string): Token[] {
       i++;
       continue;
     }
-    if (ch === "(" || ch === ")" || ch === ",") {
+    if (ch === "(" || ch === ")" || ch === "," || ch === ":") {
       tokens.push({ t: ch, pos: i });
       i++;
       continue;
@@ -135,8 +148,24 @@ export function tokenize(text: string): Token[] {
 
 const COMPARE = new Set<string>(["eq", "ne", "gt", "ge", "lt", "le"]);
 const FUNCTIONS = new Set<string>(["contains", "startswith", "endswith"]);
+const LAMBDA = /\/(any|all)$/;
 
-/** Parse a `$filter` expression (comparisons, and/or/not, contains/startswith/endswith, in). */
+/**
+ * A chain `t1 op t2 op … op tn` as a balanced tree, terms kept in order. `and` and `or` are
+ * associative, so the meaning is the same as the left-deep tree a naive parser builds; the depth
+ * is log2(n) instead of n, so a chain of the 500 conditions Dataverse allows stays far inside
+ * SQLite's expression-depth limit of 1,000 and the call stack of every tree walk.
+ */
+function balanced(type: "and" | "or", terms: readonly FilterNode[], from = 0, to = terms.length): FilterNode {
+  if (to - from === 1) return terms[from]!;
+  const mid = (from + to) >>> 1;
+  return { type, left: balanced(type, terms, from, mid), right: balanced(type, terms, mid, to) };
+}
+
+/**
+ * Parse a `$filter` expression (comparisons, and/or/not, contains/startswith/endswith, in, query
+ * functions, the lambda operators any/all).
+ */
 export function parseFilter(text: string): FilterNode {
   const tokens = tokenize(text);
   let i = 0;
@@ -146,7 +175,7 @@ export function parseFilter(text: string): FilterNode {
     const tok = tokens[i];
     return tok?.t === "ident" && tok.v === w;
   };
-  const expect = (t: "(" | ")" | ",") => {
+  const expect = (t: "(" | ")" | "," | ":") => {
     const tok = tokens[i];
     if (tok?.t !== t) syntaxError(tok?.pos ?? text.length, text);
     i++;
@@ -166,6 +195,12 @@ export function parseFilter(text: string): FilterNode {
     return syntaxError(tok.pos, text);
   };
 
+  let conditions = 0;
+  const condition = <T extends FilterNode>(node: T): T => {
+    if (++conditions > REQUEST_LIMITS.conditions) throw tooManyConditions();
+    return node;
+  };
+
   const primary = (): FilterNode => {
     const tok = peek();
     if (!tok) syntaxError(text.length, text);
@@ -177,7 +212,11 @@ export function parseFilter(text: string): FilterNode {
     }
     if (tok.t === "query-function") {
       i++;
-      return { type: "query-function", call: tok.call };
+      return condition({ type: "query-function", call: tok.call });
+    }
+    if (tok.t === "ident" && tokens[i + 1]?.t === "(" && LAMBDA.test(tok.v)) {
+      i += 2;
+      return condition(lambda(tok.v));
     }
     if (tok.t === "ident" && tokens[i + 1]?.t === "(") {
       if (!FUNCTIONS.has(tok.v)) throw queryError(`An unknown function with name '${tok.v}' was found.`);
@@ -186,7 +225,7 @@ export function parseFilter(text: string): FilterNode {
       expect(",");
       const b = operand();
       expect(")");
-      return { type: "function", name: tok.v as StringFunction, args: [a, b] };
+      return condition({ type: "function", name: tok.v as StringFunction, args: [a, b] });
     }
     const left = operand();
     const opTok = peek();
@@ -199,11 +238,32 @@ export function parseFilter(text: string): FilterNode {
         values.push(operand());
       }
       expect(")");
-      return { type: "in", left, values };
+      return condition({ type: "in", left, values });
     }
     if (opTok?.t !== "ident" || !COMPARE.has(opTok.v)) syntaxError(opTok?.pos ?? text.length, text);
     i++;
-    return { type: "compare", op: opTok.v as CompareOp, left, right: operand() };
+    return condition({ type: "compare", op: opTok.v as CompareOp, left, right: operand() });
+  };
+
+  // After `<collection>/any(` or `…/all(`: `)` alone (any only), or `x:<body>)`.
+  const lambda = (word: string): FilterNode => {
+    const op = word.endsWith("/any") ? "any" : "all";
+    const collection = word.slice(0, -4);
+    if (peek()?.t === ")") {
+      if (op === "all") syntaxError(peek()!.pos, text);
+      i++;
+      return { type: "lambda", op, collection };
+    }
+    const variable = peek();
+    if (variable?.t !== "ident" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable.v))
+      syntaxError(variable?.pos ?? text.length, text);
+    i++;
+    expect(":");
+    if (++depth > MAX_DEPTH) throw queryError("The $filter expression is nested too deeply.");
+    const body = or();
+    depth--;
+    expect(")");
+    return { type: "lambda", op, collection, variable: variable.v, body };
   };
 
   const unary = (): FilterNode => {
@@ -224,21 +284,21 @@ export function parseFilter(text: string): FilterNode {
   };
 
   const and = (): FilterNode => {
-    let left = unary();
+    const terms = [unary()];
     while (isWord("and")) {
       i++;
-      left = { type: "and", left, right: unary() };
+      terms.push(unary());
     }
-    return left;
+    return balanced("and", terms);
   };
 
   function or(): FilterNode {
-    let left = and();
+    const terms = [and()];
     while (isWord("or")) {
       i++;
-      left = { type: "or", left, right: and() };
+      terms.push(and());
     }
-    return left;
+    return balanced("or", terms);
   }
 
   if (tokens.length === 0) throw queryError("The $filter expression is empty.");

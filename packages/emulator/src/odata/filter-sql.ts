@@ -1,6 +1,7 @@
-import type { EdmType, EntityMetadata, Metadata } from "@xrm-offline/metadata";
+import type { EdmType, EntityMetadata } from "@xrm-offline/metadata";
 import { queryFunctionSql } from "../functions/query-function-sql.ts";
 import { queryError, unknownQueryProperty } from "../http/wire.ts";
+import { collectionLink, type Schema } from "../schema/schema.ts";
 import { normalizeDateTime } from "../write/coerce-value.ts";
 import type { CompareOp, FilterNode, Operand } from "./filter-parser.ts";
 import { navigationPathSql } from "./navigation-path.ts";
@@ -92,48 +93,116 @@ function literalFor(type: EdmType, lit: Extract<Operand, { type: "literal" }>, o
   }
 }
 
+/** Where a part of the filter is evaluated: the row's table, its SQL name, a lambda's variable. */
+interface Scope {
+  readonly entity: EntityMetadata;
+  /** SQL name of the row; `undefined` for the queried table itself (unqualified `data`). */
+  readonly alias?: string;
+  /** The lambda variable whose properties are this row's (`o` in `any(o:o/name eq 'x')`). */
+  readonly variable?: string;
+}
+
+/** A lambda body's property path, with the lambda's variable taken off (`o/subject` → `subject`). */
+function inScope(name: string, scope: Scope): string {
+  if (scope.variable === undefined) return name;
+  const prefix = `${scope.variable}/`;
+  if (!name.startsWith(prefix))
+    throw queryError(
+      `The property '${name}' must be reached through the lambda variable '${scope.variable}'.`,
+    );
+  return name.slice(prefix.length);
+}
+
 /**
  * Compile a `$filter` tree into a WHERE clause over the JSON rows of `entity`, checking every
  * property against metadata and every literal against the property's type. Strings compare
- * case-insensitively, as Dataverse (SQL Server collation) does.
+ * case-insensitively, as Dataverse (SQL Server collation) does. `any`/`all` need the schema (its
+ * relationships); without it they are refused.
  */
-export function filterToSql(node: FilterNode, entity: EntityMetadata, metadata?: Metadata): SqlFragment {
+export function filterToSql(node: FilterNode, entity: EntityMetadata, schema?: Schema): SqlFragment {
   const params: unknown[] = [];
+  const metadata = schema?.metadata;
+  let lambdas = 0;
 
-  const column = (name: string): { sql: string; type: EdmType } => {
+  const column = (rawName: string, scope: Scope): { sql: string; type: EdmType } => {
+    const name = inScope(rawName, scope);
     if (name.includes("/")) {
       if (!metadata) throw queryError(`The property path '${name}' is not supported here.`);
-      return navigationPathSql(name, entity, metadata);
+      return navigationPathSql(name, scope.entity, metadata, scope.alias ?? "records");
     }
-    const attr = entity.attribute(name);
-    if (!attr) throw unknownQueryProperty(name, entity.logicalName);
-    return { sql: columnSql(attr.name), type: attr.type };
+    const attr = scope.entity.attribute(name);
+    if (!attr) throw unknownQueryProperty(name, scope.entity.logicalName);
+    const sql = columnSql(attr.name);
+    return {
+      sql: scope.alias ? sql.replace("json_extract(data,", `json_extract(${scope.alias}.data,`) : sql,
+      type: attr.type,
+    };
   };
 
-  const property = (op: Operand): { sql: string; type: EdmType } => {
+  const property = (op: Operand, scope: Scope): { sql: string; type: EdmType } => {
     if (op.type !== "property") throw queryError("The left side of a comparison must be a property.");
-    if (op.name.includes("/")) return column(op.name);
-    const attr = entity.attribute(op.name);
-    if (!attr) throw unknownQueryProperty(op.name, entity.logicalName);
-    return { sql: columnSql(attr.name), type: attr.type };
+    return column(op.name, scope);
+  };
+
+  /**
+   * `EXISTS` over the related rows of the collection: a one-to-many link matches rows whose lookup
+   * points at this row (and at this table: polymorphic lookups share a column); a many-to-many
+   * link goes through the associations table. `all(x:p)` is "no related row where not p".
+   */
+  const lambdaSql = (n: Extract<FilterNode, { type: "lambda" }>, scope: Scope): string => {
+    if (!schema) throw queryError("The lambda operators any and all are not supported here.");
+    const collection = inScope(n.collection, scope);
+    if (collection.includes("/"))
+      throw queryError(
+        `The collection '${collection}' is reached through a lookup; Dataverse supports any/all only on a collection of the row itself.`,
+      );
+    const link = collectionLink(schema, scope.entity, collection);
+    if (!link) {
+      if (scope.entity.singleValuedNavigation(collection) || scope.entity.attribute(collection))
+        throw queryError(`The property '${collection}' is not a collection-valued navigation property.`);
+      throw unknownQueryProperty(collection, scope.entity.logicalName);
+    }
+    const alias = `lambda${++lambdas}`;
+    const outer = scope.alias ?? "records";
+    const target = link.target.logicalName;
+    if (!SAFE_NAME.test(target)) throw queryError(`Invalid entity name '${target}'.`);
+    let related: string;
+    if (link.kind === "one-to-many") {
+      const value = `_${link.lookupAttribute}_value`;
+      if (!SAFE_NAME.test(value)) throw queryError(`Invalid property name '${value}'.`);
+      related = `json_extract(${alias}.data, '$."${value}"') = ${outer}.id AND json_extract(${alias}.lookups, '$."${value}"') = ${outer}.entity`;
+    } else {
+      if (!SAFE_NAME.test(link.relationship))
+        throw queryError(`Invalid relationship '${link.relationship}'.`);
+      const rel = `'${link.relationship}'`;
+      related = `${alias}.id IN (SELECT id2 FROM associations WHERE relationship = ${rel} AND entity1 = ${outer}.entity AND id1 = ${outer}.id AND entity2 = '${target}' UNION SELECT id1 FROM associations WHERE relationship = ${rel} AND entity2 = ${outer}.entity AND id2 = ${outer}.id AND entity1 = '${target}')`;
+    }
+    const rows = `SELECT 1 FROM records ${alias} WHERE ${alias}.entity = '${target}' AND ${related}`;
+    if (!n.body || n.variable === undefined) return `EXISTS (${rows})`;
+    const body = walk(n.body, { entity: link.target, alias, variable: n.variable });
+    return n.op === "any"
+      ? `EXISTS (${rows} AND (${body}))`
+      : `NOT EXISTS (${rows} AND NOT coalesce((${body}), 0))`;
   };
 
   const collate = (type: EdmType) => (type === "Edm.String" ? " COLLATE NOCASE" : "");
 
-  const walk = (n: FilterNode): string => {
+  const walk = (n: FilterNode, scope: Scope): string => {
     switch (n.type) {
       case "and":
       case "or":
-        return `(${walk(n.left)} ${n.type.toUpperCase()} ${walk(n.right)})`;
+        return `(${walk(n.left, scope)} ${n.type.toUpperCase()} ${walk(n.right, scope)})`;
       case "not":
-        return `(NOT ${walk(n.operand)})`;
+        return `(NOT ${walk(n.operand, scope)})`;
+      case "lambda":
+        return lambdaSql(n, scope);
       case "compare": {
         let { left, right, op } = n;
         if (left.type === "literal" && right.type === "property") {
           [left, right] = [right, left];
           op = FLIP[op];
         }
-        const col = property(left);
+        const col = property(left, scope);
         if (right.type !== "literal") throw queryError("Comparing two properties is not supported.");
         if (right.kind === "null") {
           if (op === "eq") return `${col.sql} IS NULL`;
@@ -146,7 +215,7 @@ export function filterToSql(node: FilterNode, entity: EntityMetadata, metadata?:
         return `${col.sql} ${SQL_OP[op]} ?${collate(col.type)}`;
       }
       case "function": {
-        const col = property(n.args[0]);
+        const col = property(n.args[0], scope);
         const arg = n.args[1];
         if (col.type !== "Edm.String" || arg.type !== "literal" || arg.kind !== "string") {
           throw queryError(
@@ -160,9 +229,9 @@ export function filterToSql(node: FilterNode, entity: EntityMetadata, metadata?:
         return `${col.sql} LIKE ? ESCAPE '\\'`;
       }
       case "query-function":
-        return queryFunctionSql(n.call, column, params);
+        return queryFunctionSql(n.call, (name) => column(name, scope), params);
       case "in": {
-        const col = property(n.left);
+        const col = property(n.left, scope);
         const marks = n.values.map((v) => {
           if (v.type !== "literal" || v.kind === "null")
             throw queryError("The 'in' operator takes a list of literals.");
@@ -173,5 +242,5 @@ export function filterToSql(node: FilterNode, entity: EntityMetadata, metadata?:
       }
     }
   };
-  return { sql: walk(node), params };
+  return { sql: walk(node, { entity }), params };
 }

@@ -9,20 +9,21 @@ const MAX_HOPS = 5;
 /**
  * SQL for a `$filter` property path through single-valued navigation properties
  * (`regardingobjectid_contact_task/fullname`, `parentcustomerid_account/primarycontactid/fullname`):
- * a correlated subquery per hop over the generic `records` table. `outer` is the SQL name of the
- * row the path starts from (`records` for the queried table). A polymorphic lookup only matches
+ * a correlated subquery per hop over the generic `records` table. `from` is the SQL name of the
+ * row the path starts from (`records` for the queried table, a lambda's alias inside `any`/`all`). A polymorphic lookup only matches
  * rows of the navigation property's own target table, as on Dataverse.
  */
 export function navigationPathSql(
   path: string,
   entity: EntityMetadata,
   metadata: Metadata,
+  from = "records",
 ): { sql: string; type: EdmType } {
   const parts = path.split("/");
   if (parts.length - 1 > MAX_HOPS)
     throw queryError(`The property path '${path}' follows more than ${MAX_HOPS} navigation properties.`);
   let current = entity;
-  let outer = "records";
+  let outer = from;
   const opened: string[] = [];
   for (let hop = 0; hop < parts.length - 1; hop++) {
     const name = parts[hop]!;
@@ -41,7 +42,7 @@ export function navigationPathSql(
     if (!SAFE_NAME.test(valueProp) || !SAFE_NAME.test(target.logicalName))
       throw queryError(`Invalid property name '${valueProp}'.`);
     const table = `'${target.logicalName}'`;
-    const alias = `nav${hop + 1}`;
+    const alias = `${from}_nav${hop + 1}`;
     opened.push(
       `(SELECT %INNER% FROM records ${alias} WHERE ${alias}.entity = ${table} AND ${alias}.id = json_extract(${outer}.data, '$."${valueProp}"') AND json_extract(${outer}.lookups, '$."${valueProp}"') = ${table})`,
     );

@@ -41,7 +41,7 @@ export function checkExpand(
         : undefined;
     if (!target) throw unknownQueryProperty(item.navigation, entity.logicalName);
     checkSelect(target, item.select);
-    if (item.filter) filterToSql(item.filter, target, ctx.schema.metadata);
+    if (item.filter) filterToSql(item.filter, target, ctx.schema);
     if (item.orderBy) orderBySql(target, item.orderBy);
     checkExpand(ctx, target, item.expand);
   }
@@ -133,9 +133,7 @@ function expand(
   let rows: StoredRecord[];
   const limit = item.top ?? 5000;
   if (link.kind === "one-to-many") {
-    const filter = item.filter
-      ? filterToSql(item.filter, link.target, ctx.schema.metadata)
-      : { sql: "1", params: [] };
+    const filter = item.filter ? filterToSql(item.filter, link.target, ctx.schema) : { sql: "1", params: [] };
     const where = {
       sql: `json_extract(data, '$."_${link.lookupAttribute}_value"') = ? AND (${filter.sql})`,
       params: [row.id, ...filter.params],

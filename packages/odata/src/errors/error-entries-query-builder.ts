@@ -4,6 +4,16 @@
  * none retryable: the same query fails the same way again.
  */
 export const QUERY_BUILDER_ERRORS = {
+  /**
+   * More than 500 conditions (and, in FetchXML, link-entity elements) in one query — the limit
+   * the "Filter rows" pages of the Web API and FetchXML docs state. Use `in` for a list of values.
+   */
+  TooManyConditionsInQuery: {
+    code: "0x8004430c",
+    httpStatus: 400,
+    message: "Number of conditions in query exceeded maximum limit.",
+    retryable: false,
+  },
   QueryBuilderUnexpected: {
     code: "0x80041101",
     httpStatus: 400,
