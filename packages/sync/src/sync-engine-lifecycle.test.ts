@@ -87,6 +87,21 @@ describe("lifecycle", () => {
     expect(() => f.engine.start()).toThrow(/closed/);
   });
 
+  it("a syncNow() right after a stop() that was not awaited gets a cycle of its own; the write lands once", async () => {
+    const f = setup();
+    f.outbox.enqueue(createOp("account", A));
+    f.server.faults.push({ kind: "hang-after" });
+    const first = f.engine.syncNow();
+    await flush();
+    const stopping = f.engine.stop(); // not awaited: the hung cycle is still winding down
+    const second = f.engine.syncNow(); // a new session at once
+    await expect(first).rejects.toMatchObject({ errorCode: code("RequestAborted") });
+    expect(await second).toMatchObject({ pushed: 1, failed: 0, pending: 0 });
+    await stopping;
+    // Applied once by the hung request; the re-send of an unknown outcome was not applied again.
+    expect(f.server.tables.get("account")?.size).toBe(1);
+  });
+
   it("runs the pull hook after the push, under the lock, and not when the remote is failing", async () => {
     const calls: string[] = [];
     const f = setup({

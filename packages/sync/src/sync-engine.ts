@@ -8,13 +8,21 @@ import {
   XrmError,
   xrmError,
 } from "@xrm-offline/odata";
-import { BehaviorSubject, distinctUntilChanged, map, type Observable, type Unsubscribable } from "rxjs";
+import { BehaviorSubject, distinctUntilChanged, map, type Observable } from "rxjs";
 import { systemClock } from "./clock.ts";
+import {
+  addDemand,
+  type Demand,
+  type LoopControl,
+  type Session,
+  type Waiter,
+  waiter,
+} from "./loop-control.ts";
 import type { Clock, ConnectivityPort, RemotePort, RunnerLock } from "./ports.ts";
 import { createRunnerLock } from "./runner-lock.ts";
 import { type EngineAction, type EngineState, initialState, reduce, toStatus } from "./sync-state.ts";
 import { BackoffBook, type RetryPolicy } from "./upstream/backoff-book.ts";
-import { pushAll } from "./upstream/push-loop.ts";
+import { type PushTotals, pushAll } from "./upstream/push-loop.ts";
 
 export interface SyncEngineOptions {
   readonly outbox: OutboxPort;
@@ -81,23 +89,6 @@ export interface SyncEngine {
   discard(failureId: string): Promise<DiscardResult>;
 }
 
-/**
- * A `syncNow()` caller. It is answered by the first cycle that starts after the call; if a cycle
- * was already running at the call, what that one did is counted in too (it may have sent the
- * caller's writes, and the next cycle then has nothing left to report).
- */
-interface Waiter {
-  resolve(report: SyncReport): void;
-  reject(error: unknown): void;
-  pushed: number;
-  failed: number;
-  conflicts: number;
-}
-
-function waiter(resolve: (r: SyncReport) => void, reject: (e: unknown) => void): Waiter {
-  return { resolve, reject, pushed: 0, failed: 0, conflicts: 0 };
-}
-
 const DEFAULT_RETRY: RetryPolicy = { baseMs: 1000, capMs: 300_000 };
 
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
@@ -118,15 +109,7 @@ class Engine implements SyncEngine {
   readonly #solo = new Set<number>();
   readonly status$: Observable<SyncStatus>;
 
-  #session: AbortController | null = null;
-  #subscriptions: Unsubscribable[] = [];
-  #closed = false;
-  #pump: Promise<void> | null = null;
-  #wanted = false;
-  #force = false;
-  #waiters: Waiter[] = [];
-  #debouncing = false;
-  #timer: { at: number; abort: AbortController } | null = null;
+  #control: LoopControl = { kind: "stopped", draining: null };
 
   constructor(options: SyncEngineOptions) {
     const batchSize = options.batchSize ?? 100;
@@ -163,16 +146,27 @@ class Engine implements SyncEngine {
     this.#start();
   }
 
-  /** `first`: a syncNow waiter that the first cycle answers. */
+  /** The live session, if started. */
+  get #session(): Session | null {
+    const c = this.#control;
+    return c.kind === "idle" || c.kind === "running" ? c.session : null;
+  }
+
+  /** stopped → idle. `first`: a syncNow waiter that the first cycle answers. */
   #start(first?: Waiter): void {
-    if (this.#closed) throw xrmError("RequestAborted", "The sync engine is closed.");
-    if (this.#session) return;
-    const session = new AbortController();
-    this.#session = session;
+    const c = this.#control;
+    if (c.kind === "closed") throw xrmError("RequestAborted", "The sync engine is closed.");
+    if (c.kind !== "stopped") return;
+    const session: Session = {
+      abort: new AbortController(),
+      subscriptions: [],
+      debouncing: false,
+      timer: null,
+    };
+    this.#control = { kind: "idle", session, draining: c.draining };
     this.#dispatch({ type: "started" });
-    if (first) this.#waiters.push(first);
     let online: boolean | undefined;
-    this.#subscriptions.push(
+    session.subscriptions.push(
       this.#o.connectivity.subscribe((value) => {
         if (value === online) return;
         online = value;
@@ -182,46 +176,46 @@ class Engine implements SyncEngine {
       }),
     );
     const unsubscribe = this.#o.outbox.onOutboxChange?.(() => this.notifyLocalWrite());
-    if (unsubscribe) this.#subscriptions.push({ unsubscribe });
+    if (unsubscribe) session.subscriptions.push({ unsubscribe });
     void this.#refreshCounts();
-    this.#request(true);
+    this.#request(true, first);
   }
 
+  /** idle | running → stopped: the cycle in flight is aborted, waiting callers rejected. */
   async stop(): Promise<void> {
-    const session = this.#session;
-    if (!session) return;
-    this.#session = null;
-    session.abort(xrmError("RequestAborted", "The sync engine was stopped."));
-    for (const s of this.#subscriptions) s.unsubscribe();
-    this.#subscriptions = [];
-    this.#timer?.abort.abort();
-    this.#timer = null;
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    this.#wanted = false;
-    for (const w of waiters) w.reject(session.signal.reason);
-    await this.#pump?.catch(() => {});
+    const c = this.#control;
+    if (c.kind !== "idle" && c.kind !== "running") return;
+    const loop = c.kind === "running" ? c.loop : c.draining;
+    this.#control = { kind: "stopped", draining: loop };
+    const { session } = c;
+    session.abort.abort(xrmError("RequestAborted", "The sync engine was stopped."));
+    for (const s of session.subscriptions) s.unsubscribe();
+    session.timer?.abort.abort();
+    session.timer = null;
+    if (c.kind === "running") for (const w of c.demand?.waiters ?? []) w.reject(session.abort.signal.reason);
+    await loop?.catch(() => {});
     this.#dispatch({ type: "stopped" });
   }
 
+  /** → closed. */
   async close(): Promise<void> {
     await this.stop();
-    this.#closed = true;
+    this.#control = { kind: "closed" };
     this.#state.complete();
   }
 
   notifyLocalWrite(): void {
     const session = this.#session;
-    if (!session || this.#debouncing) return;
-    this.#debouncing = true;
-    this.#clock.sleep(this.#o.debounceMs, session.signal).then(
+    if (!session || session.debouncing) return;
+    session.debouncing = true;
+    this.#clock.sleep(this.#o.debounceMs, session.abort.signal).then(
       () => {
-        this.#debouncing = false;
+        session.debouncing = false;
         void this.#refreshCounts();
         this.#request(false);
       },
       () => {
-        this.#debouncing = false;
+        session.debouncing = false;
       },
     );
   }
@@ -256,7 +250,7 @@ class Engine implements SyncEngine {
   }
 
   #dispatch(action: EngineAction): void {
-    if (this.#closed) return;
+    if (this.#control.kind === "closed") return;
     this.#state.next(reduce(this.#state.value, action));
   }
 
@@ -269,39 +263,83 @@ class Engine implements SyncEngine {
     }
   }
 
-  /** Asks for a cycle; `force` (start, online, syncNow, retry) forgets our own backoff delays. */
+  /**
+   * Asks for a cycle (idle → running, or more demand while running); `force` (start, online,
+   * syncNow, retry) forgets our own backoff delays.
+   */
   #request(force: boolean, waiter?: Waiter): void {
-    const session = this.#session;
-    if (!session) {
+    const c = this.#control;
+    if (c.kind === "running") {
+      this.#control = { ...c, demand: addDemand(c.demand, force, waiter) };
+      return;
+    }
+    if (c.kind !== "idle") {
       waiter?.reject(xrmError("RequestAborted", "The sync engine is stopped."));
       return;
     }
-    this.#wanted = true;
-    this.#force ||= force;
-    if (waiter) this.#waiters.push(waiter);
-    if (!this.#pump) {
-      this.#pump = this.#runPump(session.signal).finally(() => {
-        this.#pump = null;
-        // A request that came in while the pump was winding down.
-        if (this.#wanted && this.#session) this.#request(false);
-      });
-    }
+    const loop = this.#runLoop(c.session, c.draining);
+    this.#control = { kind: "running", session: c.session, loop, demand: addDemand(null, force, waiter) };
   }
 
-  /** Runs cycles one after another while some are wanted. */
-  async #runPump(signal: AbortSignal): Promise<void> {
+  /** running → the demand to serve now, or → idle (null) when nothing more is wanted. */
+  #takeDemand(session: Session): Demand | null {
+    const c = this.#control;
+    if (c.kind !== "running" || c.session !== session || session.abort.signal.aborted) return null;
+    if (c.demand === null) {
+      this.#control = { kind: "idle", session, draining: null };
+      return null;
+    }
+    this.#control = { ...c, demand: null };
+    return c.demand;
+  }
+
+  /*
+   * The loop: one cycle at a time per engine, one engine at a time per database (RunnerLock).
+   * Control state (loop-control.ts) and the status phases (sync-state.ts) it moves through:
+   *
+   *   stopped ──start()──► idle ◄─────────── no demand left ───────────────────────┐
+   *                         │ trigger: start · online · local write (debounced)      │
+   *                         │   · syncNow() · retry timer · interval: adds demand    │
+   *                         ▼                                                        │
+   *        ┌──────────► running: take the demand (triggers meanwhile add to it) ─────┤
+   *        │                │                                                        │
+   *        │           offline? ──yes──► (no cycle; wait for "online") ──────────────┤
+   *        │                │ no                                                     │
+   *        │                ▼                                                        │
+   *        │         acquire RunnerLock (Web Locks / in-process)                     │
+   *        │                ▼                                                        │
+   *        │  ┌───► pushing: plan a round (page the outbox in seq order;    #push    │
+   *        │  │       pick ready, independent writes; merge updates)                 │
+   *        │  │       → markAttempt → send ($batch / single) → settle                │
+   *        │  │       (up to `concurrency` rounds in flight)                         │
+   *        │  └ picked any ┤ nothing ready, or the remote failed as a whole          │
+   *        │                ▼                                                        │
+   *        │          pulling (the `pull` hook, if any) ─► release lock    #pull     │
+   *        │                ▼                                                        │
+   *        │       #endCycle: counts; anything waiting to be retried?                │
+   *        │          ├─ yes ─► backing-off until min(notBefore): retry timer ───────┤
+   *        │          └─ no ──► idle (last synced now) ──────────────────────────────┤
+   *        └──────── demand set meanwhile ◄──────────────────────────────────────────┘
+   *
+   *   A local error (the outbox throws) ends the cycle in "error", retried with the same backoff.
+   *   stop() (idle | running → stopped) aborts the cycle in flight: nothing is settled after that;
+   *   the attempt marks make the next runner treat those writes as "outcome unknown"
+   *   (docs/sync.md). close() → closed, for good.
+   */
+  async #runLoop(session: Session, previous: Promise<void> | null): Promise<void> {
+    const signal = session.abort.signal;
+    // A stopped session's loop ends before this one's first cycle.
+    await previous?.catch(() => {});
     // Let triggers of the same tick (start + the connectivity replay) make one cycle.
     await Promise.resolve();
-    while (this.#wanted && !signal.aborted) {
-      const waiters = this.#waiters;
-      const force = this.#force;
-      this.#waiters = [];
-      this.#wanted = false;
-      this.#force = false;
+    for (let demand = this.#takeDemand(session); demand; demand = this.#takeDemand(session)) {
+      const { waiters } = demand;
       try {
-        const report = await this.#cycle(force, signal);
+        const report = await this.#cycle(demand.force, signal);
         // Callers who came in during this cycle wait for the next one, but count this one in.
-        for (const w of [...waiters, ...this.#waiters]) {
+        const c = this.#control;
+        const later = c.kind === "running" && c.session === session ? (c.demand?.waiters ?? []) : [];
+        for (const w of [...waiters, ...later]) {
           w.pushed += report.pushed;
           w.failed += report.failed;
           w.conflicts += report.conflicts;
@@ -351,15 +389,19 @@ class Engine implements SyncEngine {
       });
       await this.#clock.sleep(heldUntil - this.#clock.monotonic(), signal);
     }
-    return this.#lock.run(this.#o.lockName, signal, () => this.#push(signal));
+    return this.#lock.run(this.#o.lockName, signal, async () => {
+      const push = await this.#push(signal);
+      const pull = push.remoteFailed ? null : await this.#pull(signal);
+      return this.#endCycle(push, pull);
+    });
   }
 
-  /** The cycle proper, under the runner lock: rounds until nothing more may go, then pull. */
-  async #push(signal: AbortSignal): Promise<SyncReport> {
+  /** Rounds until nothing more may go now (under the runner lock). */
+  async #push(signal: AbortSignal): Promise<PushTotals> {
     const outbox = this.#o.outbox;
     const start = await outbox.counts();
     this.#dispatch({ type: "push-started", pending: start.pending });
-    const { pushed, failed, conflicts, retries, remoteFailed, ...totals } = await pushAll(
+    return pushAll(
       {
         outbox,
         remote: this.#o.remote,
@@ -384,63 +426,81 @@ class Engine implements SyncEngine {
         });
       },
     );
-    let lastError = totals.lastError;
-    let pullRetryAt: number | null = null;
-    if (
-      this.#o.pull &&
-      !remoteFailed &&
-      this.#pullBook.remoteHeldUntil(this.#clock.monotonic()) === undefined
-    ) {
-      this.#dispatch({ type: "pull-started" });
-      try {
-        await this.#o.pull(signal, (p) =>
-          this.#dispatch({ type: "pull-progress", table: p.table, done: p.done, total: p.total }),
-        );
-        this.#pullBook.remoteAnswered();
-      } catch (error) {
-        signal.throwIfAborted();
-        const e = XrmError.from(error);
-        lastError = { errorCode: e.errorCode, message: e.message };
-        const retryAfterMs = (error as { retryAfterMs?: unknown }).retryAfterMs;
-        pullRetryAt = this.#pullBook.remoteFailed(
-          this.#clock.monotonic(),
-          typeof retryAfterMs === "number" ? retryAfterMs : undefined,
-        );
-      }
+  }
+
+  /**
+   * The `pull` hook after the push, unless its own backoff holds it (a failing pull never holds
+   * pushes back). null: not run; else its error and when to try it again.
+   */
+  async #pull(signal: AbortSignal): Promise<{ error: ErrorInfo | null; retryAt: number | null } | null> {
+    const pull = this.#o.pull;
+    if (!pull || this.#pullBook.remoteHeldUntil(this.#clock.monotonic()) !== undefined) return null;
+    this.#dispatch({ type: "pull-started" });
+    try {
+      await pull(signal, (p) =>
+        this.#dispatch({ type: "pull-progress", table: p.table, done: p.done, total: p.total }),
+      );
+      this.#pullBook.remoteAnswered();
+      return { error: null, retryAt: null };
+    } catch (error) {
+      signal.throwIfAborted();
+      const e = XrmError.from(error);
+      const retryAfterMs = (error as { retryAfterMs?: unknown }).retryAfterMs;
+      const retryAt = this.#pullBook.remoteFailed(
+        this.#clock.monotonic(),
+        typeof retryAfterMs === "number" ? retryAfterMs : undefined,
+      );
+      return { error: { errorCode: e.errorCode, message: e.message }, retryAt };
     }
+  }
+
+  /** The real counts, the retry timer for what still waits, and the cycle's report. */
+  async #endCycle(
+    push: PushTotals,
+    pull: { error: ErrorInfo | null; retryAt: number | null } | null,
+  ): Promise<SyncReport> {
     const now = this.#clock.monotonic();
-    const end = await outbox.counts();
+    const end = await this.#o.outbox.counts();
+    const wake = this.#scheduleRetries(now, push, pull?.retryAt ?? null);
+    this.#dispatch({ type: "counts", pending: end.pending, failed: end.failed });
+    this.#dispatch({
+      type: "cycle-ended",
+      syncedAt: wake === null ? new Date(this.#clock.now()).toISOString() : null,
+      error: pull?.error ?? push.lastError,
+      waitUntil: wake,
+    });
+    return { pushed: push.pushed, failed: push.failed, conflicts: push.conflicts, pending: end.pending };
+  }
+
+  /**
+   * Sets the retry timer to the earliest wake-up anything waiting needs (pushes' and the pull's
+   * backoff), and the periodic sync. Returns that wake-up, or null when nothing waits.
+   */
+  #scheduleRetries(now: number, push: PushTotals, pullRetryAt: number | null): number | null {
     let wake: number | null = null;
     for (const at of [this.#book.nextWakeAt(now), this.#pullBook.nextWakeAt(now), pullRetryAt]) {
       if (typeof at === "number" && (wake === null || at < wake)) wake = at;
     }
     // Writes answered "try again" whose wait already ran out still need a cycle.
-    if (wake === null && (retries > 0 || remoteFailed)) wake = now;
+    if (wake === null && (push.retries > 0 || push.remoteFailed)) wake = now;
     if (wake !== null) this.#schedule(wake);
     if (this.#o.intervalMs !== undefined) this.#schedule(now + this.#o.intervalMs);
-    this.#dispatch({ type: "counts", pending: end.pending, failed: end.failed });
-    this.#dispatch({
-      type: "cycle-ended",
-      syncedAt: wake === null ? new Date(this.#clock.now()).toISOString() : null,
-      error: lastError,
-      waitUntil: wake,
-    });
-    return { pushed, failed, conflicts, pending: end.pending };
+    return wake;
   }
 
   /** One retry timer: the earliest wanted wake-up wins. */
   #schedule(at: number): void {
     const session = this.#session;
     if (!session) return;
-    if (this.#timer && this.#timer.at <= at) return;
-    this.#timer?.abort.abort();
+    if (session.timer && session.timer.at <= at) return;
+    session.timer?.abort.abort();
     const abort = new AbortController();
     const timer = { at, abort };
-    this.#timer = timer;
-    const signal = AbortSignal.any([abort.signal, session.signal]);
+    session.timer = timer;
+    const signal = AbortSignal.any([abort.signal, session.abort.signal]);
     this.#clock.sleep(Math.max(0, at - this.#clock.monotonic()), signal).then(
       () => {
-        if (this.#timer === timer) this.#timer = null;
+        if (session.timer === timer) session.timer = null;
         this.#request(false);
       },
       () => {},

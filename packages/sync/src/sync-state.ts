@@ -60,34 +60,9 @@ export const initialState: EngineState = {
   lastError: null,
 };
 
-/*
- * The runner loop (sync-engine.ts), one cycle at a time per engine, one engine at a time per
- * database (RunnerLock):
- *
- *   stopped ──start()──► idle ◄────────────────────────────────────────────────┐
- *                         │ trigger: start · online · local write (debounced)   │
- *                         │          · syncNow() · retry timer                  │
- *                         ▼                                                     │
- *                    offline? ──yes──► (no cycle; wait for "online") ───────────┤
- *                         │ no                                                  │
- *                         ▼                                                     │
- *                  acquire RunnerLock (Web Locks / in-process)                  │
- *                         ▼                                                     │
- *          ┌──────► pushing: plan a round (page the outbox in seq order;        │
- *          │          pick ready, independent writes; merge updates)            │
- *          │          → markAttempt → send ($batch / single) → settle           │
- *          │              │                                                     │
- *          └─ picked any ─┤ nothing ready, or the remote failed as a whole      │
- *                         ▼                                                     │
- *                   pulling (the `pull` hook, if any) ─► release lock           │
- *                         │                                                     │
- *            something waiting to be retried?                                  │
- *               ├─ yes ─► backing-off until min(notBefore) ─► retry timer ──────┤
- *               └─ no ──► idle ─────────────────────────────────────────────────┘
- *
- *   A local error (the outbox throws) ends the cycle in "error", retried with the same backoff.
- *   stop()/close() aborts the cycle in flight: nothing is settled after that; the attempt marks
- *   make the next runner treat those writes as "outcome unknown" (docs/sync.md).
+/**
+ * The status the loop shows: each action is a step of the loop in sync-engine.ts (its diagram,
+ * above `#runLoop`, names the phases this reducer moves through).
  */
 export function reduce(state: EngineState, action: EngineAction): EngineState {
   switch (action.type) {
