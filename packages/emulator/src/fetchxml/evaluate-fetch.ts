@@ -50,13 +50,39 @@ export function columnValue(entity: EntityMetadata, row: StoredRecord, name: str
   return row.data[columnOf(entity, name).webApiName] ?? null;
 }
 
-function meetsFilter(
-  tables: ReadonlyMap<string, BoundTable>,
-  self: BoundTable,
-  tuple: FetchTuple,
-  filter: FetchFilter,
-  now: Date,
-): boolean {
+/** What evaluating a filter needs besides the row: the tables, the time, related rows of a link. */
+interface FilterEnv {
+  readonly tables: ReadonlyMap<string, BoundTable>;
+  readonly now: Date;
+  /** Rows of `link`'s table whose `from` column equals the `to` column of `parentRow`. */
+  readonly related: (link: FetchLink, parent: BoundTable, parentRow: StoredRecord) => readonly StoredRecord[];
+}
+
+/**
+ * A filter link type as one condition of the filter around it, over the related rows of the
+ * filter's own row: `any` — one of them meets the link's filters; `not any` — none does; `all` —
+ * there is one and every one does; `not all` — one of them doesn't (the SQL the "Filter rows"
+ * page shows: exists / not exists / exists and not exists … not / exists … not).
+ */
+function meetsFilterLink(env: FilterEnv, self: BoundTable, tuple: FetchTuple, link: FetchLink): boolean {
+  const row = tuple.get(self.alias) ?? null;
+  const rows = row ? env.related(link, self, row) : [];
+  const table = env.tables.get(link.alias)!;
+  const meets = (r: StoredRecord) => meetsAll(env, table, new Map([...tuple, [link.alias, r]]), link.filters);
+  switch (link.linkType) {
+    case "any":
+      return rows.some(meets);
+    case "not any":
+      return !rows.some(meets);
+    case "all":
+      return rows.length > 0 && rows.every(meets);
+    default:
+      return rows.some((r) => !meets(r));
+  }
+}
+
+function meetsFilter(env: FilterEnv, self: BoundTable, tuple: FetchTuple, filter: FetchFilter): boolean {
+  const { tables, now } = env;
   const results: boolean[] = [];
   for (const c of filter.conditions) {
     const table = c.entityName !== undefined ? tables.get(c.entityName) : self;
@@ -66,18 +92,18 @@ function meetsFilter(
     const value = row ? columnValue(table.entity, row, c.attribute) : null;
     results.push(meetsCondition(table.entity, col.type, value, c, now));
   }
-  for (const f of filter.filters) results.push(meetsFilter(tables, self, tuple, f, now));
+  for (const f of filter.filters) results.push(meetsFilter(env, self, tuple, f));
+  for (const link of filter.links) results.push(meetsFilterLink(env, self, tuple, link));
   return filter.type === "and" ? results.every(Boolean) : results.some(Boolean);
 }
 
 function meetsAll(
-  tables: ReadonlyMap<string, BoundTable>,
+  env: FilterEnv,
   self: BoundTable,
   tuple: FetchTuple,
   filters: readonly FetchFilter[],
-  now: Date,
 ): boolean {
-  return filters.every((f) => meetsFilter(tables, self, tuple, f, now));
+  return filters.every((f) => meetsFilter(env, self, tuple, f));
 }
 
 /** Every table of the query by alias (the root under ROOT), checked against metadata. */
@@ -91,12 +117,18 @@ export function bindTables(
     if (tables.has(alias)) throw codeError("0x80040203", 400, `The alias '${alias}' is used more than once.`);
     tables.set(alias, { alias, entity, node: n });
     for (const a of n.attributes) columnOf(entity, a.name);
-    for (const link of n.links) {
+    const bind = (link: FetchLink) => {
       const target = ctx.schema.metadata.entity(link.name) ?? noEntity(link.name);
       columnOf(target, link.from);
       columnOf(entity, link.to);
       visit(link.alias, target, link);
-    }
+    };
+    const filterLinks = (f: FetchFilter): void => {
+      f.links.forEach(bind);
+      f.filters.forEach(filterLinks);
+    };
+    n.links.forEach(bind);
+    n.filters.forEach(filterLinks);
   };
   visit(ROOT, root, node);
   return tables;
@@ -118,8 +150,10 @@ function indexBy(ctx: ServerContext, table: BoundTable, from: string): Map<strin
 
 /**
  * Join, filter and order: the root rows, each link-entity joined on `from`/`to` (inner drops a
- * tuple without a match, outer keeps it with null; a one-to-many link yields one tuple per child),
- * link filters applied to the linked rows, the root filter (with `entityname` conditions) last.
+ * tuple without a match, outer keeps it with null; a one-to-many link yields one tuple per child;
+ * `matchfirstrowusingcrossapply` is outer with at most one child, the first by id; `exists` and
+ * `in` keep the tuple once when a match exists, adding no row), link filters applied to the
+ * linked rows, the root filter (with `entityname` conditions and filter link types) last.
  */
 export function evaluateFetch(
   ctx: ServerContext,
@@ -130,18 +164,36 @@ export function evaluateFetch(
   let tuples: Map<string, StoredRecord | null>[] = ctx.store
     .all(root.entity.logicalName)
     .map((r) => new Map([[ROOT, r]]));
+  const indexes = new Map<FetchLink, Map<string, StoredRecord[]>>();
+  const related = (link: FetchLink, parent: BoundTable, parentRow: StoredRecord): StoredRecord[] => {
+    let index = indexes.get(link);
+    if (!index) {
+      index = indexBy(ctx, tables.get(link.alias)!, link.from);
+      indexes.set(link, index);
+    }
+    const key = columnValue(parent.entity, parentRow, link.to);
+    return key === null ? [] : (index.get(String(key).toLowerCase()) ?? []);
+  };
+  const env: FilterEnv = { tables, now, related };
   const join = (parent: BoundTable, link: FetchLink) => {
     const table = tables.get(link.alias)!;
-    const index = indexBy(ctx, table, link.from);
     const next: Map<string, StoredRecord | null>[] = [];
     for (const t of tuples) {
       const parentRow = t.get(parent.alias) ?? null;
-      const key = parentRow ? columnValue(parent.entity, parentRow, link.to) : null;
-      const candidates = (key === null ? [] : (index.get(String(key).toLowerCase()) ?? [])).filter((r) =>
-        meetsAll(tables, table, new Map([...t, [link.alias, r]]), link.filters, now),
+      const candidates = (parentRow ? related(link, parent, parentRow) : []).filter((r) =>
+        meetsAll(env, table, new Map([...t, [link.alias, r]]), link.filters),
       );
+      if (link.linkType === "exists" || link.linkType === "in") {
+        if (candidates.length > 0) next.push(t);
+        continue;
+      }
       if (candidates.length === 0) {
-        if (link.linkType === "outer") next.push(new Map([...t, [link.alias, null]]));
+        if (link.linkType !== "inner") next.push(new Map([...t, [link.alias, null]]));
+        continue;
+      }
+      if (link.linkType === "matchfirstrowusingcrossapply") {
+        const first = candidates.reduce((a, b) => (b.id < a.id ? b : a));
+        next.push(new Map([...t, [link.alias, first]]));
         continue;
       }
       for (const r of candidates) next.push(new Map([...t, [link.alias, r]]));
@@ -150,7 +202,7 @@ export function evaluateFetch(
     for (const inner of link.links) join(table, inner);
   };
   for (const link of root.node.links) join(root, link);
-  const filtered = tuples.filter((t) => meetsAll(tables, root, t, root.node.filters, now));
+  const filtered = tuples.filter((t) => meetsAll(env, root, t, root.node.filters));
   return sortTuples(tables, filtered);
 }
 

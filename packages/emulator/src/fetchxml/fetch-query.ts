@@ -14,7 +14,17 @@ export interface FetchFilter {
   readonly type: "and" | "or";
   readonly conditions: readonly FetchCondition[];
   readonly filters: readonly FetchFilter[];
+  /** Filter link types (`any`, `not any`, `all`, `not all`): conditions on related rows. */
+  readonly links: readonly FetchLink[];
 }
+
+/** Link types that join rows into the result (their columns can be returned). */
+export type JoinLinkType = "inner" | "outer" | "matchfirstrowusingcrossapply";
+/** Link types that only keep or drop the parent row (at most once, no columns). */
+export type SemiJoinLinkType = "exists" | "in";
+/** Link types used inside a `<filter>`, as one of its conditions. */
+export type FilterLinkType = "any" | "not any" | "all" | "not all";
+export type LinkType = JoinLinkType | SemiJoinLinkType | FilterLinkType;
 
 export interface FetchOrder {
   readonly attribute?: string;
@@ -48,7 +58,7 @@ export interface FetchLink extends FetchEntity {
   readonly to: string;
   /** Alias used to name its columns in the result (`alias.column`). */
   readonly alias: string;
-  readonly linkType: "inner" | "outer";
+  readonly linkType: LinkType;
 }
 
 export interface FetchQuery {

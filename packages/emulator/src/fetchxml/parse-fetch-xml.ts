@@ -101,6 +101,7 @@ function parseFilter(node: XmlNode, depth: number, counter: Counter): FetchFilte
     type,
     conditions: conditions.map(parseCondition),
     filters: children(node, "filter").map((f) => parseFilter(f, depth + 1, counter)),
+    links: children(node, "link-entity").map((l) => parseLink(l, counter, "filter")),
   };
 }
 
@@ -136,11 +137,20 @@ function parseEntityBody(node: XmlNode, name: string, counter: Counter): FetchEn
     attributes: children(node, "attribute").map(parseAttribute),
     orders: children(node, "order").map(parseOrder),
     filters: children(node, "filter").map((f) => parseFilter(f, 1, counter)),
-    links: children(node, "link-entity").map((l) => parseLink(l, counter)),
+    links: children(node, "link-entity").map((l) => parseLink(l, counter, "entity")),
   };
 }
 
-function parseLink(node: XmlNode, counter: Counter): FetchLink {
+const JOIN_TYPES = new Set<string>(["inner", "outer", "matchfirstrowusingcrossapply"]);
+const SEMI_JOIN_TYPES = new Set<string>(["exists", "in"]);
+const FILTER_TYPES = new Set<string>(["any", "not any", "all", "not all"]);
+
+/**
+ * A `link-entity` under an `entity`/`link-entity` (`place` "entity": a join type, `exists` or `in`)
+ * or under a `filter` (one of the filter link types). The types that only keep or drop the parent
+ * row can't return columns, as the link-entity reference says.
+ */
+function parseLink(node: XmlNode, counter: Counter, place: "entity" | "filter"): FetchLink {
   counter.links++;
   countConditions(counter, 1);
   if (counter.links > MAX_LINKS) invalidFetch(`A query can have at most ${MAX_LINKS} link-entity elements.`);
@@ -149,16 +159,33 @@ function parseLink(node: XmlNode, counter: Counter): FetchLink {
   const to = attr(node, "to");
   if (!name || !from || !to) invalidFetch("A link-entity needs 'name', 'from' and 'to'.");
   const linkType = attr(node, "link-type") ?? "inner";
-  if (linkType !== "inner" && linkType !== "outer")
-    invalidFetch(`The emulator supports link-type 'inner' and 'outer', not '${linkType}'.`);
+  if (place === "filter" && !FILTER_TYPES.has(linkType))
+    invalidFetch(
+      `A link-entity inside a filter must have link-type 'any', 'not any', 'all' or 'not all', not '${linkType}'.`,
+    );
+  if (place === "entity" && !JOIN_TYPES.has(linkType) && !SEMI_JOIN_TYPES.has(linkType))
+    invalidFetch(
+      FILTER_TYPES.has(linkType)
+        ? `A link-entity of link-type '${linkType}' must be inside a filter element.`
+        : `Invalid link-type '${linkType}'.`,
+    );
   const n = counter.links;
+  const body = parseEntityBody(node, name, counter);
+  if (!JOIN_TYPES.has(linkType)) {
+    if (body.allAttributes || body.attributes.length > 0 || body.orders.length > 0)
+      invalidFetch(`A link-entity of link-type '${linkType}' can't return columns or order the results.`);
+    if (body.links.length > 0)
+      invalidFetch(
+        `The emulator doesn't support a link-entity inside a link-entity of link-type '${linkType}'; put the condition in its filter.`,
+      );
+  }
   return {
-    ...parseEntityBody(node, name, counter),
+    ...body,
     from,
     to,
     // Without an alias Dataverse names the columns `<table><n>.<column>`.
     alias: attr(node, "alias") ?? `${name}${n}`,
-    linkType,
+    linkType: linkType as FetchLink["linkType"],
   };
 }
 
