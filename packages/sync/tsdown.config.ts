@@ -3,5 +3,4 @@ import { libraryConfig } from "../../scripts/tsdown-config.ts";
 export default libraryConfig({
   index: "src/index.ts",
   "testing/index": "src/testing/index.ts",
-  "worker-entry": "src/worker-entry.ts",
 });

@@ -4,8 +4,8 @@
  * the local reads and writes. Same database, same Web Lock: never two runners.
  */
 import { bundledMetadata } from "@xrm-offline/metadata/bundled";
-import { type SyncWorkerEndpoint, serveSyncWorker } from "@xrm-offline/sync/worker";
 import { createWebApi } from "@xrm-offline/webapi";
+import { serveSyncWorker } from "@xrm-offline/webapi/worker";
 import { endpointsFor, OFFLINE_TABLES } from "./app-config.ts";
 
 const { serverUrl, databaseName } = endpointsFor(self.location.origin);
@@ -15,4 +15,4 @@ const api = createWebApi({
   databaseName,
   offlineTables: OFFLINE_TABLES,
 });
-serveSyncWorker(self as unknown as SyncWorkerEndpoint, api.sync);
+serveSyncWorker(self, api.sync);

@@ -1,5 +1,5 @@
-import { connectSyncWorker } from "@xrm-offline/sync/worker";
 import type { OfflineWebApi, SyncFailureView, SyncReport, SyncStatus } from "@xrm-offline/webapi";
+import { connectSyncWorker } from "@xrm-offline/webapi/worker";
 import type { Observable } from "rxjs";
 
 /** What the screens need from the sync side, wherever the engine runs. */
@@ -31,11 +31,11 @@ export function workerSync(): AppSync {
     type: "module",
     name: "xrm-sync",
   });
-  const client = connectSyncWorker<SyncFailureView>(worker);
+  const client = connectSyncWorker(worker);
   return {
     mode: "worker",
-    status$: client.status$ as Observable<SyncStatus>,
-    syncNow: () => client.syncNow() as Promise<SyncReport>,
+    status$: client.status$,
+    syncNow: () => client.syncNow(),
     failures: () => client.failures(),
     retry: (id) => client.retry(id),
     discard: (id) => client.discard(id),

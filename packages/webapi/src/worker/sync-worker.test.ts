@@ -1,10 +1,11 @@
 import { MessageChannel } from "node:worker_threads";
-import type { SyncStatus } from "@xrm-offline/odata";
+import type { SyncFailure, SyncStatus } from "@xrm-offline/odata";
 import { xrmError } from "@xrm-offline/odata";
 import { BehaviorSubject, filter, firstValueFrom } from "rxjs";
 import { afterEach, describe, expect, it } from "vitest";
+import type { SyncApi } from "../web-api-types.ts";
 import { connectSyncWorker } from "./connect-sync-worker.ts";
-import { type ServedSyncApi, serveSyncWorker } from "./serve-sync-worker.ts";
+import { serveSyncWorker } from "./serve-sync-worker.ts";
 import type { SyncWorkerEndpoint } from "./sync-worker-protocol.ts";
 
 const idle: SyncStatus = {
@@ -34,17 +35,33 @@ function endpoint(port: import("node:worker_threads").MessagePort): SyncWorkerEn
   };
 }
 
+const FAILURE: SyncFailure = {
+  id: "f1",
+  seqs: [1],
+  attempts: 1,
+  action: "Update",
+  entity: "account",
+  recordId: "5531d753-95af-e711-a94e-000d3a11e605",
+  data: { name: "A" },
+  errorCode: 0x80040217,
+  code: "0x80040217",
+  message: "account With Id = 5531d753-95af-e711-a94e-000d3a11e605 Does Not Exist",
+  errorType: 1,
+  httpStatus: 404,
+  time: "2025-01-02T03:04:05.000Z",
+};
+
 function fakeSync() {
   const status$ = new BehaviorSubject<SyncStatus>(idle);
   const calls: string[] = [];
-  const api: ServedSyncApi = {
+  const api: SyncApi = {
     status$,
     syncNow: async () => {
       calls.push("syncNow");
       return { pushed: 3, failed: 1, conflicts: 0, pending: 0 };
     },
     pendingCount: async () => 7,
-    failures: async () => [{ id: "f1", action: "Update" }],
+    failures: async () => [FAILURE],
     retry: async (id) => {
       calls.push(`retry ${id}`);
     },
@@ -66,7 +83,7 @@ describe("sync worker protocol", () => {
     const { port1, port2 } = new MessageChannel();
     const fake = fakeSync();
     const stop = serveSyncWorker(endpoint(port1), fake.api);
-    const client = connectSyncWorker<{ id: string; action: string }>(endpoint(port2));
+    const client = connectSyncWorker(endpoint(port2));
     cleanups.push(() => {
       stop();
       client.close();
@@ -80,7 +97,7 @@ describe("sync worker protocol", () => {
     const { client, calls } = setup();
     expect(await client.syncNow()).toEqual({ pushed: 3, failed: 1, conflicts: 0, pending: 0 });
     expect(await client.pendingCount()).toBe(7);
-    expect(await client.failures()).toEqual([{ id: "f1", action: "Update" }]);
+    expect(await client.failures()).toEqual([FAILURE]);
     await expect(client.retry("f1")).resolves.toBeUndefined();
     expect(await client.discard("f2")).toEqual({ discarded: [4, 5] });
     expect(calls).toEqual(["syncNow", "retry f1", "discard f2"]);
@@ -106,8 +123,16 @@ describe("sync worker protocol", () => {
 
   it("refuses calls outside the protocol and bad ids, running nothing", async () => {
     const { port2, calls } = setup();
-    const answers: unknown[] = [];
-    port2.on("message", (m: { kind: string }) => m.kind === "xrm-sync:result" && answers.push(m));
+    const answers: { id: unknown; ok: boolean }[] = [];
+    // The last message is a valid call: messages are handled in order, so once its answer is
+    // here every earlier one has been answered or ignored.
+    const lastAnswered = new Promise<void>((resolve) => {
+      port2.on("message", (m: { kind: string; id: unknown; ok: boolean }) => {
+        if (m.kind !== "xrm-sync:result") return;
+        if (m.id === 999) resolve();
+        else answers.push(m);
+      });
+    });
     for (const [id, method, args] of [
       [101, "constructor", []],
       [102, "__proto__", []],
@@ -121,8 +146,9 @@ describe("sync worker protocol", () => {
     port2.postMessage({ kind: "xrm-sync:call", id: "7", method: "syncNow", args: [] });
     port2.postMessage("garbage");
     port2.postMessage(null);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(answers).toHaveLength(6);
+    port2.postMessage({ kind: "xrm-sync:call", id: 999, method: "pendingCount", args: [] });
+    await lastAnswered;
+    expect(answers.map((a) => a.id)).toEqual([101, 102, 103, 104, 105, 106]);
     for (const a of answers) {
       expect(a).toMatchObject({ ok: false, error: { code: "0x80040203" } });
     }
@@ -135,8 +161,8 @@ describe("sync worker protocol", () => {
     // Nobody serves port1: the call waits.
     const pending = client.pendingCount();
     client.close();
-    await expect(pending).rejects.toMatchObject({ name: "XrmError" });
-    await expect(client.syncNow()).rejects.toMatchObject({ name: "XrmError" });
+    await expect(pending).rejects.toMatchObject({ name: "XrmError", errorCode: 0x80040203 });
+    await expect(client.syncNow()).rejects.toMatchObject({ name: "XrmError", errorCode: 0x80040203 });
     port1.close();
     port2.close();
   });
