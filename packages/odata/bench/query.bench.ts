@@ -99,3 +99,29 @@ time(
   },
   "20 pages, each re-filters and re-sorts",
 );
+
+/** Inputs built to be slow to refuse (long literals, deep nesting, long runs of spaces, many pieces). */
+const HOSTILE = [
+  `$filter=name eq '${"x".repeat(40_000)}'`,
+  `$filter=${"(".repeat(100)}name eq 'a'${")".repeat(100)}`,
+  `$filter=${"not ".repeat(100)}donotemail`,
+  `$filter=${Array.from({ length: 2100 }, () => "donotemail").join(" or ")}`,
+  `$select=name,${" ".repeat(30_000)}x`,
+  `$orderby=name ${" ".repeat(30_000)}sideways`,
+  "&a".repeat(16_000),
+];
+time(
+  `hostile input: ${HOSTILE.length} huge or deeply nested option strings refused (median of 20)`,
+  20,
+  () => {
+    for (const options of HOSTILE) {
+      try {
+        parseQueryOptions(metadata, "account", options);
+      } catch {
+        continue; // refused, as it must be
+      }
+      throw new Error(`accepted: ${options.slice(0, 40)}`);
+    }
+  },
+  "all of them together; query-errors.test.ts checks their codes (its 1 s limit moved here)",
+);

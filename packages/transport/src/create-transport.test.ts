@@ -268,12 +268,36 @@ describe("send: access token", () => {
   it("shares one forced refresh among concurrent 401s", async () => {
     let forced = 0;
     let current = "token-old-000";
+    // The refresh ends only once all three requests hold their 401 (an event, not a delay): from
+    // there each reaches the refresh in progress within microtasks, before the next event-loop
+    // turn, so the test does not depend on how fast the machine is.
+    let unauthorized = 0;
+    let allUnauthorized!: () => void;
+    const threeUnauthorized = new Promise<void>((resolve) => {
+      allUnauthorized = resolve;
+    });
+    const fetchImpl = (async (url: string | URL | Request, init?: RequestInit) => {
+      const response = await fetch(url, init);
+      if (response.status !== 401) return response;
+      const text = await response.text();
+      if (++unauthorized === 3) allUnauthorized();
+      // Read already: handed over as a plain object, so nothing between here and the transport's
+      // refresh waits for I/O.
+      return {
+        status: 401,
+        statusText: response.statusText,
+        headers: response.headers,
+        text: async () => text,
+      };
+    }) as typeof fetch;
     const transport = createTransport({
       serverUrl: server.serverUrl,
+      fetch: fetchImpl,
       getAccessToken: async (options) => {
         if (options?.forceRefresh) {
           forced += 1;
-          await new Promise((r) => setTimeout(r, 20));
+          await threeUnauthorized;
+          await new Promise((resolve) => setImmediate(resolve)); // one turn: the others have joined
           current = "token-new-111";
         }
         return current;
@@ -288,6 +312,7 @@ describe("send: access token", () => {
       [1, 2, 3].map(() => transport.send({ method: "GET", url: "accounts", headers: {} })),
     );
     expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(unauthorized).toBe(3);
     expect(forced).toBe(1);
   });
 });

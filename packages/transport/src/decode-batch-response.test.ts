@@ -469,7 +469,7 @@ describe("decodeBatchResponse", () => {
       });
       parts.push({ kind: "request", request: { method: "GET", url: `tasks(${guid(i)})`, headers: {} } });
     }
-    const started = performance.now();
+    // Speed: `pnpm bench batch-codec` (encode and decode 1000); this checks the pairing only.
     const encoded = encodeBatch(parts, { serviceRoot: `${ORG}/`, newId: counter() });
     expect(encoded.requestCount).toBe(1000);
     const response = answerAll(encoded.body, encoded.boundary);
@@ -478,7 +478,6 @@ describe("decodeBatchResponse", () => {
       headers: multipart("batchresponse_all"),
       body: response,
     });
-    const elapsed = performance.now() - started;
     expect(results).toHaveLength(1000);
     expect(results.filter((r) => r.outcome === "succeeded")).toHaveLength(1000);
     for (let i = 0; i < 100; i += 1) {
@@ -489,7 +488,6 @@ describe("decodeBatchResponse", () => {
       }
       expect(results[i * 10 + 9]?.body).toEqual({ activityid: guid(i) });
     }
-    expect(elapsed).toBeLessThan(2000);
   });
 });
 

@@ -191,9 +191,8 @@ describe("send: timeouts and aborts", () => {
       /* never answers */
     });
     const transport = createTransport({ serverUrl: server.serverUrl, timeoutMs: 100 });
-    const started = Date.now();
+    // The server never answers: only the 100 ms timeout can end this (or vitest's test timeout).
     const error = await failure(transport.send({ method: "POST", url: "accounts", headers: {}, body: {} }));
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(error.kind).toBe("timeout");
     expect(error.code).toBe("0x80072ee2");
     expect(error.retryable).toBe(true);

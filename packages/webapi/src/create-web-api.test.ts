@@ -102,7 +102,7 @@ describe("database name (one per org)", () => {
         IDBKeyRange,
         serverUrl: "https://user:p4ss@org.example.com/api/data/v9.2",
       }),
-    ).toThrow();
+    ).toThrow(expect.objectContaining({ errorCode: 0x80040203 }));
   });
 });
 
@@ -128,7 +128,9 @@ describe("options", () => {
   }, 30_000);
 
   it("rejects bad metadata at creation", () => {
-    expect(() => createWebApi({ indexedDB: new IDBFactory(), IDBKeyRange, metadata: "<not csdl" })).toThrow();
+    expect(() => createWebApi({ indexedDB: new IDBFactory(), IDBKeyRange, metadata: "<not csdl" })).toThrow(
+      expect.objectContaining({ errorCode: 0x80040203 }),
+    );
     expect(() =>
       createWebApi({ indexedDB: new IDBFactory(), IDBKeyRange, metadata: 42 as unknown as string }),
     ).toThrow(expect.objectContaining({ errorCode: 0x80040203 }));
@@ -218,10 +220,24 @@ describe("sync namespace without a server", () => {
     await api.close();
   });
 
-  it("close is idempotent", async () => {
-    const { api } = testApi();
-    await api.createRecord("account", { name: "A" });
-    await Promise.all([api.close(), api.close()]);
-    await api.close();
+  it("close is idempotent: every call shares one closing, the data stays, later calls are refused", async () => {
+    const options = {
+      metadata: bundledMetadata(),
+      indexedDB: new IDBFactory(),
+      IDBKeyRange,
+      databaseName: "idem",
+    };
+    const api = createWebApi(options);
+    const { id } = await api.createRecord("account", { name: "A" });
+    const first = api.close();
+    const second = api.close();
+    expect(second).toBe(first);
+    expect(await Promise.all([first, second])).toEqual([undefined, undefined]);
+    await expect(api.close()).resolves.toBeUndefined();
+    // The closed database: UnexpectedError (Dexie's DatabaseClosedError as an XrmError).
+    await expect(api.retrieveRecord("account", id)).rejects.toMatchObject({ errorCode: 0x80040216 });
+    const again = createWebApi(options);
+    expect(await again.retrieveRecord("account", id, "?$select=name")).toEqual({ accountid: id, name: "A" });
+    await again.close();
   });
 });

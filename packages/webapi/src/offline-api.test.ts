@@ -266,8 +266,13 @@ describe("isAvailableOffline", () => {
   });
 
   it("an unknown table in offlineTables is a configuration error", () => {
-    expect(() => testApi({ offlineTables: ["account", "nosuch"] })).toThrow(/nosuch/);
-    expect(() => testApi({ offlineTables: JSON.parse('{"__proto__":{}}') })).toThrow();
+    // EntityNotExist, naming the table in the message.
+    expect(() => testApi({ offlineTables: ["account", "nosuch"] })).toThrow(
+      expect.objectContaining({ errorCode: 0x8004f899, message: expect.stringContaining("'nosuch'") }),
+    );
+    expect(() => testApi({ offlineTables: JSON.parse('{"__proto__":{}}') })).toThrow(
+      expect.objectContaining({ errorCode: 0x8004f899 }),
+    );
   });
 });
 
@@ -301,7 +306,10 @@ describe("lifecycle", () => {
     await api.updateRecord("account", id(2), { revenue: 5 });
     const before = await api.retrieveMultipleRecords("account");
     await api.close();
-    await expect(api.createRecord("account", { name: "late" })).rejects.toBeDefined();
+    // After close the database is closed: UnexpectedError (Dexie's DatabaseClosedError), nothing written.
+    await expect(api.createRecord("account", { name: "late" })).rejects.toMatchObject({
+      errorCode: 0x80040216,
+    });
     const again = createWebApi({ metadata: bundledMetadata(), indexedDB, IDBKeyRange, databaseName: "org" });
     expect(await again.retrieveMultipleRecords("account")).toEqual(before);
     expect(await again.sync.pendingCount()).toBe(3);

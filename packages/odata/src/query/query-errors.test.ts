@@ -134,8 +134,8 @@ describe("bad OData options: exact error codes", () => {
     );
   });
 
-  it("refuses huge and deeply nested input quickly, with a short message", () => {
-    const t0 = performance.now();
+  // How fast these are refused is measured by `pnpm bench query` ("hostile input"), not here.
+  it("refuses huge and deeply nested input with a short message", () => {
     const long = parseError(`$filter=name eq '${"x".repeat(40_000)}'`);
     expect(long.code).toBe(PARSER);
     expect(long.message.length).toBeLessThan(200);
@@ -150,7 +150,6 @@ describe("bad OData options: exact error codes", () => {
     expect(parseError(`$orderby=name ${" ".repeat(30_000)}sideways`).code).toBe(PARSER);
     // Many tiny pieces: option splitting must stay linear.
     expect(parseError("&a".repeat(16_000)).code).toBe(PARSER);
-    expect(performance.now() - t0).toBeLessThan(1000);
   });
 
   it("rejects an unknown table (0x80060888) and non-record options for retrieveRecord (0x0)", () => {
