@@ -88,7 +88,7 @@ describe("the puller across tables", () => {
       ["account", "resync", 5],
       ["contact", "delta", 0],
     ]);
-    await expect(fx.puller.resync("task")).rejects.toThrow(/'task' is not in the offline profile/);
+    await expect(fx.puller.resync("task")).rejects.toMatchObject({ errorCode: 0x80040203 }); // InvalidArgument
   });
 
   it("a table dropped from the profile loses its rows, except those with pending changes", async () => {

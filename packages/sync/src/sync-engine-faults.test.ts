@@ -261,8 +261,14 @@ describe("options", () => {
 
   it("validates batchSize and concurrency", () => {
     expect(() => engineFixture({ batchSize: 0 })).toThrow(XrmError);
-    expect(() => engineFixture({ batchSize: 1001 })).toThrow(/batchSize/);
-    expect(() => engineFixture({ batchSize: 1.5 })).toThrow(/batchSize/);
-    expect(() => engineFixture({ concurrency: 0 })).toThrow(/concurrency/);
+    expect(() => engineFixture({ batchSize: 1001 })).toThrow(
+      expect.objectContaining({ errorCode: code("InvalidArgument") }),
+    );
+    expect(() => engineFixture({ batchSize: 1.5 })).toThrow(
+      expect.objectContaining({ errorCode: code("InvalidArgument") }),
+    );
+    expect(() => engineFixture({ concurrency: 0 })).toThrow(
+      expect.objectContaining({ errorCode: code("InvalidArgument") }),
+    );
   });
 });

@@ -84,7 +84,7 @@ describe("lifecycle", () => {
     expect(await other.engine.syncNow()).toMatchObject({ pushed: 1, pending: 0 });
     // After close, start() refuses.
     await f.engine.close();
-    expect(() => f.engine.start()).toThrow(/closed/);
+    expect(() => f.engine.start()).toThrow(expect.objectContaining({ errorCode: code("RequestAborted") }));
   });
 
   it("a syncNow() right after a stop() that was not awaited gets a cycle of its own; the write lands once", async () => {

@@ -399,7 +399,12 @@ describe("normalizeWrite rejects bad input with the exact errorCode", () => {
         data: { primarycontactid: { firstname: "J" } },
         mode: "offline",
       }),
-    ).toThrow(/Deep insert is not available in offline mode/);
+    ).toThrow(
+      expect.objectContaining({
+        errorCode: 0x80040203,
+        message: expect.stringContaining("Deep insert is not available in offline mode"),
+      }),
+    );
   });
 
   it("miscased names get a hint", () => {

@@ -88,7 +88,11 @@ describe("sync engine: the pull hook", () => {
   });
 
   it("refuses a nonsensical interval", () => {
-    expect(() => engineFixture({ intervalMs: 0 })).toThrow("intervalMs");
-    expect(() => engineFixture({ intervalMs: Number.NaN })).toThrow("intervalMs");
+    expect(() => engineFixture({ intervalMs: 0 })).toThrow(
+      expect.objectContaining({ errorCode: 0x80040203 }),
+    );
+    expect(() => engineFixture({ intervalMs: Number.NaN })).toThrow(
+      expect.objectContaining({ errorCode: 0x80040203 }),
+    );
   });
 });

@@ -67,7 +67,9 @@ describe("readPage", () => {
     expect(() => rowId({ accountid: "00000000-0000-0000-0000-000000000000" }, "accountid", "t")).toThrow(
       /no valid 'accountid'/,
     );
-    expect(() => rowId({ name: "x" }, "accountid", "t")).toThrow(/no valid 'accountid'/);
+    expect(() => rowId({ name: "x" }, "accountid", "t")).toThrow(
+      expect.objectContaining({ errorCode: 0x80040216, message: expect.stringContaining("'accountid'") }),
+    );
   });
 });
 
