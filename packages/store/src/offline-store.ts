@@ -155,11 +155,6 @@ export class OfflineStore {
     return (await this.#db.blobs.get(id))?.blob;
   }
 
-  /** Transactions committed by group commit so far. */
-  get commitGroups(): number {
-    return this.#committer.groups;
-  }
-
   // ── Local writes ─────────────────────────────────────────────────────────────────────────────
 
   /**
