@@ -37,6 +37,7 @@ describe("statusView", () => {
     progress: null,
     lastSyncedAt: null,
     lastError: null,
+    uploads: [],
   };
   it("shows pushing progress", () => {
     const v = statusView({ ...base, phase: "pushing", pending: 180, progress: { done: 120, total: 300 } });
@@ -197,7 +198,14 @@ describe("explainFailure", () => {
 });
 
 describe("firstSyncTracker", () => {
-  const s = { connectivity: "online" as const, pending: 0, failed: 0, lastError: null, lastSyncedAt: null };
+  const s = {
+    connectivity: "online" as const,
+    pending: 0,
+    failed: 0,
+    lastError: null,
+    lastSyncedAt: null,
+    uploads: [],
+  };
   it("marks earlier tables done as later ones start, keeps unknown totals unknown, finishes all at the end", () => {
     const t = firstSyncTracker(["incident", "task", "account"]);
     t.update({ ...s, phase: "pulling", progress: { done: 50, total: 120, table: "incident" } as never });

@@ -3,6 +3,7 @@
 
 import { type Emulator, startEmulator } from "@xrm-offline/emulator";
 import { bundledMetadata } from "@xrm-offline/metadata/bundled";
+import type { UploadTransfer } from "@xrm-offline/odata";
 import { createWebApi, type OfflineWebApi } from "@xrm-offline/webapi";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { BehaviorSubject } from "rxjs";
@@ -156,5 +157,68 @@ describe("files and images offline", () => {
     expect(await api.sync.failures()).toEqual([]);
     expect(await api.files.uploads()).toEqual([]);
     expect(await serverFile(emulator, `incidents(${id})/new_report`)).toBe(404);
+  });
+
+  it("shows each file's acknowledged bytes in status$.uploads, chunk by chunk, a note's on its ack", async () => {
+    open("files-5");
+    const { id } = await api.createRecord("incident", { title: "Progress" });
+    online.next(true);
+    await api.sync.syncNow();
+    await api.files.set("incident", id, "entityimage", new Blob([bytes(10_000, 5)]), { fileName: "a.jpg" });
+    await api.files.set("incident", id, "new_report", new Blob([bytes(5000, 6)]), { fileName: "b.pdf" });
+    const seen: (readonly UploadTransfer[])[] = [];
+    const sub = api.sync.status$.subscribe((s) => {
+      if (JSON.stringify(s.uploads) !== JSON.stringify(seen.at(-1))) seen.push(s.uploads);
+    });
+    await api.sync.syncNow();
+    const image = (sentBytes: number) => ({
+      entity: "incident",
+      recordId: id,
+      column: "entityimage",
+      fileName: "a.jpg",
+      sentBytes,
+      totalBytes: 10_000,
+    });
+    const report = (sentBytes: number) => ({
+      entity: "incident",
+      recordId: id,
+      column: "new_report",
+      fileName: "b.pdf",
+      sentBytes,
+      totalBytes: 5000,
+    });
+    // Both files wait from the start of the round; each 4 KB chunk the server takes shows.
+    expect(seen).toEqual([
+      [],
+      [image(0)],
+      [image(0), report(0)],
+      [image(4096), report(0)],
+      [image(8192), report(0)],
+      [image(10_000), report(0)],
+      [report(0)],
+      [report(4096)],
+      [report(5000)],
+      [],
+    ]);
+
+    // A note's body goes in one request: waiting, then all its bytes once the server has the note.
+    seen.length = 0;
+    const body = Buffer.from(bytes(6000, 7)).toString("base64");
+    const { id: noteId } = await api.createRecord("annotation", {
+      subject: "Signature",
+      filename: "signature.png",
+      documentbody: body,
+    });
+    await api.sync.syncNow();
+    sub.unsubscribe();
+    const note = (sentBytes: number) => ({
+      entity: "annotation",
+      recordId: noteId,
+      column: "documentbody",
+      fileName: "signature.png",
+      sentBytes,
+      totalBytes: 6000,
+    });
+    expect(seen).toEqual([[], [note(0)], [note(6000)], []]);
   });
 });

@@ -50,8 +50,8 @@ export {
 export {
   runUploads,
   type SendFile,
-  type UploadProgressEvent,
   type UploadQueuePort,
   type UploadRound,
 } from "./uploads/run-uploads.ts";
+export { createUploadTracker, type UploadTracker } from "./uploads/upload-tracker.ts";
 export type { RetryPolicy } from "./upstream/backoff-book.ts";

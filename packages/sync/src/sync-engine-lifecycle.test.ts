@@ -54,6 +54,7 @@ describe("status$", () => {
       progress: null,
       lastSyncedAt: new Date(t0).toISOString(),
       lastError: null,
+      uploads: [],
     });
   });
 

@@ -5,10 +5,11 @@ import {
   type SyncFailure,
   type SyncReport,
   type SyncStatus,
+  type UploadTransfer,
   XrmError,
   xrmError,
 } from "@xrm-offline/odata";
-import { BehaviorSubject, distinctUntilChanged, map, type Observable } from "rxjs";
+import { BehaviorSubject, distinctUntilChanged, map, type Observable, type Unsubscribable } from "rxjs";
 import { systemClock } from "./clock.ts";
 import {
   addDemand,
@@ -59,6 +60,8 @@ export interface SyncEngineOptions {
   readonly pull?: (signal: AbortSignal, onProgress: (progress: PullProgressInfo) => void) => Promise<unknown>;
   /** Periodic sync: a cycle this many ms after the last one ended, while started. Default: none. */
   readonly intervalMs?: number;
+  /** Files under way (`createUploadTracker().uploads$`), shown in `status$.uploads`. */
+  readonly uploads?: Observable<readonly UploadTransfer[]>;
 }
 
 /** Progress of a pull, as the `pull` hook reports it. */
@@ -110,6 +113,7 @@ class Engine implements SyncEngine {
   readonly status$: Observable<SyncStatus>;
 
   #control: LoopControl = { kind: "stopped", draining: null };
+  #uploads: Unsubscribable | undefined;
 
   constructor(options: SyncEngineOptions) {
     const batchSize = options.batchSize ?? 100;
@@ -136,6 +140,8 @@ class Engine implements SyncEngine {
     this.#lock = options.lock ?? createRunnerLock();
     this.#book = new BackoffBook(options.retry ?? DEFAULT_RETRY);
     this.#pullBook = new BackoffBook(options.retry ?? DEFAULT_RETRY);
+    const uploads = options.uploads?.subscribe((list) => this.#dispatch({ type: "uploads", uploads: list }));
+    if (uploads) this.#uploads = uploads;
     this.status$ = this.#state.pipe(
       map(toStatus),
       distinctUntilChanged((a, b) => JSON.stringify(a) === JSON.stringify(b)),
@@ -200,6 +206,7 @@ class Engine implements SyncEngine {
   /** → closed. */
   async close(): Promise<void> {
     await this.stop();
+    this.#uploads?.unsubscribe();
     this.#control = { kind: "closed" };
     this.#state.complete();
   }

@@ -1,4 +1,4 @@
-import type { ErrorInfo, SyncStatus } from "@xrm-offline/odata";
+import type { ErrorInfo, SyncStatus, UploadTransfer } from "@xrm-offline/odata";
 
 export type RunnerState =
   | { readonly phase: "stopped" }
@@ -20,6 +20,7 @@ export interface EngineState {
   readonly failed: number;
   readonly lastSyncedAt: string | null;
   readonly lastError: ErrorInfo | null;
+  readonly uploads: readonly UploadTransfer[];
 }
 
 export type EngineAction =
@@ -35,6 +36,8 @@ export type EngineAction =
       readonly failed: number;
     }
   | { readonly type: "pull-started" }
+  /** The files under way changed (UploadTracker). */
+  | { readonly type: "uploads"; readonly uploads: readonly UploadTransfer[] }
   | {
       readonly type: "pull-progress";
       readonly table: string;
@@ -58,6 +61,7 @@ export const initialState: EngineState = {
   failed: 0,
   lastSyncedAt: null,
   lastError: null,
+  uploads: [],
 };
 
 /**
@@ -104,6 +108,8 @@ export function reduce(state: EngineState, action: EngineAction): EngineState {
         ...state,
         runner: { phase: "pulling", table: action.table, done: action.done, total: action.total },
       };
+    case "uploads":
+      return { ...state, uploads: action.uploads };
     case "cycle-ended":
       return {
         ...state,
@@ -133,5 +139,6 @@ export function toStatus(state: EngineState): SyncStatus {
           : null,
     lastSyncedAt: state.lastSyncedAt,
     lastError: state.lastError,
+    uploads: state.uploads,
   };
 }

@@ -14,12 +14,12 @@ import {
   createServerProbe,
   createSyncEngine,
   createTransportRemotePort,
+  createUploadTracker,
   normalizeOfflineTables,
   type RetryPolicy,
   runUploads,
   type SyncEngine,
   transportPullRemote,
-  type UploadProgressEvent,
   withInlineBlobs,
 } from "@xrm-offline/sync";
 import { createTransport, type Transport, uploadFile } from "@xrm-offline/transport";
@@ -61,7 +61,6 @@ export function connectSync(
   tables: OfflineTables,
   store: () => Promise<OfflineStore>,
   fileUploads: () => Promise<FileUploadStore>,
-  onUploadProgress?: (event: UploadProgressEvent) => void,
 ): ConnectedParts {
   const tuning = options.sync ?? {};
   const transport = createTransport({
@@ -81,6 +80,8 @@ export function connectSync(
   const profile =
     options.offlineTables === undefined ? undefined : normalizeOfflineTables(options.offlineTables, metadata);
 
+  // Files and note bodies under way, shown in status$.uploads.
+  const tracker = createUploadTracker();
   const uploadFiles = async (signal: AbortSignal) => {
     const round = await runUploads(
       await fileUploads(),
@@ -103,7 +104,7 @@ export function connectSync(
               : {}),
           },
         ),
-      (event) => onUploadProgress?.(event),
+      tracker,
       signal,
     );
     // A transient failure: let the engine's backoff decide when to come back.
@@ -121,7 +122,12 @@ export function connectSync(
       : undefined;
     const engine = createSyncEngine({
       outbox: s.outboxPort(),
-      remote: withInlineBlobs(createTransportRemotePort(transport, { metadata }), (id) => s.blob(id)),
+      remote: withInlineBlobs(
+        createTransportRemotePort(transport, { metadata }),
+        (id) => s.blob(id),
+        tracker,
+      ),
+      uploads: tracker.uploads$,
       connectivity,
       ...(options.conflictDetection !== undefined ? { conflictDetection: options.conflictDetection } : {}),
       ...(tuning.batchSize ? { batchSize: tuning.batchSize } : {}),

@@ -212,6 +212,7 @@ describe("sync namespace without a server", () => {
       progress: null,
       lastSyncedAt: null,
       lastError: null,
+      uploads: [],
     });
     // A failure recorded through another connection (another tab) reaches status$ too.
     await rejectCreate(await inspect(), 1, 0x80040216, "x", 500);

@@ -25,6 +25,7 @@ const IDLE: SyncStatus = {
   progress: null,
   lastSyncedAt: null,
   lastError: null,
+  uploads: [],
 };
 
 export interface SyncApiHandle {

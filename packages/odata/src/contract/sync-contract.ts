@@ -163,6 +163,13 @@ export interface SyncStatus {
   /** Outbox entries kept as failures. */
   readonly failed: number;
   readonly progress: SyncProgress | null;
+  /**
+   * Files on their way to the server, in the order they go: a file or image column's bytes, or a
+   * note's (email attachment's) body. Each shows the bytes the server has acknowledged so far; a
+   * file leaves the list once it is uploaded, refused or put off to a later cycle. Empty between
+   * uploads.
+   */
+  readonly uploads: readonly UploadTransfer[];
   /** When a cycle last ended with everything it could send sent (ISO time). */
   readonly lastSyncedAt: string | null;
   readonly lastError: ErrorInfo | null;
@@ -176,6 +183,19 @@ export interface SyncProgress {
   readonly done: number;
   readonly total: number;
   readonly table?: string;
+}
+
+/** One file being uploaded, as `status$.uploads` shows it. */
+export interface UploadTransfer {
+  readonly entity: string;
+  readonly recordId: string;
+  /** The file or image column, or the attachment column (`documentbody` of a note). */
+  readonly column: string;
+  /** The file's name ("" for a note without `filename`). */
+  readonly fileName: string;
+  /** Bytes the server has acknowledged (a note's body counts once its write is acknowledged). */
+  readonly sentBytes: number;
+  readonly totalBytes: number;
 }
 
 /** What `syncNow()` resolves with: the cycle it ran. */

@@ -1,46 +1,86 @@
+import { isBlobRef, type UploadTransfer } from "@xrm-offline/odata";
 import { carriesBlob, withBlobsInline } from "@xrm-offline/store";
 import type { RemoteBatchResult, RemotePort, RemoteResult, RemoteWrite } from "../ports.ts";
+import type { UploadTracker } from "../uploads/upload-tracker.ts";
+
+/** The attachment a write carries, as `status$.uploads` shows it (bytes of the Blob, not base64). */
+function transferOf(write: RemoteWrite): UploadTransfer | undefined {
+  const op = write.operation;
+  if (op.kind === "delete") return undefined;
+  for (const [column, value] of Object.entries(op.columns)) {
+    if (!isBlobRef(value)) continue;
+    const name = op.columns.filename;
+    return {
+      entity: op.entityLogicalName,
+      recordId: op.id,
+      column,
+      fileName: typeof name === "string" ? name : "",
+      sentBytes: 0,
+      totalBytes: value.size,
+    };
+  }
+  return undefined;
+}
 
 /**
  * A RemotePort that puts attachment bodies kept as Blobs back into the writes as base64 at send
  * time (never earlier: the outbox holds only the reference), and sends every such write on its own,
  * never inside a `$batch` with other writes, so one large note doesn't make a batch of hundreds of
- * small writes slow and fragile.
+ * small writes slow and fragile. Such a write shows in `tracker` while it is on its way; its bytes
+ * count as sent once the server acknowledges it (one request: there is nothing in between to tell).
  */
 export function withInlineBlobs(
   remote: RemotePort,
   readBlob: (id: string) => Promise<Blob | undefined>,
+  tracker?: UploadTracker,
 ): RemotePort {
   const inline = async (write: RemoteWrite): Promise<RemoteWrite> => {
     if (!carriesBlob(write.operation) || write.operation.kind === "delete") return write;
     const columns = await withBlobsInline(write.operation.columns, readBlob);
     return { ...write, operation: { ...write.operation, columns } };
   };
+  const sendAlone = async (write: RemoteWrite, signal: AbortSignal): Promise<RemoteResult> => {
+    const transfer = tracker && transferOf(write);
+    if (!transfer) return remote.send(await inline(write), signal);
+    tracker!.report(transfer);
+    try {
+      const result = await remote.send(await inline(write), signal);
+      if (result.ok) tracker!.report({ ...transfer, sentBytes: transfer.totalBytes });
+      return result;
+    } finally {
+      tracker!.end(transfer);
+    }
+  };
   return {
     ...remote,
-    async send(write, signal) {
-      return remote.send(await inline(write), signal);
-    },
+    send: sendAlone,
     async sendBatch(writes, signal): Promise<RemoteBatchResult> {
       const solo = writes.map((w) => carriesBlob(w.operation));
       if (!solo.includes(true)) return remote.sendBatch(writes, signal);
-      const results: RemoteResult[] = new Array(writes.length);
-      const plain = writes.flatMap((_, i) => (solo[i] ? [] : [i]));
-      if (plain.length > 0) {
-        const batch = await remote.sendBatch(
-          plain.map((i) => writes[i]!),
-          signal,
-        );
-        // A batch refused as a whole: each of its writes carries that request's error (its
-        // retryability and unknown outcome included), so the engine treats them alike.
-        plain.forEach((i, k) => {
-          results[i] = batch.ok ? batch.results[k]! : { ok: false, error: batch.error };
-        });
+      // Every attachment of the round shows as waiting from the start.
+      const waiting = tracker ? writes.flatMap((w, i) => (solo[i] ? [transferOf(w)!] : [])) : [];
+      for (const t of waiting) tracker!.report(t);
+      try {
+        const results: RemoteResult[] = new Array(writes.length);
+        const plain = writes.flatMap((_, i) => (solo[i] ? [] : [i]));
+        if (plain.length > 0) {
+          const batch = await remote.sendBatch(
+            plain.map((i) => writes[i]!),
+            signal,
+          );
+          // A batch refused as a whole: each of its writes carries that request's error (its
+          // retryability and unknown outcome included), so the engine treats them alike.
+          plain.forEach((i, k) => {
+            results[i] = batch.ok ? batch.results[k]! : { ok: false, error: batch.error };
+          });
+        }
+        for (const [i, write] of writes.entries()) {
+          if (solo[i]) results[i] = await sendAlone(write, signal);
+        }
+        return { ok: true, results };
+      } finally {
+        for (const t of waiting) tracker!.end(t);
       }
-      for (const [i, write] of writes.entries()) {
-        if (solo[i]) results[i] = await remote.send(await inline(write), signal);
-      }
-      return { ok: true, results };
     },
   };
 }

@@ -1,5 +1,6 @@
 import { XrmError } from "@xrm-offline/odata";
 import type { FileUpload, FileUploadProgress } from "@xrm-offline/store";
+import type { UploadTracker } from "./upload-tracker.ts";
 
 /** What the uploader needs from the store (FileUploadStore implements it). */
 export interface UploadQueuePort {
@@ -22,15 +23,6 @@ export type SendFile = (
   },
 ) => Promise<void>;
 
-/** Bytes on their way: what `status$` shows while files upload. */
-export interface UploadProgressEvent {
-  readonly entity: string;
-  readonly recordId: string;
-  readonly column: string;
-  readonly sentBytes: number;
-  readonly totalBytes: number;
-}
-
 export interface UploadRound {
   readonly uploaded: number;
   readonly failed: number;
@@ -45,53 +37,69 @@ export interface UploadRound {
  * split the same bandwidth). Progress is saved after every chunk, so a reload resumes where the
  * server stopped acknowledging. A permanent refusal (4xx) becomes a kept failure; a transient error
  * (network, 5xx, 429) ends the round with the file still pending and its progress kept.
+ *
+ * Every file of the round shows in `tracker` from the start (bytes the server already has, so a
+ * resumed file starts where it stopped), its bytes updated after each acknowledged chunk, and
+ * leaves it when it is uploaded, refused or put off.
  */
 export async function runUploads(
   queue: UploadQueuePort,
   send: SendFile,
-  onProgress: (event: UploadProgressEvent) => void,
+  tracker: UploadTracker,
   signal: AbortSignal,
 ): Promise<UploadRound> {
   const ready = await queue.ready();
+  const show = (upload: FileUpload, sentBytes: number) =>
+    tracker.report({
+      entity: upload.entity,
+      recordId: upload.recordId,
+      column: upload.column,
+      fileName: upload.fileName,
+      sentBytes,
+      totalBytes: upload.size,
+    });
+  for (const upload of ready) show(upload, upload.progress?.sentBytes ?? 0);
   let uploaded = 0;
   let failed = 0;
-  for (const [index, upload] of ready.entries()) {
-    if (signal.aborted) return { uploaded, failed, deferred: ready.length - index };
-    const blob = await queue.blob(upload.blobId);
-    if (!blob || !(await queue.markAttempt(upload))) continue; // replaced or discarded meanwhile
-    const event = (sentBytes: number) =>
-      onProgress({
-        entity: upload.entity,
-        recordId: upload.recordId,
-        column: upload.column,
-        sentBytes,
-        totalBytes: upload.size,
-      });
-    event(upload.progress?.sentBytes ?? 0);
-    try {
-      await send(upload, blob, {
-        ...(upload.progress ? { resume: upload.progress } : {}),
-        onProgress: async (p) => {
-          await queue.saveProgress(upload, p);
-          event(p.sentBytes);
-        },
-        signal,
-      });
-      await queue.finish(upload);
-      uploaded++;
-    } catch (e) {
-      const error = XrmError.from(e);
-      if (error.retryable || error.httpStatus === 0 || signal.aborted) {
-        return { uploaded, failed, deferred: ready.length - index, error };
+  let index = 0;
+  try {
+    for (; index < ready.length; index++) {
+      const upload = ready[index]!;
+      if (signal.aborted) return { uploaded, failed, deferred: ready.length - index };
+      const blob = await queue.blob(upload.blobId);
+      if (!blob || !(await queue.markAttempt(upload))) {
+        tracker.end(upload); // replaced or discarded meanwhile
+        continue;
       }
-      await queue.fail(upload, {
-        errorCode: error.errorCode,
-        code: error.code,
-        message: error.message,
-        httpStatus: error.httpStatus,
-      });
-      failed++;
+      try {
+        await send(upload, blob, {
+          ...(upload.progress ? { resume: upload.progress } : {}),
+          onProgress: async (p) => {
+            await queue.saveProgress(upload, p);
+            show(upload, p.sentBytes);
+          },
+          signal,
+        });
+        await queue.finish(upload);
+        uploaded++;
+      } catch (e) {
+        const error = XrmError.from(e);
+        if (error.retryable || error.httpStatus === 0 || signal.aborted) {
+          return { uploaded, failed, deferred: ready.length - index, error };
+        }
+        await queue.fail(upload, {
+          errorCode: error.errorCode,
+          code: error.code,
+          message: error.message,
+          httpStatus: error.httpStatus,
+        });
+        failed++;
+      }
+      tracker.end(upload);
     }
+    return { uploaded, failed, deferred: 0 };
+  } finally {
+    // Put off (a transient error, a stop): out of the list until the next round.
+    for (const upload of ready.slice(index)) tracker.end(upload);
   }
-  return { uploaded, failed, deferred: 0 };
 }

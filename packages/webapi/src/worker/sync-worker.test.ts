@@ -16,6 +16,7 @@ const idle: SyncStatus = {
   progress: null,
   lastSyncedAt: null,
   lastError: null,
+  uploads: [],
 };
 
 /** Node's MessagePort as the DOM-shaped endpoint the protocol uses. */
