@@ -107,4 +107,101 @@ describe("notes with attachments offline", () => {
     expect(await api.sync.pendingCount()).toBe(0);
     expect((await api.retrieveMultipleRecords("annotation")).entities).toEqual([]);
   });
+
+  /** Sizes of the note's blobs on the device now, through a second connection (as another tab sees them). */
+  async function deviceBlobs(name: string, noteId: string): Promise<number[]> {
+    const peek = await OfflineStore.open({
+      name,
+      metadata: bundledMetadata(),
+      indexedDB: device,
+      IDBKeyRange,
+    });
+    const mine = await peek.database.blobs.where(":id").startsWith(`annotation|${noteId}|`).toArray();
+    await peek.close();
+    return mine.map((b) => b.blob.size).sort((a, b) => a - b);
+  }
+
+  it("drops a note's old body once nothing can send or restore it (a local delete at once)", async () => {
+    const online = new BehaviorSubject(false);
+    open("notes-3", online);
+    const a = base64Of(5000, 3);
+    const b = base64Of(6000, 4);
+    const c = base64Of(7000, 5);
+    const { id } = await api.createRecord("annotation", {
+      subject: "Photo",
+      filename: "a.jpg",
+      documentbody: a,
+    });
+    // Replaced before it was sent: the queued create still carries the first body.
+    await api.updateRecord("annotation", id, { documentbody: b });
+    expect(await deviceBlobs("notes-3", id)).toEqual([5000, 6000]);
+    online.next(true);
+    expect(await api.sync.syncNow()).toMatchObject({ pushed: 2, failed: 0 });
+    expect(emulator.row("annotation", id)).toMatchObject({ documentbody: b });
+    // Sent: only what the row reads is left.
+    expect(await deviceBlobs("notes-3", id)).toEqual([6000]);
+    online.next(false);
+    await api.updateRecord("annotation", id, { documentbody: c });
+    // The server's body stays while a discard of this update could go back to it.
+    expect(await deviceBlobs("notes-3", id)).toEqual([6000, 7000]);
+    expect((await api.retrieveRecord("annotation", id, "?$select=documentbody")).documentbody).toBe(c);
+    await api.deleteRecord("annotation", id);
+    // The queued update still sends the last body; once the server has both, nothing is left.
+    expect(await deviceBlobs("notes-3", id)).toEqual([6000, 7000]);
+    online.next(true);
+    expect(await api.sync.syncNow()).toMatchObject({ pushed: 2, failed: 0 });
+    expect(emulator.row("annotation", id)).toBeUndefined();
+    expect(await deviceBlobs("notes-3", id)).toEqual([]);
+
+    // A note whose changes are all on the server: deleting it drops its body at once.
+    const { id: second } = await api.createRecord("annotation", { subject: "Sig", documentbody: a });
+    await api.sync.syncNow();
+    online.next(false);
+    await api.deleteRecord("annotation", second);
+    expect(await deviceBlobs("notes-3", id)).toEqual([]);
+  });
+
+  it("keeps pulled notes' bodies apart too, and replaces them when the server's change", async () => {
+    const body = base64Of(8000, 6);
+    const created = await fetch(`${emulator.url}/annotations`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Prefer: "return=representation" },
+      body: JSON.stringify({ subject: "From the office", filename: "plan.pdf", documentbody: body }),
+    });
+    const noteId = ((await created.json()) as { annotationid: string }).annotationid;
+    device = new IDBFactory();
+    api = createWebApi({
+      metadata: bundledMetadata(),
+      serverUrl: emulator.url,
+      databaseName: "notes-4",
+      indexedDB: device,
+      IDBKeyRange,
+      connectivity: new BehaviorSubject(true),
+      offlineTables: ["annotation"],
+      sync: { debounceMs: 1, retry: { baseMs: 1, capMs: 5 }, autoStart: false },
+    });
+    await api.sync.syncNow();
+    expect(await deviceBlobs("notes-4", noteId)).toEqual([8000]);
+    const peek = await OfflineStore.open({
+      name: "notes-4",
+      metadata: bundledMetadata(),
+      indexedDB: device,
+      IDBKeyRange,
+    });
+    expect(JSON.stringify(await peek.database.records.toArray())).not.toContain(body.slice(0, 100));
+    await peek.close();
+    expect((await api.retrieveRecord("annotation", noteId, "?$select=documentbody")).documentbody).toBe(body);
+
+    const changed = base64Of(9000, 7);
+    await fetch(`${emulator.url}/annotations(${noteId})`, {
+      method: "PATCH",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ documentbody: changed }),
+    });
+    await api.sync.syncNow();
+    expect(await deviceBlobs("notes-4", noteId)).toEqual([9000]);
+    expect((await api.retrieveRecord("annotation", noteId, "?$select=documentbody")).documentbody).toBe(
+      changed,
+    );
+  });
 });

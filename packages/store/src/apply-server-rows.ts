@@ -5,6 +5,9 @@
  */
 import type { Metadata } from "@xrm-offline/metadata";
 import { normalizeRecordId, xrmError } from "@xrm-offline/odata";
+import { bodyApart } from "./attachment-blobs.ts";
+import { dropUnreferencedBlobs, ownsBlobs } from "./drop-unreferenced-blobs.ts";
+import type { StoredBlob } from "./file-uploads.ts";
 import { applyServerRow } from "./server-state.ts";
 import type { StoredRecord } from "./store-types.ts";
 import type { XrmDatabase } from "./xrm-database.ts";
@@ -57,11 +60,26 @@ export async function applyServerRows(
     return id;
   });
   const name = entity.logicalName;
-  return db.transaction("rw", db.records, db.checkpoints, async () => {
+  // Notes' bodies of 4 KB or more are kept apart as Blobs, like those written here, so a read
+  // behaves the same whoever wrote the note; the bodies they replace are collected.
+  const blobs = ownsBlobs(name);
+  const stamp = now().toISOString();
+  const apart: StoredBlob[] = [];
+  const serverRows = blobs
+    ? rows.map((row, i) => {
+        const out = bodyApart(name, ids[i]!, row, `s:${stamp}#${i}`);
+        apart.push(...out.blobs);
+        return out.columns;
+      })
+    : rows;
+  const tables = blobs
+    ? [db.records, db.checkpoints, db.blobs, db.outbox, db.failures]
+    : [db.records, db.checkpoints];
+  return db.transaction("rw", tables, async () => {
     const existing =
       ids.length > 0 ? await db.records.bulkGet(ids.map((id) => [name, id] as [string, string])) : [];
     const byId = new Map<string, StoredRecord>();
-    rows.forEach((row, i) => {
+    serverRows.forEach((row, i) => {
       const id = ids[i]!;
       byId.set(
         id,
@@ -69,6 +87,7 @@ export async function applyServerRows(
       );
     });
     if (byId.size > 0) await db.records.bulkPut([...byId.values()]);
+    if (apart.length > 0) await db.blobs.bulkPut(apart);
     let removed = 0;
     let kept = 0;
     if (removedIds.length > 0) {
@@ -81,6 +100,13 @@ export async function applyServerRows(
       });
       if (gone.length > 0) await db.records.bulkDelete(gone);
       removed = gone.length;
+    }
+    if (blobs) {
+      const touched = new Set([...byId.keys(), ...removedIds]);
+      await dropUnreferencedBlobs(
+        db,
+        [...touched].map((id) => [name, id] as const),
+      );
     }
     if (options.checkpoint) {
       await db.checkpoints.put({

@@ -10,26 +10,40 @@ import {
 import type { StoredBlob } from "./file-uploads.ts";
 
 /**
- * A write's attachment body (a note's `documentbody`, an email attachment's `body`) of 4 KB or
- * more leaves the operation: the bytes become a Blob row and the operation — so the record row and
- * the outbox entry — holds a BlobRef. `uniqueSuffix` makes the blob id unique per write.
+ * A record's attachment body (a note's `documentbody`, an email attachment's `body`) of 4 KB or
+ * more leaves `columns`: the bytes become a Blob row and the columns hold a BlobRef. The blob id
+ * starts with `<entity>|<id>|` (so the record's blobs can be found and collected, see
+ * blob-gc.ts); `uniqueSuffix` makes it unique per write or per server row.
  */
+export function bodyApart<T extends Readonly<Record<string, unknown>>>(
+  entity: string,
+  id: string,
+  columns: T,
+  uniqueSuffix: string,
+): { readonly columns: T; readonly blobs: readonly StoredBlob[] } {
+  const column = ATTACHMENT_BODY_COLUMNS[entity];
+  const body = column === undefined ? undefined : columns[column];
+  if (column === undefined || typeof body !== "string" || body.length < BLOB_APART_MIN_CHARS) {
+    return { columns, blobs: [] };
+  }
+  const bytes = base64ToBytes(body);
+  const blobId = `${entity}|${id}|${column}|${uniqueSuffix}`;
+  return {
+    columns: { ...columns, [column]: blobRef(blobId, bytes.length) },
+    blobs: [{ id: blobId, blob: new Blob([bytes as Uint8Array<ArrayBuffer>]) }],
+  };
+}
+
+/** A write's attachment body apart: the operation — so the row and the outbox entry — holds a BlobRef. */
 export function blobsApart(
   op: WriteOperation,
   uniqueSuffix: string,
 ): { readonly operation: WriteOperation; readonly blobs: readonly StoredBlob[] } {
   if (op.kind === "delete") return { operation: op, blobs: [] };
-  const column = ATTACHMENT_BODY_COLUMNS[op.entityLogicalName];
-  const body = column === undefined ? undefined : op.columns[column];
-  if (column === undefined || typeof body !== "string" || body.length < BLOB_APART_MIN_CHARS) {
-    return { operation: op, blobs: [] };
-  }
-  const bytes = base64ToBytes(body);
-  const id = `${op.entityLogicalName}|${op.id}|${column}|${uniqueSuffix}`;
-  return {
-    operation: { ...op, columns: { ...op.columns, [column]: blobRef(id, bytes.length) } },
-    blobs: [{ id, blob: new Blob([bytes as Uint8Array<ArrayBuffer>]) }],
-  };
+  const apart = bodyApart(op.entityLogicalName, op.id, op.columns, uniqueSuffix);
+  return apart.blobs.length === 0
+    ? { operation: op, blobs: [] }
+    : { operation: { ...op, columns: apart.columns }, blobs: apart.blobs };
 }
 
 /** Base64 text back in place of every BlobRef of `record` (what Dataverse returns for the column). */

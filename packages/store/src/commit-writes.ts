@@ -15,6 +15,7 @@ import { type XrmError, xrmError } from "@xrm-offline/odata";
 import { Dexie } from "dexie";
 import { applyChange } from "./apply-change.ts";
 import { blobsApart } from "./attachment-blobs.ts";
+import { dropUnreferencedBlobs, ownsBlobs } from "./drop-unreferenced-blobs.ts";
 import type { StoredBlob } from "./file-uploads.ts";
 import { ExcludeItems, type Outcome } from "./group-commit.ts";
 import { changeKeyOf } from "./record-shape.ts";
@@ -211,7 +212,7 @@ export function commitWrites(
     blobsOf.set(i, apart.blobs);
     return { ...item, operation: apart.operation };
   });
-  return db.transaction("rw", db.records, db.outbox, db.blobs, () => {
+  return db.transaction("rw", [db.records, db.outbox, db.blobs, db.failures], () => {
     const read =
       keys.length > 0 ? db.records.bulkGet(keys) : Dexie.Promise.resolve([] as (StoredRecord | undefined)[]);
     return read.then((rows) => {
@@ -244,7 +245,15 @@ export function commitWrites(
           }),
         );
       }
-      return Dexie.Promise.all(writes).then(() => p.outcomes);
+      // A note updated with a new body or deleted: its old body goes in the same transaction,
+      // unless an unsent change or a kept failure still carries it.
+      const replaced = [...p.modified].flatMap((k) => {
+        const row = work.get(k)!;
+        return ownsBlobs(row._entity) ? [[row._entity, row._id] as const] : [];
+      });
+      return Dexie.Promise.all(writes)
+        .then(() => (replaced.length > 0 ? dropUnreferencedBlobs(db, replaced) : undefined))
+        .then(() => p.outcomes);
     });
   });
 }

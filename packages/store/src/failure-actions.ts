@@ -22,6 +22,7 @@
 import type { Metadata } from "@xrm-offline/metadata";
 import { type WriteOperation, xrmError } from "@xrm-offline/odata";
 import { primaryName } from "./commit-writes.ts";
+import { dropUnreferencedBlobs } from "./drop-unreferenced-blobs.ts";
 import { changeKeyOf } from "./record-shape.ts";
 import { revertChange } from "./server-state.ts";
 import { flagChanges } from "./settle.ts";
@@ -66,63 +67,74 @@ export async function discardFailure(
   metadata: Metadata,
   id: string,
 ): Promise<{ discarded: number[] }> {
-  return db.transaction("rw", db.records, db.outbox, db.failures, async () => {
+  return db.transaction("rw", [db.records, db.outbox, db.failures, db.blobs], async () => {
     const failure = typeof id === "string" ? await db.failures.get(id) : undefined;
     if (!failure) throw unknownFailure(id);
-    await db.failures.delete(failure.id);
-    const discarded = new Set(failure.seqs);
-    const key: [string, string] = [failure.entity, failure.recordId];
-    const row = await db.records.get(key);
-    const sorted = () => [...discarded].sort((a, b) => a - b);
-    if (!row) return { discarded: sorted() };
-
-    const mine = new Set(failure.entries.map((e) => e.change));
-    const otherKeys = row._changes
-      .filter((c) => !mine.has(c.no))
-      .map((c) => changeKeyOf(failure.entity, failure.recordId, c.no));
-    const queued: OutboxRow[] =
-      otherKeys.length > 0 ? await db.outbox.where("changeKey").anyOf(otherKeys).toArray() : [];
-    const failed: FailureRow[] =
-      otherKeys.length > 0 ? await db.failures.where("changeKeys").anyOf(otherKeys).distinct().toArray() : [];
-
-    if (failure.entries.some((e) => e.kind === "create") || isGhost(failure)) {
-      for (const e of queued) discarded.add(e.seq);
-      for (const f of failed) for (const s of f.seqs) discarded.add(s);
-      await db.outbox.bulkDelete(queued.map((e) => e.seq));
-      await db.failures.bulkDelete(failed.map((f) => f.id));
-      await db.records.delete(key);
-      return { discarded: sorted() };
-    }
-
-    const ops = new Map<number, WriteOperation>();
-    for (const e of [...failure.entries, ...queued, ...failed.flatMap((f) => f.entries)]) {
-      if (e.entity === failure.entity && e.recordId === failure.recordId) ops.set(e.change, e.operation);
-    }
-    const targets = new Map<string, [string, string]>();
-    for (const op of ops.values()) {
-      if (op.kind === "delete") continue;
-      for (const l of op.lookups) {
-        if (l.targetId !== null)
-          targets.set(keyString(l.targetEntity, l.targetId), [l.targetEntity, l.targetId]);
-      }
-    }
-    const targetRows = new Map<string, StoredRecord | undefined>();
-    if (targets.size > 0) {
-      const list = [...targets.values()];
-      const rows = await db.records.bulkGet(list);
-      list.forEach(([e, i], n) => {
-        targetRows.set(keyString(e, i), rows[n]);
-      });
-    }
-    const targetName = (entity: string, tid: string) =>
-      primaryName(metadata, targetRows.get(keyString(entity, tid)));
-    let next: StoredRecord | null = row;
-    // Latest first, so each revert finds the earlier discarded change still listed.
-    for (const no of [...mine].sort((a, b) => b - a)) {
-      if (next) next = revertChange(next, no, ops, targetName);
-    }
-    if (next) await db.records.put(next);
-    else await db.records.delete(key);
-    return { discarded: sorted() };
+    const discarded = await discardIn(db, metadata, failure);
+    // The discarded changes' bodies, unless the reverted row or another change still has them.
+    await dropUnreferencedBlobs(db, [[failure.entity, failure.recordId]]);
+    return discarded;
   });
+}
+
+async function discardIn(
+  db: XrmDatabase,
+  metadata: Metadata,
+  failure: FailureRow,
+): Promise<{ discarded: number[] }> {
+  await db.failures.delete(failure.id);
+  const discarded = new Set(failure.seqs);
+  const key: [string, string] = [failure.entity, failure.recordId];
+  const row = await db.records.get(key);
+  const sorted = () => [...discarded].sort((a, b) => a - b);
+  if (!row) return { discarded: sorted() };
+
+  const mine = new Set(failure.entries.map((e) => e.change));
+  const otherKeys = row._changes
+    .filter((c) => !mine.has(c.no))
+    .map((c) => changeKeyOf(failure.entity, failure.recordId, c.no));
+  const queued: OutboxRow[] =
+    otherKeys.length > 0 ? await db.outbox.where("changeKey").anyOf(otherKeys).toArray() : [];
+  const failed: FailureRow[] =
+    otherKeys.length > 0 ? await db.failures.where("changeKeys").anyOf(otherKeys).distinct().toArray() : [];
+
+  if (failure.entries.some((e) => e.kind === "create") || isGhost(failure)) {
+    for (const e of queued) discarded.add(e.seq);
+    for (const f of failed) for (const s of f.seqs) discarded.add(s);
+    await db.outbox.bulkDelete(queued.map((e) => e.seq));
+    await db.failures.bulkDelete(failed.map((f) => f.id));
+    await db.records.delete(key);
+    return { discarded: sorted() };
+  }
+
+  const ops = new Map<number, WriteOperation>();
+  for (const e of [...failure.entries, ...queued, ...failed.flatMap((f) => f.entries)]) {
+    if (e.entity === failure.entity && e.recordId === failure.recordId) ops.set(e.change, e.operation);
+  }
+  const targets = new Map<string, [string, string]>();
+  for (const op of ops.values()) {
+    if (op.kind === "delete") continue;
+    for (const l of op.lookups) {
+      if (l.targetId !== null)
+        targets.set(keyString(l.targetEntity, l.targetId), [l.targetEntity, l.targetId]);
+    }
+  }
+  const targetRows = new Map<string, StoredRecord | undefined>();
+  if (targets.size > 0) {
+    const list = [...targets.values()];
+    const rows = await db.records.bulkGet(list);
+    list.forEach(([e, i], n) => {
+      targetRows.set(keyString(e, i), rows[n]);
+    });
+  }
+  const targetName = (entity: string, tid: string) =>
+    primaryName(metadata, targetRows.get(keyString(entity, tid)));
+  let next: StoredRecord | null = row;
+  // Latest first, so each revert finds the earlier discarded change still listed.
+  for (const no of [...mine].sort((a, b) => b - a)) {
+    if (next) next = revertChange(next, no, ops, targetName);
+  }
+  if (next) await db.records.put(next);
+  else await db.records.delete(key);
+  return { discarded: sorted() };
 }

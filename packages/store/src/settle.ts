@@ -6,7 +6,10 @@
  */
 import type { Metadata } from "@xrm-offline/metadata";
 import type { Settlement } from "@xrm-offline/odata";
+import { bodyApart } from "./attachment-blobs.ts";
 import { primaryName } from "./commit-writes.ts";
+import { dropUnreferencedBlobs, ownsBlobs } from "./drop-unreferenced-blobs.ts";
+import type { StoredBlob } from "./file-uploads.ts";
 import { finishRow, type MutableRow } from "./record-shape.ts";
 import { acknowledgeChange, applyServerRow } from "./server-state.ts";
 import type { FailureRow, OutboxRow, StoredRecord } from "./store-types.ts";
@@ -28,7 +31,7 @@ export async function settle(
   now: () => Date = () => new Date(),
 ): Promise<void> {
   if (settlements.length === 0) return;
-  await db.transaction("rw", db.records, db.outbox, db.failures, async () => {
+  await db.transaction("rw", [db.records, db.outbox, db.failures, db.blobs], async () => {
     const seqs = [...new Set(settlements.flatMap((s) => s.seqs))];
     const found = await db.outbox.bulkGet(seqs);
     const bySeq = new Map<number, OutboxRow>();
@@ -59,6 +62,13 @@ export async function settle(
     const updated: OutboxRow[] = [];
     const failures: FailureRow[] = [];
     const time = now().toISOString();
+    // A server representation of a note carries its body as base64: apart, as for local writes.
+    const serverBlobs: StoredBlob[] = [];
+    const apart = (entity: string, id: string, row: Readonly<Record<string, unknown>>) => {
+      const out = bodyApart(entity, id, row, `s:${time}#${serverBlobs.length}`);
+      serverBlobs.push(...out.blobs);
+      return out.columns;
+    };
 
     for (const s of settlements) {
       const entries = [...new Set(s.seqs)]
@@ -76,7 +86,10 @@ export async function settle(
           if (!row) return;
           const last = i === entries.length - 1;
           const ack = last
-            ? { ...(s.etag !== undefined ? { etag: s.etag } : {}), ...(s.row ? { row: s.row } : {}) }
+            ? {
+                ...(s.etag !== undefined ? { etag: s.etag } : {}),
+                ...(s.row ? { row: apart(e.entity, e.recordId, s.row) } : {}),
+              }
             : undefined;
           work.set(k, acknowledgeChange(row, e.change, e.operation, ack, targetName));
           touched.add(k);
@@ -110,7 +123,14 @@ export async function settle(
             entries.map((e) => e.change),
             true,
           );
-          if (s.serverRecord) next = applyServerRow(next, next._entity, next._id, s.serverRecord);
+          if (s.serverRecord) {
+            next = applyServerRow(
+              next,
+              next._entity,
+              next._id,
+              apart(next._entity, next._id, s.serverRecord),
+            );
+          }
           work.set(key, next);
           touched.add(key);
         }
@@ -130,5 +150,9 @@ export async function settle(
     }
     if (puts.length > 0) await db.records.bulkPut(puts);
     if (deletes.length > 0) await db.records.bulkDelete(deletes);
+    if (serverBlobs.length > 0) await db.blobs.bulkPut(serverBlobs);
+    // Bodies only the acknowledged entries (or a replaced server value) still carried.
+    const owners = [...touched].map((k) => keys.get(k)!).filter(([entity]) => ownsBlobs(entity));
+    if (owners.length > 0) await dropUnreferencedBlobs(db, owners);
   });
 }
