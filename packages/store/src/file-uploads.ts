@@ -1,4 +1,5 @@
-import { XrmError, xrmError } from "@xrm-offline/odata";
+import { xrmError } from "@xrm-offline/odata";
+import { storeError } from "./quota-error.ts";
 import type { XrmDatabase } from "./xrm-database.ts";
 
 /** How far an upload got: saved after every acknowledged chunk so a reload resumes it. */
@@ -54,12 +55,6 @@ export interface LocalFile {
 export const uploadKey = (entity: string, recordId: string, column: string) =>
   `${entity}|${recordId}|${column}`;
 
-function isQuotaError(e: unknown): boolean {
-  const name = (e as { name?: string; inner?: { name?: string } })?.name;
-  const inner = (e as { inner?: { name?: string } })?.inner?.name;
-  return name === "QuotaExceededError" || inner === "QuotaExceededError";
-}
-
 /**
  * Files of file and image columns set offline, and their uploads. A set writes the blob and its
  * upload entry in one transaction (both or neither: a `QuotaExceededError` leaves nothing). The
@@ -111,8 +106,7 @@ export class FileUploadStore {
         await db.uploads.put(upload);
       });
     } catch (e) {
-      if (isQuotaError(e)) throw xrmError("DeviceStorageFull");
-      throw XrmError.from(e);
+      throw storeError(e);
     }
     return upload;
   }

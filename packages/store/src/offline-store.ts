@@ -24,6 +24,7 @@ import { markAttempt } from "./mark-attempt.ts";
 import { createOutboxPort } from "./outbox-port.ts";
 import { outboxCounts, type PeekOptions, peekOutbox } from "./peek-outbox.ts";
 import { type PlannerTuning, planRows } from "./plan-rows.ts";
+import { storeError } from "./quota-error.ts";
 import { publicRecord } from "./record-shape.ts";
 import { reindexTables } from "./reindex-tables.ts";
 import { settle } from "./settle.ts";
@@ -118,7 +119,7 @@ export class OfflineStore {
       {
         ...(options.maxGroup !== undefined ? { maxGroup: options.maxGroup } : {}),
         // Every rejection is an XrmError ({ errorCode, message }), IndexedDB failures included.
-        mapError: (e) => XrmError.from(e),
+        mapError: storeError,
       },
     );
   }

@@ -18,6 +18,7 @@ import { FileUploadStore, OfflineStore, type ReadContext } from "@xrm-offline/st
 import { v4 as uuidv4 } from "uuid";
 import { connectSync } from "./connect-sync.ts";
 import { defaultDatabaseName } from "./database-name.ts";
+import { browserStorage, createStorageApi, type DeviceStorage } from "./device-storage.ts";
 import { createFilesApi, type FileColumnsOption } from "./files-api.ts";
 import { hostDefaults } from "./host-defaults.ts";
 import { createOfflineApi } from "./offline-api.ts";
@@ -49,6 +50,8 @@ export interface WebApiParts {
   readonly fileColumns?: FileColumnsOption;
   readonly maxUploadFileSize?: number;
   readonly maxRequestBytes?: number;
+  /** Asked before large writes; absent: writes go ahead and a full disk aborts them whole. */
+  readonly storage?: DeviceStorage;
 }
 
 /**
@@ -81,6 +84,7 @@ export function composeWebApi(parts: WebApiParts): OfflineWebApi {
     ...(parts.newId ? { newId: parts.newId } : {}),
     ...(parts.queryContext ? { queryContext: parts.queryContext } : {}),
     ...(parts.maxRequestBytes !== undefined ? { maxRequestBytes: parts.maxRequestBytes } : {}),
+    ...(parts.storage ? { storage: parts.storage } : {}),
   });
   const online = parts.online ?? createUnconfiguredOnlineApi(parts.tables);
   const sync = createSyncApi(parts.store, parts.engine);
@@ -99,9 +103,14 @@ export function composeWebApi(parts: WebApiParts): OfflineWebApi {
     offline,
     online,
     sync: withUploadFailures(sync.api, parts.fileUploads, () => parts.engine?.notifyLocalWrite()),
-    files: createFilesApi(parts.metadata, parts.fileColumns, parts.fileUploads, () =>
-      parts.engine?.notifyLocalWrite(),
+    files: createFilesApi(
+      parts.metadata,
+      parts.fileColumns,
+      parts.fileUploads,
+      () => parts.engine?.notifyLocalWrite(),
+      parts.storage,
     ),
+    storage: createStorageApi(parts.storage),
     execute: (request) => online.execute(request),
     executeMultiple: (requests) => online.executeMultiple(requests),
     close: () => {
@@ -128,6 +137,10 @@ export function createWebApi(options: CreateWebApiOptions): OfflineWebApi {
     throw xrmError("InvalidArgument", "maxRequestBytes must be an integer of at least 1024 (bytes).");
   }
   const tables = resolveOfflineTables(metadata, options.offlineTables);
+  if (options.storage !== undefined && typeof options.storage?.estimate !== "function") {
+    throw xrmError("InvalidArgument", "storage must have an estimate() method, as navigator.storage does.");
+  }
+  const storage = options.storage ?? browserStorage();
   // Inside a model-driven app: the org's Web API on the page's own origin (cookie session).
   const host = options.serverUrl === undefined ? hostDefaults() : undefined;
   const serverUrl = options.serverUrl ?? host?.serverUrl;
@@ -175,5 +188,6 @@ export function createWebApi(options: CreateWebApiOptions): OfflineWebApi {
     ...(options.newId ? { newId: options.newId } : {}),
     ...(options.queryContext ? { queryContext: options.queryContext } : {}),
     ...(maxRequestBytes !== undefined ? { maxRequestBytes } : {}),
+    ...(storage ? { storage } : {}),
   });
 }

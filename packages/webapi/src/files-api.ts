@@ -1,6 +1,7 @@
 import type { EntityMetadata, Metadata } from "@xrm-offline/metadata";
 import { normalizeRecordId, xrmError } from "@xrm-offline/odata";
 import type { FileUpload, FileUploadStore, LocalFile } from "@xrm-offline/store";
+import { type DeviceStorage, requireRoom } from "./device-storage.ts";
 
 /**
  * File columns by table and their MaxSizeInKB: `{ incident: { new_report: { maxSizeInKB: 10240 } } }`.
@@ -68,23 +69,12 @@ function fileColumn(
   );
 }
 
-/** How much room the browser says is left; undefined where it can't tell. */
-async function freeBytes(): Promise<number | undefined> {
-  const storage = (globalThis as { navigator?: { storage?: StorageManager } }).navigator?.storage;
-  if (typeof storage?.estimate !== "function") return undefined;
-  try {
-    const { quota, usage } = await storage.estimate();
-    return quota === undefined || usage === undefined ? undefined : quota - usage;
-  } catch {
-    return undefined;
-  }
-}
-
 export function createFilesApi(
   metadata: Metadata,
   declared: FileColumnsOption | undefined,
   uploads: () => Promise<FileUploadStore>,
   notify: () => void,
+  storage: DeviceStorage | undefined,
 ): FilesApi {
   return {
     async set(entityLogicalName, id, column, file, options = {}) {
@@ -105,8 +95,7 @@ export function createFilesApi(
           `The file has ${file.size} bytes; '${info.column}' takes at most ${info.maxSizeInKB} KB.`,
         );
       }
-      const free = await freeBytes();
-      if (free !== undefined && file.size > free) throw xrmError("DeviceStorageFull");
+      await requireRoom(storage, file.size);
       const mimeType = options.mimeType || file.type || "application/octet-stream";
       await (await uploads()).set(
         { entity: info.entity.logicalName, recordId, column: info.column, fileName, mimeType },

@@ -2,6 +2,13 @@ export { type ConnectedParts, connectSync, type SyncTuning } from "./connect-syn
 export { composeWebApi, createWebApi, type WebApiParts } from "./create-web-api.ts";
 export { defaultDatabaseName } from "./database-name.ts";
 export {
+  browserStorage,
+  createStorageApi,
+  type DeviceStorage,
+  type StorageApi,
+  type StorageEstimateInfo,
+} from "./device-storage.ts";
+export {
   createFilesApi,
   DEFAULT_FILE_MAX_KB,
   DEFAULT_IMAGE_MAX_KB,

@@ -7,6 +7,9 @@
 
 import type { Metadata } from "@xrm-offline/metadata";
 import {
+  ATTACHMENT_BODY_COLUMNS,
+  BLOB_APART_MIN_CHARS,
+  base64ByteLength,
   checkRequestSize,
   MAX_REQUEST_BYTES,
   normalizeDelete,
@@ -23,6 +26,7 @@ import {
   retrieveLocalRecords,
   withBlobsInline,
 } from "@xrm-offline/store";
+import { type DeviceStorage, requireRoom } from "./device-storage.ts";
 import type { OfflineTables } from "./offline-tables.ts";
 import { requireOfflineTable } from "./require-offline-table.ts";
 import type {
@@ -41,6 +45,16 @@ export interface OfflineApiOptions {
   readonly maxUploadFileSize?: number;
   /** The server's limit on one request, in bytes (default: Dataverse's 128 MB). */
   readonly maxRequestBytes?: number;
+  /** Consulted before a write that keeps an attachment body apart (default: none asked). */
+  readonly storage?: DeviceStorage;
+}
+
+/** Bytes of the attachment body a write keeps apart as a Blob (0 for every other write). */
+function blobBytes(op: WriteOperation): number {
+  if (op.kind === "delete") return 0;
+  const column = ATTACHMENT_BODY_COLUMNS[op.entityLogicalName];
+  const body = column === undefined ? undefined : op.columns[column];
+  return typeof body === "string" && body.length >= BLOB_APART_MIN_CHARS ? base64ByteLength(body) : 0;
 }
 
 /** The primary image column of Dataverse tables; offline creates can't set it (createRecord.md). */
@@ -71,6 +85,14 @@ export function createOfflineApi(
    */
   const maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
   const commit = <R>(prepared: PreparedWrite): XrmPromise<R> => {
+    // A large body: ask the browser for room first (only then: the estimate costs a round trip).
+    const bytes = blobBytes(prepared.operation);
+    if (bytes > 0) {
+      return xrmPromise(async () => {
+        await requireRoom(options.storage, bytes);
+        return (await store()).write(prepared) as Promise<R>;
+      });
+    }
     return opened
       ? asXrmPromise(opened.write(prepared) as Promise<R>)
       : xrmPromise(() => store().then((s) => s.write(prepared) as Promise<R>));

@@ -9,6 +9,7 @@ import type { DiscardResult, SyncFailure, SyncReport, SyncStatus } from "@xrm-of
 import type { OfflineTablesOption as SyncOfflineTablesOption } from "@xrm-offline/sync";
 import type { Observable } from "rxjs";
 import type { SyncTuning } from "./connect-sync.ts";
+import type { DeviceStorage, StorageApi } from "./device-storage.ts";
 import type { FileColumnsOption, FilesApi } from "./files-api.ts";
 import type { XrmPromise } from "./xrm-promise.ts";
 
@@ -85,6 +86,8 @@ export interface OfflineWebApi extends WebApiMethods {
   readonly sync: SyncApi;
   /** Files and images offline: set a file or image column from a Blob, read it back, see uploads. */
   readonly files: FilesApi;
+  /** Room on the device (`estimate()`) and protection from eviction (`persist()`). */
+  readonly storage: StorageApi;
   /** Plain `Xrm.WebApi.execute` / `executeMultiple` are online-only: they go to `online`. */
   execute(request: unknown): XrmPromise<Response, Xrm.ExecuteResponse>;
   executeMultiple(requests: unknown[]): XrmPromise<Response[], Xrm.ExecuteResponse[]>;
@@ -163,4 +166,9 @@ export interface CreateWebApiOptions {
    * email attachments: default 5,242,880 bytes, as Dataverse's default.
    */
   readonly maxUploadFileSize?: number;
+  /**
+   * How much room the device has, consulted before a large write (a file, a note's body of 4 KB or
+   * more). Default `navigator.storage`; pass a stand-in where there is none or to test.
+   */
+  readonly storage?: DeviceStorage;
 }
