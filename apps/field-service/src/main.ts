@@ -61,7 +61,7 @@ function start(): void {
   const sync = inWorker ? workerSync() : pageSync(api);
   document.body.dataset.syncMode = sync.mode;
   // Ask the browser to keep the data (an outbox must not be evicted under storage pressure).
-  void navigator.storage?.persist?.().catch(() => false);
+  void api.storage.persist();
 
   const serviceWorker: Promise<ServiceWorkerClient | null> = __REGISTER_SERVICE_WORKER__
     ? registerServiceWorker().catch(() => null)
