@@ -87,6 +87,7 @@ const queryArb = fc.record({
   // Tiny batches reach every path of the planner with a table of 30 rows.
   narrowLimit: fc.constantFrom(0, 2, 5, 2000),
   firstChunk: fc.constantFrom(1, 2, 3, 64),
+  walkFirstFactor: fc.constantFrom(0, 1, 4),
   fetch: fc.option(fetchArb, { nil: undefined, freq: 5 }),
 });
 
@@ -133,7 +134,11 @@ describe("index planner", () => {
               for (let page = 0; options !== undefined && page < 40; page++) {
                 const plan = parseQueryOptions(metadata, "account", options);
                 const scanned = evaluateQuery(plan, all, undefined, { maxPageSize: q.pageSize });
-                const tuning = { narrowLimit: q.narrowLimit, firstChunk: q.firstChunk };
+                const tuning = {
+                  narrowLimit: q.narrowLimit,
+                  firstChunk: q.firstChunk,
+                  walkFirstFactor: q.walkFirstFactor,
+                };
                 const candidates = await store.queryCandidates(plan, { maxPageSize: q.pageSize, tuning });
                 expect(
                   evaluateQuery(plan, candidates, undefined, { maxPageSize: q.pageSize }),

@@ -5,7 +5,9 @@
  * 2. a narrowing index range with few rows (read as keys only, up to NARROW_LIMIT): those rows —
  *    in primary key order, stopping once the page is full, when the query has no `$orderby`;
  * 3. a walk in query order (first sort key indexed, or the primary key), stopping once the page
- *    is full: the cost of a page is the page, wherever it starts (keyset paging);
+ *    is full: the cost of a page is the page, wherever it starts (keyset paging). Ordered by an
+ *    indexed column, the walk is tried first on a small budget (a few pages' worth of rows): a
+ *    filter that most rows pass (`statecode eq 0`) then costs no narrowing probe at all;
  * 4. otherwise every row of the widest usable narrowing, or of the table (a scan).
  */
 
@@ -29,12 +31,15 @@ import type { XrmDatabase } from "./xrm-database.ts";
 export interface PlannerTuning {
   /** Most candidate keys a narrowing may have to be used while a walk could stop early instead. */
   readonly narrowLimit?: number;
-  /** Rows read by the first step of a walk (doubling up to 4000). */
+  /** Least rows read by the first step of a walk (doubling up to 4000); default: the page. */
   readonly firstChunk?: number;
+  /** Rows a walk ordered by an indexed column may read before narrowings are tried, per row needed. */
+  readonly walkFirstFactor?: number;
 }
 
 const NARROW_LIMIT = 2000;
-const FIRST_CHUNK = 64;
+const FIRST_CHUNK = 1;
+const WALK_FIRST_FACTOR = 4;
 const MAX_CHUNK = 4000;
 
 type RecordKey = [string, string];
@@ -150,7 +155,8 @@ async function fetchInOrder(
     const hi = b.upper === undefined ? -1 : compareKeys(id, b.upper);
     return (lo > 0 || (lo === 0 && !b.lowerOpen)) && (hi < 0 || (hi === 0 && !b.upperOpen));
   });
-  let chunk = Math.min(Math.max(firstChunk, access.needed), MAX_CHUNK);
+  // One more than needed: a keyset walk starts at the previous page's last row, inclusively.
+  let chunk = Math.min(Math.max(firstChunk, access.needed + 1), MAX_CHUNK);
   for (
     let i = 0;
     i < inRange.length && out.matched < access.needed;
@@ -161,7 +167,10 @@ async function fetchInOrder(
   }
 }
 
-/** Reads rows in the walk's order until `needed` match, then the rest of the last key's ties. */
+/**
+ * Reads rows in the walk's order until `needed` match, then the rest of the last key's ties.
+ * False when it gave up after reading `budget` rows (those rows stay candidates: a superset).
+ */
 async function walkInOrder(
   db: XrmDatabase,
   entity: string,
@@ -169,16 +178,21 @@ async function walkInOrder(
   needed: number,
   out: Collector,
   firstChunk: number,
-) {
+  budget = Number.POSITIVE_INFINITY,
+): Promise<boolean> {
   let bounds = walk.bounds;
-  let chunk = Math.min(Math.max(firstChunk, needed), MAX_CHUNK);
+  // One more than needed: a keyset walk starts at the previous page's last row, inclusively.
+  let chunk = Math.min(Math.max(firstChunk, needed + 1), MAX_CHUNK);
+  let read = 0;
   for (;;) {
     let coll = rangeOf(db, entity, walk, bounds);
     if (walk.descending) coll = coll.reverse();
-    const rows = await coll.limit(chunk).toArray();
+    const ask = Math.max(1, Math.min(chunk, budget - read));
+    const rows = await coll.limit(ask).toArray();
+    read += rows.length;
     for (const row of rows) out.add(row);
     const last = rows.at(-1);
-    if (rows.length < chunk || !last) return;
+    if (rows.length < ask || !last) return true;
     const lastKey: IndexKey = walk.primaryKey ? last._id : keyIn(last, walk.property);
     if (!walk.primaryKey) {
       // Rows tied with the last one on the sort key: the evaluator orders them by the next keys.
@@ -190,7 +204,8 @@ async function walkInOrder(
       }).toArray();
       for (const row of ties) out.add(row);
     }
-    if (out.matched >= needed) return;
+    if (out.matched >= needed) return true;
+    if (read >= budget) return false;
     bounds = walk.descending
       ? { ...bounds, upper: lastKey, upperOpen: true }
       : { ...bounds, lower: lastKey, lowerOpen: true };
@@ -229,6 +244,25 @@ export async function planRows(
     return out.rows;
   }
   if (access.narrowings.some((n) => n.ranges.length === 0)) return [];
+
+  // Ordered by an indexed column: walk first on a small budget; most pages end there.
+  if (
+    access.walk &&
+    !access.walk.primaryKey &&
+    access.narrowings.length > 0 &&
+    Number.isFinite(access.needed) &&
+    (await walkInOrder(
+      db,
+      entity,
+      access.walk,
+      access.needed,
+      out,
+      firstChunk,
+      access.needed * (tuning.walkFirstFactor ?? WALK_FIRST_FACTOR),
+    ))
+  ) {
+    return out.rows;
+  }
 
   let best: string[] | undefined;
   const limit =
