@@ -17,7 +17,8 @@ export const OUTBOX_SYNC_TAG = "xrm-offline-outbox";
 export const OFFLINE_TABLES = {
   incident: { filter: "statecode eq 0" },
   task: { filter: "statecode eq 0" },
-  contact: {},
+  // Pickers find a contact by last name too (an index makes that a range read, not a scan).
+  contact: { indexes: ["lastname"] },
   account: {},
   annotation: {},
 } as const;

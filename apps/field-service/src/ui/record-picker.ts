@@ -7,7 +7,7 @@ export const PICKER_PAGE = 20;
 export interface RecordPickerOptions {
   readonly testId: string;
   readonly label: string;
-  /** Rows whose name starts with `text` (all rows for ""), at most `top`, by name. */
+  /** Rows whose name starts with `text` (any row for ""), at most `top`, most recently changed first. */
   readonly search: (text: string, top: number) => Promise<readonly NamedRow[]>;
   readonly value?: NamedRow | null;
 }
@@ -144,7 +144,9 @@ export function recordPicker(options: RecordPickerOptions): RecordPicker {
           ? `No ${options.label.toLowerCase()} starts with "${text}".`
           : `No ${options.label.toLowerCase()} on this device yet.`
         : found.length > PICKER_PAGE
-          ? `First ${PICKER_PAGE} matches: type more to narrow.`
+          ? text
+            ? `The ${PICKER_PAGE} most recently changed matches: type more to narrow.`
+            : `The ${PICKER_PAGE} most recently changed: type a name to search all.`
           : `${rows.length} ${rows.length === 1 ? "match" : "matches"}.`;
     list.hidden = false;
     input.setAttribute("aria-expanded", "true");

@@ -110,12 +110,25 @@ export function odataText(text: string): string {
   return encodeURIComponent(text.replace(/'/g, "''"));
 }
 
-/** Customers whose name starts with `text` (type-ahead), by name. */
+/**
+ * Picker queries stay cheap at any table size (docs/offline-api.md, "Answered from an index"):
+ * `startswith` on an indexed name narrows through the value index, and `modifiedon desc` — an
+ * indexed column — lets the store stop after `$top` rows. Ordering by the name itself would make
+ * the store read every match (text order is the evaluator's), e.g. all 20,000 "Customer …" rows
+ * for "Cust". So a picker lists the most recently changed matches, and no text lists the most
+ * recently changed rows.
+ */
+const RECENT_FIRST = "$orderby=modifiedon desc";
+
+function startsWith(column: string, text: string): string {
+  return text ? `&$filter=startswith(${column},'${odataText(text)}')` : "";
+}
+
+/** Customers whose name starts with `text` (type-ahead), most recently changed first. */
 export async function searchAccounts(api: OfflineWebApi, text: string, top: number): Promise<NamedRow[]> {
-  const filter = text ? `&$filter=startswith(name,'${odataText(text)}')` : "";
   const r = await api.retrieveMultipleRecords(
     "account",
-    `?$select=name${filter}&$orderby=name asc&$top=${top}`,
+    `?$select=name${startsWith("name", text)}&${RECENT_FIRST}&$top=${top}`,
   );
   return r.entities.map((a) => ({ id: str(a.accountid), name: str(a.name) }));
 }
@@ -124,15 +137,27 @@ function contactName(c: Row): string {
   return str(c.fullname) || [str(c.firstname), str(c.lastname)].filter(Boolean).join(" ");
 }
 
-/** Contacts whose full name or last name starts with `text`, by full name. */
+/**
+ * Contacts whose full name or last name starts with `text`, most recently changed first. Two
+ * index-backed queries merged here: an `or` of the two would be read as a scan.
+ */
 export async function searchContacts(api: OfflineWebApi, text: string, top: number): Promise<NamedRow[]> {
-  const t = odataText(text);
-  const filter = text ? `&$filter=startswith(fullname,'${t}') or startswith(lastname,'${t}')` : "";
-  const r = await api.retrieveMultipleRecords(
-    "contact",
-    `?$select=fullname,firstname,lastname${filter}&$orderby=fullname asc&$top=${top}`,
+  const select = "?$select=fullname,firstname,lastname,modifiedon";
+  const columns = text ? ["fullname", "lastname"] : [""];
+  const answers = await Promise.all(
+    columns.map((column) =>
+      api.retrieveMultipleRecords(
+        "contact",
+        `${select}${column ? startsWith(column, text) : ""}&${RECENT_FIRST}&$top=${top}`,
+      ),
+    ),
   );
-  return r.entities.map((c) => ({ id: str(c.contactid), name: contactName(c) }));
+  const byId = new Map<string, Row>();
+  for (const c of answers.flatMap((a) => a.entities)) byId.set(str(c.contactid), c);
+  return [...byId.values()]
+    .sort((a, b) => str(b.modifiedon).localeCompare(str(a.modifiedon)))
+    .slice(0, top)
+    .map((c) => ({ id: str(c.contactid), name: contactName(c) }));
 }
 
 export const PRIORITIES: readonly { readonly value: number; readonly label: string }[] = [

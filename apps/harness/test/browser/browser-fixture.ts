@@ -3,12 +3,17 @@
  * folder, served with the Web API emulator behind the same origin, and Debian's Chromium.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { type Emulator, seedDemoData, startEmulator } from "@xrm-offline/emulator";
-import { buildFieldService, type FieldService, startFieldService } from "@xrm-offline/field-service";
+import {
+  APP_ROOT,
+  buildFieldService,
+  type FieldService,
+  startFieldService,
+} from "@xrm-offline/field-service";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { expect } from "vitest";
 import { CHROMIUM_ARGS, chromiumPath } from "../../src/chromium.ts";
@@ -121,6 +126,20 @@ export async function pick(page: Page, testId: string, id: string, name: string)
   const option = page.locator(`${tid(`${testId}-option`)}[data-id="${id}"]`);
   await option.click();
   await page.waitForSelector(`${tid(testId)}[data-value="${id}"]`);
+}
+
+/** docs/images, where the pictures of docs/field-service.md live. */
+const DOC_IMAGES = join(APP_ROOT, "..", "..", "docs", "images");
+
+/**
+ * Save a picture of the page for the docs, only when asked (`UPDATE_SCREENSHOTS=1`): an ordinary
+ * test run must not rewrite files in the worktree. Returns whether it wrote one.
+ */
+export async function docScreenshot(page: Page, name: string): Promise<boolean> {
+  if (process.env.UPDATE_SCREENSHOTS !== "1") return false;
+  mkdirSync(DOC_IMAGES, { recursive: true });
+  await page.screenshot({ path: join(DOC_IMAGES, name), fullPage: false });
+  return true;
 }
 
 /** Phone and desktop viewports the screens are checked in. */

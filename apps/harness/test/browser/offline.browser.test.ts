@@ -1,9 +1,7 @@
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { APP_ROOT } from "@xrm-offline/field-service";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  docScreenshot,
   goOffline,
   goOnline,
   idsOf,
@@ -19,9 +17,6 @@ import {
   waitForServiceWorker,
   writeRequests,
 } from "./browser-fixture.ts";
-
-/** docs/images/field-service.png, linked from docs/field-service.md. */
-const SCREENSHOT = join(APP_ROOT, "..", "..", "docs", "images", "field-service.png");
 
 describe("field-service offline (real Chromium, real IndexedDB, service worker)", {
   timeout: 120_000,
@@ -85,8 +80,7 @@ describe("field-service offline (real Chromium, real IndexedDB, service worker)"
     // The main screen with changes waiting: the picture in docs/.
     await page.evaluate(() => (location.hash = "#/"));
     await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 5, tid("case-item"));
-    mkdirSync(join(SCREENSHOT, ".."), { recursive: true });
-    await page.screenshot({ path: SCREENSHOT });
+    await docScreenshot(page, "field-service.png");
 
     // 5. Reload with no network at all: the service worker serves the app; the changes are still there.
     const response = await page.reload();
