@@ -118,7 +118,8 @@ function start(): void {
       document.title = `${TITLES[route.view]} · Field Service`;
       menu.open = false;
       if (route.view === "work") await renderWorkList(main, api, firstSyncDone ? undefined : firstSync.el);
-      else if (route.view === "case") await renderCaseDetail(main, api, route.id, onSaved);
+      else if (route.view === "case")
+        await renderCaseDetail(main, api, route.id, endpoints.databaseName, onSaved);
       else if (route.view === "new-case")
         await renderNewCase(main, api, (hash) => (location.hash = hash), onSaved);
       else if (route.view === "errors") await renderSyncErrors(main, sync, api);
@@ -167,6 +168,15 @@ function start(): void {
     if (changed && status.pending > 0 && (!last || status.pending > last.pending)) {
       void serviceWorker.then((sw) => sw?.requestReplay());
     }
+    // Parts of a screen that show where changes stand (a case's photos) follow every status.
+    if (
+      !last ||
+      last.pending !== status.pending ||
+      last.phase !== status.phase ||
+      last.failed !== status.failed
+    )
+      for (const el of Array.from(main.querySelectorAll("[data-follows-sync]")))
+        el.dispatchEvent(new CustomEvent("syncstatus", { detail: status }));
     // The errors screen only when the failures change: redrawing it on every cycle would close an
     // opened "Details" under the user's finger.
     const failuresChanged = !last || last.failed !== status.failed;

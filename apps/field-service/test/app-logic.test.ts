@@ -9,6 +9,7 @@ import { firstSyncTracker } from "../src/ui/first-sync-progress.ts";
 import { fitWithin } from "../src/ui/image-downscale.ts";
 import { odataText } from "../src/ui/records.ts";
 import { parseRoute } from "../src/ui/router.ts";
+import { sendStateText } from "../src/ui/send-state-text.ts";
 import { relativeTime, statusView } from "../src/ui/status-view.ts";
 
 const GUID = "3595caa4-9c63-4b43-a98f-c0a9b767bde1";
@@ -232,5 +233,16 @@ describe("fitWithin and odataText", () => {
   });
   it("escapes quotes and encodes what would end the option", () => {
     expect(odataText("O'Brien & Sons #1")).toBe("O''Brien%20%26%20Sons%20%231");
+  });
+});
+
+describe("sendStateText", () => {
+  it("says where a photo stands, a percentage only when one is known, clamped", () => {
+    expect(sendStateText("waiting")).toBe("Waiting to send");
+    expect(sendStateText("sending")).toBe("Sending…");
+    expect(sendStateText("sending", 41.9)).toBe("Sending 41%");
+    expect(sendStateText("sending", 140)).toBe("Sending 100%");
+    expect(sendStateText("failed")).toBe("Not sent: see Sync errors");
+    expect(sendStateText("sent")).toBe("Sent");
   });
 });

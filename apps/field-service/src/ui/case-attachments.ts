@@ -1,6 +1,8 @@
 import type { OfflineWebApi } from "@xrm-offline/webapi";
 import { h, mount } from "./dom.ts";
 import { canvasPng, downscaleImage, type EncodedImage } from "./image-downscale.ts";
+import { type SendState, sendStates } from "./inspect-store.ts";
+import { sendStateText } from "./send-state-text.ts";
 import { signaturePad } from "./signature-pad.ts";
 
 interface NoteRow {
@@ -8,19 +10,57 @@ interface NoteRow {
   readonly subject: string;
   readonly filename: string;
   readonly mimetype: string;
+  /** A `data:` URL of the attached picture, when the note carries one this device can show. */
+  readonly picture: string | null;
 }
 
+const PICTURE_TYPES = new Set(["image/jpeg", "image/png", "image/gif", "image/webp"]);
+
+/** The case's notes, bodies included: the pictures are shown from this device's copy. */
 async function listNotes(api: OfflineWebApi, caseId: string): Promise<NoteRow[]> {
   const r = await api.retrieveMultipleRecords(
     "annotation",
-    `?$select=subject,filename,mimetype&$filter=_objectid_value eq ${caseId}&$orderby=createdon desc`,
+    `?$select=subject,filename,mimetype,documentbody&$filter=_objectid_value eq ${caseId}&$orderby=createdon desc`,
   );
-  return r.entities.map((n) => ({
-    id: String(n.annotationid ?? ""),
-    subject: String(n.subject ?? ""),
-    filename: String(n.filename ?? ""),
-    mimetype: String(n.mimetype ?? ""),
-  }));
+  return r.entities.map((n) => {
+    const mimetype = String(n.mimetype ?? "");
+    const body = typeof n.documentbody === "string" ? n.documentbody : "";
+    return {
+      id: String(n.annotationid ?? ""),
+      subject: String(n.subject ?? ""),
+      filename: String(n.filename ?? ""),
+      mimetype,
+      picture: body && PICTURE_TYPES.has(mimetype) ? `data:${mimetype};base64,${body}` : null,
+    };
+  });
+}
+
+/** A modal view of one picture (Escape or Close ends it; focus returns to the View button). */
+function pictureViewer(): { el: HTMLDialogElement; show(note: NoteRow, from: HTMLElement): void } {
+  const image = h("img", { alt: "", class: "viewer-image", "data-testid": "note-viewer-image" });
+  const caption = h("p", { id: "note-viewer-caption" });
+  const close = h("button", { type: "button", "data-testid": "note-viewer-close" }, "Close");
+  const el = h(
+    "dialog",
+    { class: "viewer", "aria-labelledby": "note-viewer-caption", "data-testid": "note-viewer" },
+    caption,
+    image,
+    h("div", { class: "actions" }, close),
+  );
+  let opener: HTMLElement | null = null;
+  close.addEventListener("click", () => el.close());
+  el.addEventListener("close", () => opener?.focus());
+  return {
+    el,
+    show(note, from) {
+      opener = from;
+      image.src = note.picture ?? "";
+      image.alt = `${note.subject}: ${note.filename}`;
+      caption.textContent = `${note.subject} · ${note.filename}`;
+      el.showModal();
+      close.focus();
+    },
+  };
 }
 
 /** A note with an attachment, regarding the case: a plain record write (the outbox sends it later). */
@@ -53,25 +93,79 @@ export async function renderCaseAttachments(
   root: HTMLElement,
   api: OfflineWebApi,
   caseId: string,
+  databaseName: string,
   onSaved: () => Promise<void>,
 ): Promise<void> {
-  const list = h("ul", { class: "list", "data-testid": "note-list" });
+  const list = h("ul", { class: "list notes", "data-testid": "note-list" });
+  const viewer = pictureViewer();
+  let shown: string[] = [];
+  // Each note's way to the server, redrawn when the sync status moves (main.ts sends
+  // "syncstatus" to every element marked data-follows-sync).
+  const showStates = async () => {
+    const states = shown.length === 0 ? null : await sendStates(databaseName, "annotation", shown);
+    for (const item of Array.from(list.querySelectorAll<HTMLElement>("[data-testid=note-item]"))) {
+      const state: SendState | undefined = states?.get(item.dataset.id ?? "");
+      const line = item.querySelector<HTMLElement>("[data-testid=note-send-state]");
+      if (!state || !line) continue;
+      item.dataset.sendState = state;
+      line.textContent = sendStateText(state);
+    }
+  };
   const refresh = async () => {
     const notes = await listNotes(api, caseId).catch(() => []);
+    shown = notes.map((n) => n.id);
     mount(
       list,
       notes.length === 0
         ? h("li", { class: "muted", "data-testid": "note-list-empty" }, "No photos or signature yet.")
-        : notes.map((n) =>
-            h(
+        : notes.map((n) => {
+            const view = n.picture
+              ? h(
+                  "button",
+                  {
+                    type: "button",
+                    class: "thumb",
+                    "data-testid": "note-view",
+                    "aria-label": `View ${n.subject.toLowerCase()} ${n.filename}`,
+                  },
+                  h("img", { src: n.picture, alt: "", width: 56, height: 56, "data-testid": "note-thumb" }),
+                )
+              : null;
+            view?.addEventListener("click", () => viewer.show(n, view));
+            return h(
               "li",
               { "data-testid": "note-item", "data-id": n.id, "data-mimetype": n.mimetype },
-              h("span", { class: "title" }, n.subject),
-              h("span", { class: "muted small" }, n.filename),
-            ),
-          ),
+              view,
+              h(
+                "span",
+                { class: "note-text" },
+                h("span", { class: "title" }, n.subject),
+                h("span", { class: "muted small" }, n.filename),
+                h("span", { class: "small send-state", "data-testid": "note-send-state" }),
+              ),
+            );
+          }),
     );
+    await showStates();
   };
+  // While a sync runs, the in-flight request changes without a status event: look again every
+  // 400 ms until the engine is idle or the case is left.
+  let watching: ReturnType<typeof setInterval> | undefined;
+  const stopWatching = () => {
+    clearInterval(watching);
+    watching = undefined;
+  };
+  root.dataset.followsSync = "true";
+  root.addEventListener("syncstatus", (ev) => {
+    const phase = (ev as CustomEvent<{ phase?: string }>).detail?.phase;
+    void showStates();
+    if (phase === "idle") stopWatching();
+    else
+      watching ??= setInterval(() => {
+        if (!root.isConnected) stopWatching();
+        else void showStates();
+      }, 400);
+  });
   const result = h("p", { class: "outcome", role: "status", "data-testid": "attachment-result" });
   const photo = h("input", {
     type: "file",
@@ -133,6 +227,7 @@ export async function renderCaseAttachments(
       { class: "card", "aria-labelledby": "attachments-heading", "data-testid": "case-attachments" },
       h("h2", { id: "attachments-heading" }, "Photos and signature"),
       list,
+      viewer.el,
       photo,
       h("label", { class: "button file-button", for: "case-photo" }, "Take or add a photo"),
       h("h3", {}, "Customer's signature"),

@@ -14,6 +14,7 @@ export async function renderCaseDetail(
   root: HTMLElement,
   api: OfflineWebApi,
   id: string,
+  databaseName: string,
   onSaved: () => Promise<void>,
 ): Promise<void> {
   let record: Awaited<ReturnType<typeof getCase>>;
@@ -153,5 +154,8 @@ export async function renderCaseDetail(
   });
   const attachments = h("div", {});
   mount(root, form, taskForm, attachments);
-  await Promise.all([refreshTasks(), renderCaseAttachments(attachments, api, record.id, onSaved)]);
+  await Promise.all([
+    refreshTasks(),
+    renderCaseAttachments(attachments, api, record.id, databaseName, onSaved),
+  ]);
 }

@@ -130,3 +130,50 @@ export async function inspectStore(
     db.close();
   }
 }
+
+/** Where a record's local changes stand on their way to the server. */
+export type SendState = "waiting" | "sending" | "failed" | "sent";
+
+/**
+ * The send state of some records of one table, read from the same stores (read-only): "failed"
+ * when a sync failure names the record, "sending" when one of its outbox entries is in the
+ * request in flight (`sync:in-flight` in meta), "waiting" when it has entries in the outbox,
+ * otherwise "sent" (nothing of it is left to send). Null when the database isn't there (yet).
+ */
+export async function sendStates(
+  databaseName: string,
+  entity: string,
+  ids: readonly string[],
+): Promise<Map<string, SendState> | null> {
+  const db = await openExisting(databaseName);
+  if (!db) return null;
+  try {
+    const names = new Set(Array.from(db.objectStoreNames));
+    if (!names.has("outbox") || !names.has("meta")) return null;
+    const wanted = ["outbox", "meta", ...(names.has("failures") ? ["failures"] : [])];
+    const tx = db.transaction(wanted, "readonly");
+    const entries = (await request(tx.objectStore("outbox").getAll())) as Record<string, unknown>[];
+    const flight = (await request(tx.objectStore("meta").get("sync:in-flight"))) as
+      | { value?: unknown }
+      | undefined;
+    const inFlight = new Set(Array.isArray(flight?.value) ? flight.value : []);
+    const failures = names.has("failures")
+      ? ((await request(tx.objectStore("failures").getAll())) as Record<string, unknown>[])
+      : [];
+    const wantedIds = new Set(ids);
+    const states = new Map<string, SendState>(ids.map((id) => [id, "sent"]));
+    for (const e of entries) {
+      const id = str(e.recordId);
+      if (str(e.entity) !== entity || !wantedIds.has(id)) continue;
+      if (inFlight.has(e.seq)) states.set(id, "sending");
+      else if (states.get(id) !== "sending") states.set(id, "waiting");
+    }
+    for (const f of failures) {
+      const id = str(f.recordId);
+      if (str(f.entity) === entity && wantedIds.has(id)) states.set(id, "failed");
+    }
+    return states;
+  } finally {
+    db.close();
+  }
+}

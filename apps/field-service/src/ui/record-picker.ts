@@ -7,7 +7,7 @@ export const PICKER_PAGE = 20;
 export interface RecordPickerOptions {
   readonly testId: string;
   readonly label: string;
-  /** Rows whose name starts with `text` (any row for ""), at most `top`, most recently changed first. */
+  /** At most `top` rows whose name starts with `text` (any rows for ""), sorted by name. */
   readonly search: (text: string, top: number) => Promise<readonly NamedRow[]>;
   readonly value?: NamedRow | null;
 }
@@ -145,8 +145,8 @@ export function recordPicker(options: RecordPickerOptions): RecordPicker {
           : `No ${options.label.toLowerCase()} on this device yet.`
         : found.length > PICKER_PAGE
           ? text
-            ? `The ${PICKER_PAGE} most recently changed matches: type more to narrow.`
-            : `The ${PICKER_PAGE} most recently changed: type a name to search all.`
+            ? `More than ${PICKER_PAGE} match: type more to narrow.`
+            : `Showing ${PICKER_PAGE}: type a name to search them all.`
           : `${rows.length} ${rows.length === 1 ? "match" : "matches"}.`;
     list.hidden = false;
     input.setAttribute("aria-expanded", "true");

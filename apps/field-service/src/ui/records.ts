@@ -112,25 +112,26 @@ export function odataText(text: string): string {
 
 /**
  * Picker queries stay cheap at any table size (docs/offline-api.md, "Answered from an index"):
- * `startswith` on an indexed name narrows through the value index, and `modifiedon desc` — an
- * indexed column — lets the store stop after `$top` rows. Ordering by the name itself would make
- * the store read every match (text order is the evaluator's), e.g. all 20,000 "Customer …" rows
- * for "Cust". So a picker lists the most recently changed matches, and no text lists the most
- * recently changed rows.
+ * `startswith` on an indexed name narrows through the value index and, with no `$orderby`, the
+ * store walks the matches in key order and stops after `$top`. Any `$orderby` would cost more:
+ * text order is the evaluator's (every match read: all 20,000 "Customer …" rows for "Cust"), and
+ * an indexed date reads every row tied on it (bulk-imported rows share a `modifiedon`). So a
+ * picker asks for some matches and sorts those few by name itself; typing more narrows them.
  */
-const RECENT_FIRST = "$orderby=modifiedon desc";
-
 function startsWith(column: string, text: string): string {
   return text ? `&$filter=startswith(${column},'${odataText(text)}')` : "";
 }
 
-/** Customers whose name starts with `text` (type-ahead), most recently changed first. */
+const byName = (a: NamedRow, b: NamedRow): number =>
+  a.name.localeCompare(b.name, undefined, { sensitivity: "base" });
+
+/** Up to `top` customers whose name starts with `text` (type-ahead), sorted by name. */
 export async function searchAccounts(api: OfflineWebApi, text: string, top: number): Promise<NamedRow[]> {
   const r = await api.retrieveMultipleRecords(
     "account",
-    `?$select=name${startsWith("name", text)}&${RECENT_FIRST}&$top=${top}`,
+    `?$select=name${startsWith("name", text)}&$top=${top}`,
   );
-  return r.entities.map((a) => ({ id: str(a.accountid), name: str(a.name) }));
+  return r.entities.map((a) => ({ id: str(a.accountid), name: str(a.name) })).sort(byName);
 }
 
 function contactName(c: Row): string {
@@ -138,26 +139,20 @@ function contactName(c: Row): string {
 }
 
 /**
- * Contacts whose full name or last name starts with `text`, most recently changed first. Two
- * index-backed queries merged here: an `or` of the two would be read as a scan.
+ * Up to `top` contacts whose full name or last name starts with `text`, sorted by name: two
+ * index-backed queries merged here (an `or` of the two would be read as a scan).
  */
 export async function searchContacts(api: OfflineWebApi, text: string, top: number): Promise<NamedRow[]> {
-  const select = "?$select=fullname,firstname,lastname,modifiedon";
-  const columns = text ? ["fullname", "lastname"] : [""];
+  const select = "?$select=fullname,firstname,lastname";
+  const filters = text ? [startsWith("fullname", text), startsWith("lastname", text)] : [""];
   const answers = await Promise.all(
-    columns.map((column) =>
-      api.retrieveMultipleRecords(
-        "contact",
-        `${select}${column ? startsWith(column, text) : ""}&${RECENT_FIRST}&$top=${top}`,
-      ),
-    ),
+    filters.map((filter) => api.retrieveMultipleRecords("contact", `${select}${filter}&$top=${top}`)),
   );
-  const byId = new Map<string, Row>();
-  for (const c of answers.flatMap((a) => a.entities)) byId.set(str(c.contactid), c);
-  return [...byId.values()]
-    .sort((a, b) => str(b.modifiedon).localeCompare(str(a.modifiedon)))
-    .slice(0, top)
-    .map((c) => ({ id: str(c.contactid), name: contactName(c) }));
+  const byId = new Map<string, NamedRow>();
+  for (const c of answers.flatMap((a) => a.entities)) {
+    byId.set(str(c.contactid), { id: str(c.contactid), name: contactName(c) });
+  }
+  return [...byId.values()].sort(byName).slice(0, top);
 }
 
 export const PRIORITIES: readonly { readonly value: number; readonly label: string }[] = [

@@ -181,6 +181,48 @@ export async function smallTouchTargets(page: Page): Promise<string[]> {
   });
 }
 
+/**
+ * Visible, enabled controls that pressing Tab from the top of the page never reaches (each press
+ * is a real key press; the walk goes round the page once plus a few). List options are left out:
+ * a combobox moves through them with the arrow keys (aria-activedescendant), not Tab.
+ */
+export async function unreachableByTab(page: Page): Promise<string[]> {
+  const total = await page.evaluate(() => {
+    const selector =
+      "a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex='-1'])";
+    let n = 0;
+    for (const el of Array.from(document.querySelectorAll<HTMLElement>(selector))) {
+      // Rendered and not hidden, also not inside a closed <details> (content-visibility).
+      if (!el.checkVisibility({ contentVisibilityAuto: true, visibilityProperty: true })) continue;
+      el.dataset.tabProbe = String(n++);
+    }
+    (document.activeElement as HTMLElement | null)?.blur();
+    window.scrollTo(0, 0);
+    return n;
+  });
+  const reached = new Set<string>();
+  for (let i = 0; i < total + 5; i++) {
+    await page.keyboard.press("Tab");
+    const at = await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.tabProbe);
+    if (at !== undefined) reached.add(at);
+  }
+  return page.evaluate(
+    (seen) => {
+      const out: string[] = [];
+      for (const el of Array.from(document.querySelectorAll<HTMLElement>("[data-tab-probe]"))) {
+        if (!seen.includes(el.dataset.tabProbe ?? "")) {
+          out.push(
+            `${el.tagName.toLowerCase()} "${el.dataset.testid ?? el.textContent?.trim().slice(0, 30)}"`,
+          );
+        }
+        delete el.dataset.tabProbe;
+      }
+      return out;
+    },
+    [...reached],
+  );
+}
+
 /** Poll a condition in Node (the emulator side). */
 export async function until<T>(
   what: string,

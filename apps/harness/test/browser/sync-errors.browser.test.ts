@@ -2,6 +2,7 @@ import { ERRORS, toErrorCode } from "@xrm-offline/odata";
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  docScreenshot,
   expectAccessible,
   goOffline,
   goOnline,
@@ -12,6 +13,7 @@ import {
   textOf,
   tid,
   until,
+  VIEWPORTS,
   waitForPending,
 } from "./browser-fixture.ts";
 
@@ -22,7 +24,7 @@ describe("field-service sync errors (real Chromium)", { timeout: 120_000 }, () =
 
   beforeAll(async () => {
     [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
-    context = await browser.newContext();
+    context = await browser.newContext({ viewport: VIEWPORTS.desktop });
   }, 90_000);
   afterAll(async () => {
     await browser?.close();
@@ -79,14 +81,22 @@ describe("field-service sync errors (real Chromium)", { timeout: 120_000 }, () =
     expect(Number(await firstRow.locator(tid("failure-error")).getAttribute("data-error-code"))).toBe(
       toErrorCode(ERRORS.ObjectDoesNotExist.code),
     );
-    await firstRow.locator(`${tid("failure-details")} summary`).click();
+    // From the keyboard: Details opens with Enter.
+    await firstRow.locator(`${tid("failure-details")} summary`).focus();
+    await page.keyboard.press("Enter");
     // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is asserted (the opened <details> shows it)
     expect(await firstRow.innerText()).toContain("0x80040217");
-    await expectAccessible(page, "sync errors");
+    await expectAccessible(page, "sync errors (desktop)");
+    await docScreenshot(page, "field-service-errors-desktop.png");
+    await page.setViewportSize(VIEWPORTS.phone);
+    await expectAccessible(page, "sync errors (phone)");
+    await docScreenshot(page, "field-service-errors-phone.png");
+    await page.setViewportSize(VIEWPORTS.desktop);
 
     // The record comes back on the server: retry sends the change again.
     emulator.seed("incident", [{ incidentid: first, title: saved.title }]);
-    await firstRow.locator(tid("failure-retry")).click();
+    await firstRow.locator(tid("failure-retry")).focus();
+    await page.keyboard.press("Enter");
     await until("the retried update on the emulator", () =>
       emulator.row("incident", first)?.title === "Cold room 2: compressor replaced" ? true : undefined,
     );
@@ -97,7 +107,8 @@ describe("field-service sync errors (real Chromium)", { timeout: 120_000 }, () =
 
     // The other is discarded: the list empties, nothing is left to send.
     await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 1, tid("failure-row"));
-    await page.locator(`${tid("failure-row")}[data-record-id="${second}"] ${tid("failure-discard")}`).click();
+    await page.locator(`${tid("failure-row")}[data-record-id="${second}"] ${tid("failure-discard")}`).focus();
+    await page.keyboard.press(" ");
     await page.waitForSelector(tid("failures-empty"));
     await page.waitForFunction(
       (sel) => document.querySelector(sel)?.textContent?.trim() === "0",
