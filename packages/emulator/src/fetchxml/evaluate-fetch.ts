@@ -206,7 +206,8 @@ export function evaluateFetch(
   return sortTuples(tables, filtered);
 }
 
-function compareValues(a: unknown, b: unknown): number {
+/** FetchXML's order of two column values: nulls first, strings case-insensitively. */
+export function compareValues(a: unknown, b: unknown): number {
   // SQL Server sorts nulls first ascending.
   if (a === null || a === undefined) return b === null || b === undefined ? 0 : -1;
   if (b === null || b === undefined) return 1;

@@ -9,6 +9,7 @@ import {
   bindTables,
   columnOf,
   columnValue,
+  compareValues,
   evaluateFetch,
   type FetchTuple,
   ROOT,
@@ -28,13 +29,40 @@ function braced(id: string): string {
   return `{${id.toUpperCase()}}`;
 }
 
-/** The inner paging cookie: the page number and the first and last root ids of the page. */
-function innerCookie(pk: string, page: number, first: string, last: string): string {
-  return `<cookie page="${page}"><${pk} last="${braced(last)}" first="${braced(first)}" /></cookie>`;
+const xmlEscape = (text: string) =>
+  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const xmlUnescape = (text: string) =>
+  text
+    .replace(/&quot;/g, '"')
+    .replace(/&gt;/g, ">")
+    .replace(/&lt;/g, "<")
+    .replace(/&amp;/g, "&");
+
+/** A cookie value as the text Dataverse writes: ids braced and upper-case, the rest as text. */
+function cookieValue(value: unknown, isId: boolean): string {
+  if (isId) return braced(String(value));
+  return xmlEscape(value === null || value === undefined ? "" : String(value));
 }
 
-/** The last root id recorded in a paging cookie (decoded or still URL-encoded), if any. */
-function lastIdOf(cookie: string): string | undefined {
+/**
+ * The inner paging cookie, as Dataverse writes it: the page number, then for each order column of
+ * the root and for the primary key the values of the page's last and first rows.
+ */
+function innerCookie(root: BoundTable, page: number, first: FetchTuple, last: FetchTuple): string {
+  const pk = root.entity.primaryIdAttribute;
+  const columns = [
+    ...root.node.orders.flatMap((o) => (o.attribute && o.attribute !== pk ? [o.attribute] : [])),
+    pk,
+  ];
+  const parts = columns.map((name) => {
+    const value = (t: FetchTuple) => cookieValue(columnValue(root.entity, t.get(ROOT)!, name), name === pk);
+    return `<${name} last="${value(last)}" first="${value(first)}" />`;
+  });
+  return `<cookie page="${page}">${parts.join("")}</cookie>`;
+}
+
+/** The `last` values a paging cookie (decoded or still URL-encoded) records, by column. */
+function lastValuesOf(cookie: string): Map<string, string> {
   let text = cookie;
   for (let i = 0; i < 3 && /%[0-9A-Fa-f]{2}/.test(text); i++) {
     try {
@@ -43,8 +71,52 @@ function lastIdOf(cookie: string): string | undefined {
       break;
     }
   }
-  const m = /last="\{?([0-9A-Fa-f-]{36})\}?"/.exec(text);
-  return m?.[1]?.toLowerCase();
+  const values = new Map<string, string>();
+  for (const m of text.matchAll(/<([A-Za-z0-9_]+)\s+last="([^"]*)"/g)) values.set(m[1]!, xmlUnescape(m[2]!));
+  return values;
+}
+
+/**
+ * Where the page after a paging cookie starts: after the row the cookie names; when that row is
+ * gone (deleted between pages), after where it stood — the first row that sorts after the
+ * cookie's order values and id, so no row is skipped or repeated. `undefined`: the cookie says
+ * nothing usable (page and count decide).
+ */
+function startAfterCookie(
+  root: BoundTable,
+  tables: ReadonlyMap<string, BoundTable>,
+  rows: readonly { tuple: FetchTuple }[],
+  cookie: string,
+): number | undefined {
+  const values = lastValuesOf(cookie);
+  const pk = root.entity.primaryIdAttribute;
+  const lastId = /^\{?([0-9A-Fa-f-]{36})\}?$/.exec(values.get(pk) ?? "")?.[1]?.toLowerCase();
+  if (lastId === undefined) return undefined;
+  const at = rows.findIndex((r) => r.tuple.get(ROOT)!.id === lastId);
+  if (at >= 0) return at + 1;
+  const linkOrders = [...tables.values()].some((t) => t.alias !== ROOT && t.node.orders.length > 0);
+  const orders = root.node.orders.filter((o) => o.attribute !== undefined && o.attribute !== pk);
+  if (linkOrders || orders.some((o) => !values.has(o.attribute!))) return undefined;
+  const after = (t: FetchTuple): boolean => {
+    const row = t.get(ROOT)!;
+    for (const o of orders) {
+      const column = columnOf(root.entity, o.attribute!);
+      const raw = values.get(o.attribute!)!;
+      const cookieSide =
+        raw === ""
+          ? null
+          : column.type === "Edm.String"
+            ? raw
+            : /^-?\d+(\.\d+)?$/.test(raw)
+              ? Number(raw)
+              : raw;
+      const c = compareValues(columnValue(root.entity, row, o.attribute!), cookieSide);
+      if (c !== 0) return o.descending ? c < 0 : c > 0;
+    }
+    return row.id > lastId;
+  };
+  const next = rows.findIndex((r) => after(r.tuple));
+  return next < 0 ? rows.length : next;
 }
 
 /** Selected columns of the root row, null ones left out (FetchXML results omit nulls). */
@@ -166,21 +238,15 @@ export function readFetchXml(
   const size = query.count ?? DEFAULT_PAGE;
   const page = query.page ?? 1;
   let start = (page - 1) * size;
-  // With a paging cookie, continue after the row it names (stable when rows were added before it).
-  const last = query.pagingCookie !== undefined ? lastIdOf(query.pagingCookie) : undefined;
-  if (last !== undefined) {
-    const at = rows.findIndex((r) => r.tuple.get(ROOT)!.id === last);
-    if (at >= 0) start = at + 1;
-  }
+  // With a paging cookie, continue after the row it names, or where it stood (stable when rows
+  // were added or deleted before it).
+  const cookieStart =
+    query.pagingCookie !== undefined ? startAfterCookie(root, tables, rows, query.pagingCookie) : undefined;
+  if (cookieStart !== undefined) start = cookieStart;
   const pageRows = rows.slice(start, start + size);
   const more = rows.length > start + size;
   if (wantsAnnotation(prefs, COOKIE) && pageRows.length > 0) {
-    const inner = innerCookie(
-      entity.primaryIdAttribute,
-      page,
-      pageRows[0]!.tuple.get(ROOT)!.id,
-      pageRows[pageRows.length - 1]!.tuple.get(ROOT)!.id,
-    );
+    const inner = innerCookie(root, page, pageRows[0]!.tuple, pageRows[pageRows.length - 1]!.tuple);
     body[`@${COOKIE}`] =
       `<cookie pagenumber="${page + 1}" pagingcookie="${encodeURIComponent(encodeURIComponent(inner))}" istracking="False" />`;
   }
