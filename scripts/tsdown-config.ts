@@ -13,11 +13,17 @@ import { defineConfig, type UserConfig } from "tsdown";
 
 export function libraryConfig(
   entry: Record<string, string>,
-  options: { readonly platform?: "node" | "neutral"; readonly clean?: boolean } = {},
+  options: { readonly platform?: "node" | "neutral"; readonly clean?: boolean; readonly unbundle?: boolean } = {},
 ): UserConfig {
   return defineConfig({
     entry,
     format: "esm",
+    // One output file per source module (index.js re-exports them), as in the workspace: a bundler
+    // that tree-shakes and code-splits an app works per module, so a module of ours that a page
+    // doesn't use — the CSDL reader and its fast-xml-parser import, say — is dropped whole, and a
+    // dynamically imported one (the FetchXML reader, the sync engine) stays out of the first chunk.
+    // One bundled file per package would put every static import of it in the page's first chunk.
+    unbundle: options.unbundle ?? true,
     platform: options.platform ?? "neutral",
     target: "es2022",
     sourcemap: true,

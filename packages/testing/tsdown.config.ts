@@ -4,5 +4,7 @@ export default libraryConfig(
   {
     index: "src/index.ts",
   },
-  { platform: "node" } /* then scripts/build-cjs.ts adds dist/index.cjs and index.d.cts */,
+  // One file (Node only, so size doesn't matter): scripts/build-cjs.ts then derives dist/index.d.cts
+  // from dist/index.d.ts and adds dist/index.cjs.
+  { platform: "node", unbundle: false },
 );

@@ -1,9 +1,13 @@
 // Local reads: parse + evaluate queries over 10,000 in-memory account rows (no I/O).
 import { report } from "../../../scripts/bench-report.ts";
 import type { Row } from "../src/query/filter-compile.ts";
+import { loadFetchXmlReader } from "../src/query/plan-query.ts";
 import { evaluateQuery } from "../src/query/query-evaluate.ts";
 import { parseQueryOptions } from "../src/query/query-options.ts";
 import { contactId, contacts, metadata, resolveRelated } from "../test/query-fixture.ts";
+
+// FetchXML is read by a reader loaded on first use (planQuery); load it up front for the timed loop.
+await loadFetchXmlReader();
 
 const N = 10_000;
 const CITIES = ["Seattle", "Redmond", "Paris", "London", "Denver", null];

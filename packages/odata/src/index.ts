@@ -18,6 +18,7 @@ export {
   type Row,
   type RowPredicate,
 } from "./query/filter-compile.ts";
+export { loadFetchXmlReader, planQuery } from "./query/plan-query.ts";
 export { valueTypeOf } from "./query/query-columns.ts";
 export { compareForSort, fold, type Normalized, normalize, normalizeLiteral } from "./query/query-compare.ts";
 export {
@@ -29,6 +30,7 @@ export {
 } from "./query/query-evaluate.ts";
 export type { ResolveChildren } from "./query/query-joined-row.ts";
 export {
+  type FetchXmlReader,
   MAX_OPTIONS_LENGTH,
   type ParseQueryOptionsSettings,
   parseQueryOptions,
@@ -36,6 +38,7 @@ export {
 export type * from "./query/query-plan.ts";
 export { relatedPathsOf } from "./query/query-related-paths.ts";
 export { decodeSkipToken, type SkipPosition } from "./query/query-skip-token.ts";
+export { serviceRootOf } from "./service-root.ts";
 export { type BindParse, type BindReference, parseBindReference } from "./write/bind-reference.ts";
 export {
   ATTACHMENT_BODY_COLUMNS,

@@ -1,5 +1,5 @@
 /**
- * Reads over the local store: odata parses and evaluates (`parseQueryOptions`, `evaluateQuery`,
+ * Reads over the local store: odata parses and evaluates (`planQuery`, `evaluateQuery`,
  * `projectRecord`); the store supplies the rows its index planner picks (a superset of what the
  * page needs; see access-plan.ts), and preloads the related rows the plan follows so the synchronous evaluator can resolve them.
  */
@@ -8,7 +8,7 @@ import {
   evaluateQuery,
   normalizeGuid,
   normalizeRecordId,
-  parseQueryOptions,
+  planQuery,
   projectRecord,
   type QueryPlan,
   type QueryResult,
@@ -134,7 +134,7 @@ export async function retrieveLocalRecords(
   maxPageSize?: number,
   read: LocalReadOptions = {},
 ): Promise<QueryResult> {
-  const plan = parseQueryOptions(store.metadata, entityLogicalName, options);
+  const plan = await planQuery(store.metadata, entityLogicalName, options);
   checkRelatedTables(plan, read.isAvailable);
   const rows = await store.queryCandidates(plan, {
     ...(maxPageSize !== undefined ? { maxPageSize } : {}),
@@ -157,7 +157,7 @@ export async function retrieveLocalRecord(
   options?: string,
   read: LocalReadOptions = {},
 ): Promise<Record<string, unknown>> {
-  const plan = parseQueryOptions(store.metadata, entityLogicalName, options, { target: "record" });
+  const plan = await planQuery(store.metadata, entityLogicalName, options, { target: "record" });
   checkRelatedTables(plan, read.isAvailable);
   const recordId = normalizeRecordId(id);
   if (!recordId)

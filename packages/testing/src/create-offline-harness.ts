@@ -8,7 +8,7 @@
  *        ▲ server.*            ▲ goOffline()/goOnline()                      ▲ install()
  */
 import { type Emulator, startEmulator } from "@xrm-offline/emulator";
-import type { Metadata } from "@xrm-offline/metadata";
+import { type Metadata, metadataFromCsdl } from "@xrm-offline/metadata";
 import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { ERRORS, XrmError, xrmError } from "@xrm-offline/odata";
 import {
@@ -59,7 +59,10 @@ function checkOptions(options: unknown): OfflineHarnessOptions {
 export async function createOfflineHarness(options?: OfflineHarnessOptions): Promise<OfflineHarness> {
   const o = checkOptions(options);
   // A test harness runs in Node, where the bundled tables cost nothing: they are its default.
-  const metadata = resolveMetadata(o.metadata ?? bundledMetadata());
+  // CSDL text is read here (createWebApi takes a Metadata object; size doesn't matter in tests).
+  const metadata = resolveMetadata(
+    typeof o.metadata === "string" ? metadataFromCsdl(o.metadata) : (o.metadata ?? bundledMetadata()),
+  );
   const seed = validateSeed(metadata, o.seed);
   const token =
     o.auth === undefined || o.auth === false ? undefined : o.auth === true ? "harness-token" : o.auth.token;

@@ -1,26 +1,17 @@
+import { serviceRootOf } from "@xrm-offline/odata";
 import { invalidRequest } from "./transport-error.ts";
 
 /**
- * The service root (`http://host/api/data/v9.2/`, always with one trailing slash) of `serverUrl`.
- * Throws an invalid-request TransportError for anything but an absolute http(s) URL.
+ * The service root (`http://host/api/data/v9.2/`, always with one trailing slash) of `serverUrl`
+ * (odata's `serviceRootOf`). Throws an invalid-request TransportError for anything but an absolute
+ * http(s) URL without credentials.
  */
 export function serviceRoot(serverUrl: string): string {
-  let parsed: URL;
   try {
-    parsed = new URL(serverUrl);
-  } catch {
-    throw invalidRequest(`serverUrl is not an absolute URL: ${JSON.stringify(String(serverUrl))}.`);
+    return serviceRootOf(serverUrl);
+  } catch (e) {
+    throw invalidRequest((e as Error).message);
   }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    throw invalidRequest(`serverUrl must use http or https, not ${parsed.protocol}`);
-  }
-  if (parsed.username !== "" || parsed.password !== "") {
-    // Credentials in the URL would travel with every request and show up in logs.
-    throw invalidRequest("serverUrl must not contain credentials.");
-  }
-  parsed.search = "";
-  parsed.hash = "";
-  return parsed.href.replace(/\/+$/, "") + "/";
 }
 
 // Control characters and spaces can't appear in a request line; CR/LF would let a value inject

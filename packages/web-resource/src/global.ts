@@ -4,6 +4,7 @@
  * needs no server URL and no token: it takes the org's URL from the page's global context and
  * authenticates with the session cookie (see docs/model-driven-apps.md).
  */
+import { Metadata, metadataFromCsdl } from "@xrm-offline/metadata";
 import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import {
   type CreateWebApiOptions,
@@ -11,17 +12,23 @@ import {
   type OfflineWebApi,
 } from "@xrm-offline/webapi";
 
-export { Metadata, metadataFromCsdl } from "@xrm-offline/metadata";
-export { bundledMetadata };
+export { bundledMetadata, Metadata, metadataFromCsdl };
 
 /**
- * `createWebApi` of @xrm-offline/webapi, except that `metadata` defaults to the bundled tables:
- * this single file carries them anyway (a web resource can't pick entry points).
+ * `createWebApi` of @xrm-offline/webapi, except that `metadata` defaults to the bundled tables and
+ * may also be CSDL `$metadata` XML: this single file carries the tables and the CSDL reader anyway
+ * (a web resource can't pick entry points).
  */
 export function createWebApi(
-  options?: Omit<CreateWebApiOptions, "metadata"> & { readonly metadata?: CreateWebApiOptions["metadata"] },
+  options?: Omit<CreateWebApiOptions, "metadata"> & {
+    readonly metadata?: CreateWebApiOptions["metadata"] | string;
+  },
 ): OfflineWebApi {
-  return createWithMetadata({ ...options, metadata: options?.metadata ?? bundledMetadata() });
+  const metadata = options?.metadata;
+  return createWithMetadata({
+    ...options,
+    metadata: typeof metadata === "string" ? metadataFromCsdl(metadata) : (metadata ?? bundledMetadata()),
+  });
 }
 export { XrmError } from "@xrm-offline/odata";
 export {

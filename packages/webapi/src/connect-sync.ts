@@ -1,33 +1,25 @@
 /**
- * The connected half of createWebApi: with a `serverUrl`, a transport (tokens in memory only), the
- * online namespace over it, and a sync engine that pushes the outbox and pulls the offline profile.
+ * The connected half of createWebApi: with a `serverUrl`, the online namespace and a sync engine
+ * that pushes the outbox and pulls the offline profile.
  *
- * The store opens asynchronously while createWebApi returns at once, so the engine is built when
- * the store is ready and reached through `LazySyncEngine`, which createWebApi's parts accept as a
- * SyncEngineLike: status$ follows the engine as soon as it exists; calls wait for it.
+ * What this file does at the call is small: it checks the server options (bad ones throw here, as
+ * createWebApi promises) and returns the online API and the engine as lazy stand-ins. The transport,
+ * the online API over it and the engine (connect-engine.ts, most of @xrm-offline/sync and @xrm-offline/transport) are a dynamic
+ * import, loaded when syncing starts — at once with `sync.autoStart` (the default), else on the
+ * first online call or sync call — so they are not part of the page's first script. The store opens
+ * asynchronously anyway; the engine is built when both are there: status$ follows it as soon as it
+ * exists, calls wait for it.
  */
 import type { Metadata } from "@xrm-offline/metadata";
+import { type SyncStatus, serviceRootOf, xrmError } from "@xrm-offline/odata";
 import type { FileUploadStore, OfflineStore } from "@xrm-offline/store";
-import {
-  createConnectivity,
-  createPuller,
-  createServerProbe,
-  createSyncEngine,
-  createTransportRemotePort,
-  createUploadTracker,
-  normalizeOfflineTables,
-  type RetryPolicy,
-  runUploads,
-  type SyncEngine,
-  transportPullRemote,
-  withInlineBlobs,
-} from "@xrm-offline/sync";
-import { createTransport, type Transport, uploadFile } from "@xrm-offline/transport";
-import { defer, from, switchMap } from "rxjs";
+import type { RetryPolicy, SyncEngine } from "@xrm-offline/sync";
+import { Observable, type Subscription } from "rxjs";
+import type { EngineParts } from "./connect-engine.ts";
 import type { OfflineTables } from "./offline-tables.ts";
-import { createOnlineApi } from "./online/create-online-api.ts";
 import type { SyncEngineLike } from "./sync-api.ts";
-import type { CreateWebApiOptions, OnlineApi } from "./web-api-types.ts";
+import type { CreateWebApiOptions, OnlineApi, RetrieveMultipleResponse } from "./web-api-types.ts";
+import { xrmPromise } from "./xrm-promise.ts";
 
 /** Tuning of the sync engine; the defaults suit a phone. */
 export interface SyncTuning {
@@ -52,7 +44,6 @@ export interface SyncTuning {
 export interface ConnectedParts {
   readonly online: OnlineApi;
   readonly engine: SyncEngineLike;
-  readonly transport: Transport;
 }
 
 export function connectSync(
@@ -62,112 +53,86 @@ export function connectSync(
   store: () => Promise<OfflineStore>,
   fileUploads: () => Promise<FileUploadStore>,
 ): ConnectedParts {
-  const tuning = options.sync ?? {};
-  const transport = createTransport({
-    serverUrl: options.serverUrl,
-    ...(options.getAccessToken ? { getAccessToken: options.getAccessToken } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(tuning.timeoutMs ? { timeoutMs: tuning.timeoutMs } : {}),
-  });
-  const online = createOnlineApi({
-    metadata,
-    transport: () => transport,
-    isAvailableOffline: (e) => tables.isAvailable(e),
-  });
-  const connectivity = options.connectivity ?? createConnectivity({ probe: createServerProbe(transport) });
-  // Only tables the app named are downloaded; without offlineTables nothing is pulled (every table
-  // can still be written offline).
-  const profile =
-    options.offlineTables === undefined ? undefined : normalizeOfflineTables(options.offlineTables, metadata);
-
-  // Files and note bodies under way, shown in status$.uploads.
-  const tracker = createUploadTracker();
-  const uploadFiles = async (signal: AbortSignal) => {
-    const round = await runUploads(
-      await fileUploads(),
-      (upload, blob, o) =>
-        uploadFile(
-          transport,
-          {
-            entitySetName: metadata.entity(upload.entity)?.entitySetName ?? upload.entity,
-            id: upload.recordId,
-            column: upload.column,
-            fileName: upload.fileName,
-            mimeType: upload.mimeType,
-          },
-          blob,
-          {
-            ...o,
-            // A file that fits in one chunk goes in one PATCH; a bigger one in chunks.
-            ...(tuning.uploadChunkBytes
-              ? { maxChunkBytes: tuning.uploadChunkBytes, singleRequestMaxBytes: tuning.uploadChunkBytes }
-              : {}),
-          },
-        ),
-      tracker,
-      signal,
+  // The transport checks these too; checked here so that bad options throw at the call.
+  serviceRootOf(options.serverUrl);
+  const timeoutMs = options.sync?.timeoutMs;
+  if (timeoutMs !== undefined && !(timeoutMs > 0))
+    throw xrmError("InvalidArgument", `sync.timeoutMs must be a positive number, got ${String(timeoutMs)}.`);
+  let loading: Promise<EngineParts> | undefined;
+  const load = () => {
+    loading ??= import("./connect-engine.ts").then((m) =>
+      m.connectEngine(options, metadata, tables, store, fileUploads),
     );
-    // A transient failure: let the engine's backoff decide when to come back.
-    if (round.error) throw round.error;
+    return loading;
   };
-
-  const building = store().then((s) => {
-    const puller = profile
-      ? createPuller({
-          store: s,
-          remote: transportPullRemote(transport),
-          profile,
-          ...(tuning.pageSize ? { pageSize: tuning.pageSize } : {}),
-        })
-      : undefined;
-    const engine = createSyncEngine({
-      outbox: s.outboxPort(),
-      remote: withInlineBlobs(
-        createTransportRemotePort(transport, { metadata }),
-        (id) => s.blob(id),
-        tracker,
-      ),
-      uploads: tracker.uploads$,
-      connectivity,
-      ...(options.conflictDetection !== undefined ? { conflictDetection: options.conflictDetection } : {}),
-      ...(tuning.batchSize ? { batchSize: tuning.batchSize } : {}),
-      ...(tuning.debounceMs !== undefined ? { debounceMs: tuning.debounceMs } : {}),
-      ...(tuning.retry ? { retry: tuning.retry } : {}),
-      ...(tuning.intervalMs ? { intervalMs: tuning.intervalMs } : {}),
-      // Files go after the pushes (their records exist on the server by then) and before the pull,
-      // under the same runner lock and with the pull's own backoff: a failing upload never holds
-      // record writes back.
-      pull: async (signal, onProgress) => {
-        await uploadFiles(signal);
-        if (puller) await puller.pull(signal, onProgress);
-      },
-    });
-    if (tuning.autoStart !== false) engine.start();
-    return engine;
-  });
-  building.catch(() => {}); // surfaces through the calls that await it
-  return { online, engine: lazyEngine(building), transport };
+  if (options.sync?.autoStart !== false) load().catch(() => {}); // surfaces through the calls
+  return {
+    online: lazyOnlineApi(async () => (await load()).online, tables),
+    engine: lazyEngine(
+      async () => (await load()).engine,
+      () => loading !== undefined,
+    ),
+  };
 }
 
-function lazyEngine(building: Promise<SyncEngine>): SyncEngineLike {
+/** `online.*`, each call waiting for the transport (and the online API over it) to be loaded. */
+function lazyOnlineApi(online: () => Promise<OnlineApi>, tables: OfflineTables): OnlineApi {
+  return {
+    createRecord: (e, data) => xrmPromise(async () => (await online()).createRecord(e, data)),
+    updateRecord: (e, id, data) => xrmPromise(async () => (await online()).updateRecord(e, id, data)),
+    deleteRecord: (e, id) => xrmPromise(async () => (await online()).deleteRecord(e, id)),
+    retrieveRecord: <T>(e: string, id: string, options?: string) =>
+      xrmPromise(async () => (await online()).retrieveRecord<T>(e, id, options)),
+    retrieveMultipleRecords: <T>(e: string, options?: string, maxPageSize?: number) =>
+      xrmPromise<RetrieveMultipleResponse<T>, Xrm.RetrieveMultipleResult<T>>(async () =>
+        (await online()).retrieveMultipleRecords<T>(e, options, maxPageSize),
+      ),
+    execute: (request) => xrmPromise(async () => (await online()).execute(request)),
+    executeMultiple: (requests) => xrmPromise(async () => (await online()).executeMultiple(requests)),
+    isAvailableOffline: (e) => tables.isAvailable(e),
+  };
+}
+
+/**
+ * The engine behind SyncEngineLike. `engine()` loads and builds it (once); `loaded()` says whether
+ * that has begun — a local write or `close()` never loads the engine just to notify or stop it.
+ */
+function lazyEngine(engine: () => Promise<SyncEngine>, loaded: () => boolean): SyncEngineLike {
   let closed = false;
   return {
-    status$: defer(() => from(building)).pipe(switchMap((engine) => engine.status$)),
-    syncNow: async () => (await building).syncNow(),
-    pendingCount: async () => (await building).pendingCount(),
-    failures: async () => (await building).failures(),
-    retry: async (failureId) => (await building).retry(failureId),
-    discard: async (failureId) => (await building).discard(failureId),
+    // Subscribing loads the engine; then the engine's own status$. (Written out rather than
+    // defer/from/switchMap: those operators would be in the page's first chunk only for this.)
+    status$: new Observable<SyncStatus>((subscriber) => {
+      let inner: Subscription | undefined;
+      let done = false;
+      engine().then(
+        (e) => {
+          if (!done) inner = e.status$.subscribe(subscriber);
+        },
+        (error: unknown) => subscriber.error(error),
+      );
+      return () => {
+        done = true;
+        inner?.unsubscribe();
+      };
+    }),
+    syncNow: async () => (await engine()).syncNow(),
+    pendingCount: async () => (await engine()).pendingCount(),
+    failures: async () => (await engine()).failures(),
+    retry: async (failureId) => (await engine()).retry(failureId),
+    discard: async (failureId) => (await engine()).discard(failureId),
     notifyLocalWrite() {
-      building.then(
-        (engine) => !closed && engine.notifyLocalWrite(),
+      if (!loaded()) return;
+      engine().then(
+        (e) => !closed && e.notifyLocalWrite(),
         () => {},
       );
     },
     async close() {
       closed = true;
-      const engine = await building.catch(() => undefined);
-      await engine?.close();
+      if (!loaded()) return;
+      const e = await engine().catch(() => undefined);
+      await e?.close();
     },
   };
 }

@@ -111,10 +111,11 @@ export interface CreateWebApiOptions {
    */
   readonly getAccessToken?: () => string | Promise<string>;
   /**
-   * A Metadata object or CSDL `$metadata` XML. Required; the bundled tables are
-   * `bundledMetadata()` from `@xrm-offline/metadata/bundled`.
+   * The tables' metadata. Required: `bundledMetadata()` from `@xrm-offline/metadata/bundled`, or
+   * your org's CSDL `$metadata` XML read with `metadataFromCsdl(xml)` from `@xrm-offline/metadata`.
+   * (Not the XML text itself: the CSDL reader is only downloaded by apps that call it.)
    */
-  readonly metadata: Metadata | string;
+  readonly metadata: Metadata;
   /**
    * IndexedDB database: one per org and user. Default `xrm-offline:<host>` from serverUrl
    * (`xrm-offline:local` without one), plus `:<systemuserid>` when the server URL came from the

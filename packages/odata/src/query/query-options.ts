@@ -1,6 +1,6 @@
-import type { Metadata } from "@xrm-offline/metadata";
+import type { EntityMetadata, Metadata } from "@xrm-offline/metadata";
 import { xrmError } from "../errors/error-catalogue.ts";
-import { parseFetchXml } from "../fetchxml/fetchxml-parse.ts";
+import type { FetchPlanParts } from "../fetchxml/fetchxml-parse.ts";
 import { parseFilter } from "./filter-parser.ts";
 import { encodeOption, splitOptions } from "./query-decode.ts";
 import { clip, notSupportedOffline, parserError } from "./query-errors.ts";
@@ -18,6 +18,22 @@ export interface ParseQueryOptionsSettings {
    * only `$select` and `$expand` mean something.
    */
   readonly target?: "collection" | "record";
+  /**
+   * The FetchXML reader (`parseFetchXml`), needed only for `?fetchXml=` options. It is passed in,
+   * not imported, so that pages that never query with FetchXML don't download it and its XML
+   * parser: `planQuery` (or `loadFetchXmlReader`) loads it on first use; after that, parses without
+   * this setting use the loaded one.
+   */
+  readonly fetchXml?: FetchXmlReader;
+}
+
+/** Reads a `<fetch>` document into the parts of a QueryPlan (`parseFetchXml`). */
+export type FetchXmlReader = (metadata: Metadata, entity: EntityMetadata, xml: string) => FetchPlanParts;
+
+/** The reader once `loadFetchXmlReader` has loaded it: from then on every parse can use it. */
+let loadedReader: FetchXmlReader | undefined;
+export function setLoadedFetchXmlReader(reader: FetchXmlReader): void {
+  loadedReader = reader;
 }
 
 const OPTIONS = new Set([
@@ -85,7 +101,11 @@ export function parseQueryOptions(
     if (values.size > (skipToken === undefined ? 1 : 2)) {
       throw parserError("The fetchXml query option can't be combined with other OData query options.");
     }
-    const fetch = parseFetchXml(metadata, entity, fetchXml);
+    const read = settings.fetchXml ?? loadedReader;
+    if (!read) {
+      throw xrmError("NotSupported", "FetchXML needs the FetchXML reader: call planQuery, which loads it.");
+    }
+    const fetch = read(metadata, entity, fetchXml);
     return finish({
       ...fetch,
       entity: entity.logicalName,

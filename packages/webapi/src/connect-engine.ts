@@ -1,0 +1,127 @@
+/**
+ * The part of createWebApi's connection that waits until it is needed (connect-sync.ts loads it
+ * with a dynamic import): the transport, the connectivity probe, the puller, the uploads and the
+ * sync engine — most of @xrm-offline/sync and @xrm-offline/transport, which a page doesn't need to
+ * show its first screen from the local store.
+ */
+import type { Metadata } from "@xrm-offline/metadata";
+import type { FileUploadStore, OfflineStore } from "@xrm-offline/store";
+import {
+  createConnectivity,
+  createPuller,
+  createServerProbe,
+  createSyncEngine,
+  createTransportRemotePort,
+  createUploadTracker,
+  normalizeOfflineTables,
+  runUploads,
+  type SyncEngine,
+  transportPullRemote,
+  withInlineBlobs,
+} from "@xrm-offline/sync";
+import { createTransport, type Transport, uploadFile } from "@xrm-offline/transport";
+import type { SyncTuning } from "./connect-sync.ts";
+import type { OfflineTables } from "./offline-tables.ts";
+import { createOnlineApi } from "./online/create-online-api.ts";
+import type { CreateWebApiOptions, OnlineApi } from "./web-api-types.ts";
+
+export interface EngineParts {
+  readonly transport: Transport;
+  readonly online: OnlineApi;
+  /** Built when the store is open; started then unless `sync.autoStart` is false. */
+  readonly engine: Promise<SyncEngine>;
+}
+
+export function connectEngine(
+  options: CreateWebApiOptions & { serverUrl: string; sync?: SyncTuning },
+  metadata: Metadata,
+  tables: OfflineTables,
+  store: () => Promise<OfflineStore>,
+  fileUploads: () => Promise<FileUploadStore>,
+): EngineParts {
+  const tuning = options.sync ?? {};
+  const transport = createTransport({
+    serverUrl: options.serverUrl,
+    ...(options.getAccessToken ? { getAccessToken: options.getAccessToken } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(tuning.timeoutMs ? { timeoutMs: tuning.timeoutMs } : {}),
+  });
+  const connectivity = options.connectivity ?? createConnectivity({ probe: createServerProbe(transport) });
+  // Only tables the app named are downloaded; without offlineTables nothing is pulled (every table
+  // can still be written offline).
+  const profile =
+    options.offlineTables === undefined ? undefined : normalizeOfflineTables(options.offlineTables, metadata);
+
+  // Files and note bodies under way, shown in status$.uploads.
+  const tracker = createUploadTracker();
+  const uploadFiles = async (signal: AbortSignal) => {
+    const round = await runUploads(
+      await fileUploads(),
+      (upload, blob, o) =>
+        uploadFile(
+          transport,
+          {
+            entitySetName: metadata.entity(upload.entity)?.entitySetName ?? upload.entity,
+            id: upload.recordId,
+            column: upload.column,
+            fileName: upload.fileName,
+            mimeType: upload.mimeType,
+          },
+          blob,
+          {
+            ...o,
+            // A file that fits in one chunk goes in one PATCH; a bigger one in chunks.
+            ...(tuning.uploadChunkBytes
+              ? { maxChunkBytes: tuning.uploadChunkBytes, singleRequestMaxBytes: tuning.uploadChunkBytes }
+              : {}),
+          },
+        ),
+      tracker,
+      signal,
+    );
+    // A transient failure: let the engine's backoff decide when to come back.
+    if (round.error) throw round.error;
+  };
+
+  const building = store().then((s) => {
+    const puller = profile
+      ? createPuller({
+          store: s,
+          remote: transportPullRemote(transport),
+          profile,
+          ...(tuning.pageSize ? { pageSize: tuning.pageSize } : {}),
+        })
+      : undefined;
+    const engine = createSyncEngine({
+      outbox: s.outboxPort(),
+      remote: withInlineBlobs(
+        createTransportRemotePort(transport, { metadata }),
+        (id) => s.blob(id),
+        tracker,
+      ),
+      uploads: tracker.uploads$,
+      connectivity,
+      ...(options.conflictDetection !== undefined ? { conflictDetection: options.conflictDetection } : {}),
+      ...(tuning.batchSize ? { batchSize: tuning.batchSize } : {}),
+      ...(tuning.debounceMs !== undefined ? { debounceMs: tuning.debounceMs } : {}),
+      ...(tuning.retry ? { retry: tuning.retry } : {}),
+      ...(tuning.intervalMs ? { intervalMs: tuning.intervalMs } : {}),
+      // Files go after the pushes (their records exist on the server by then) and before the pull,
+      // under the same runner lock and with the pull's own backoff: a failing upload never holds
+      // record writes back.
+      pull: async (signal, onProgress) => {
+        await uploadFiles(signal);
+        if (puller) await puller.pull(signal, onProgress);
+      },
+    });
+    if (tuning.autoStart !== false) engine.start();
+    return engine;
+  });
+  building.catch(() => {}); // surfaces through the calls that await it
+  const online = createOnlineApi({
+    metadata,
+    transport: () => transport,
+    isAvailableOffline: (e) => tables.isAvailable(e),
+  });
+  return { transport, online, engine: building };
+}
