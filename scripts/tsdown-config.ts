@@ -13,7 +13,11 @@ import { defineConfig, type UserConfig } from "tsdown";
 
 export function libraryConfig(
   entry: Record<string, string>,
-  options: { readonly platform?: "node" | "neutral"; readonly clean?: boolean; readonly unbundle?: boolean } = {},
+  options: {
+    readonly platform?: "node" | "neutral";
+    readonly clean?: boolean;
+    readonly unbundle?: boolean;
+  } = {},
 ): UserConfig {
   return defineConfig({
     entry,
