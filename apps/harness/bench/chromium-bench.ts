@@ -1,6 +1,9 @@
 // Runs a benchmark entry in headless Chromium, on the browser's real IndexedDB (LevelDB on disk,
 // strict durability): the entry is bundled with esbuild and served from loopback, so IndexedDB
 // has a real origin. The entry sets `globalThis.benchDone` to a promise of its figures.
+// The page can read its JS heap peak: `await benchHeapPeak()` returns the highest
+// JSHeapUsedSize (CDP `Performance.getMetrics`, sampled every 20 ms by this runner) since the
+// previous call, in MB, then collects garbage and starts the next interval.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -8,7 +11,7 @@ import { build } from "esbuild";
 import { report } from "../../../scripts/bench-report.ts";
 import { launchChromium } from "../src/chromium.ts";
 
-export async function runChromiumBench(entryUrl: URL, suite: string): Promise<void> {
+export async function runChromiumBench(entryUrl: URL, suite: string, search = ""): Promise<void> {
   const bundle = await build({
     entryPoints: [fileURLToPath(entryUrl)],
     bundle: true,
@@ -33,10 +36,37 @@ export async function runChromiumBench(entryUrl: URL, suite: string): Promise<vo
     const page = await browser.newPage();
     page.on("pageerror", (e) => process.stderr.write(`page error: ${e.message}\n`));
     page.on("console", (m) => process.stderr.write(`page: ${m.text()}\n`));
-    await page.goto(`http://127.0.0.1:${port}/`);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Performance.enable");
+    let peak = 0;
+    const sample = async () => {
+      const { metrics } = (await cdp.send("Performance.getMetrics")) as {
+        metrics: { name: string; value: number }[];
+      };
+      const used = metrics.find((m) => m.name === "JSHeapUsedSize")?.value ?? 0;
+      if (used > peak) peak = used;
+    };
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        await sample().catch(() => {});
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    await page.exposeFunction("benchHeapPeak", async () => {
+      await sample();
+      const mb = peak / 1024 / 1024;
+      await cdp.send("HeapProfiler.collectGarbage");
+      peak = 0;
+      await sample();
+      return mb;
+    });
+    await page.goto(`http://127.0.0.1:${port}/${search}`);
     const figures = (await page.evaluate(
       () => (globalThis as unknown as { benchDone: Promise<unknown> }).benchDone,
     )) as { name: string; value: number; unit: string; note?: string }[];
+    sampling = false;
+    await sampler;
     for (const f of figures) report({ suite, ...f });
   } finally {
     await browser.close();

@@ -59,6 +59,36 @@ describe("applyServerRows", () => {
     expect(await store.getRecordRow("account", ACCOUNT)).toMatchObject({ _serverEtag: 'W/"3"' });
   });
 
+  it("finds the rows with local changes among a page, whichever way the page's ids are looked up", async () => {
+    const { store } = await openTestStore();
+    const id = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
+    // Created offline inside the page's id range, and a contact sharing one of their ids.
+    const local = [5, 50, 150];
+    for (const n of local) await store.write(create("account", { accountid: id(n), name: `Mine ${n}` }));
+    await store.write(create("contact", { contactid: id(7), lastname: "Other table" }));
+    const page = Array.from({ length: 200 }, (_, k) => (k * 37) % 200).map((n) =>
+      row({ accountid: id(n), name: `Server ${n}` }),
+    );
+    expect((await store.applyServerRows("account", page)).applied).toBe(200);
+    for (const n of [0, 7, 5, 50, 150, 199]) {
+      expect((await store.getRecord("account", id(n)))?.name).toBe(
+        local.includes(n) ? `Mine ${n}` : `Server ${n}`,
+      );
+    }
+    expect((await store.getRecord("contact", id(7)))?.lastname).toBe("Other table");
+    // A page spread thinly over a range already holding many more rows (a resync in no order).
+    await store.applyServerRows(
+      "account",
+      Array.from({ length: 800 }, (_, k) => row({ accountid: id(200 + k), name: `Server ${200 + k}` })),
+    );
+    await store.write(update("account", id(700), { name: "Changed" }));
+    const sparse = [990, 700, 300, 5].map((n) => row({ accountid: id(n), name: `Again ${n}`, revenue: n }));
+    expect((await store.applyServerRows("account", sparse)).applied).toBe(4);
+    expect(await store.getRecord("account", id(700))).toMatchObject({ name: "Changed", revenue: 700 });
+    expect(await store.getRecord("account", id(5))).toMatchObject({ name: "Mine 5", revenue: 5 });
+    expect(await store.getRecord("account", id(990))).toMatchObject({ name: "Again 990", revenue: 990 });
+  });
+
   it("does not resurrect a record deleted locally", async () => {
     const { store } = await openTestStore();
     await store.applyServerRows("account", [row()]);

@@ -76,8 +76,7 @@ export async function applyServerRows(
     ? [db.records, db.checkpoints, db.blobs, db.outbox, db.failures]
     : [db.records, db.checkpoints];
   return db.transaction("rw", tables, async () => {
-    const existing =
-      ids.length > 0 ? await db.records.bulkGet(ids.map((id) => [name, id] as [string, string])) : [];
+    const existing = await existingRows(db, name, ids);
     const byId = new Map<string, StoredRecord>();
     serverRows.forEach((row, i) => {
       const id = ids[i]!;
@@ -117,4 +116,37 @@ export async function applyServerRows(
     }
     return { applied: byId.size, removed, keptWithLocalChanges: kept };
   });
+}
+
+/**
+ * The stored rows of `ids` (undefined where there is none), in order. A page of a first sync
+ * finds none: one keys-only read of the page's id range tells which ids exist, so only those
+ * rows are fetched, instead of one get per id. When that range holds many more keys than the
+ * page (ids in no order, a resync), the keys read stop and every id is fetched.
+ */
+async function existingRows(
+  db: XrmDatabase,
+  name: string,
+  ids: readonly string[],
+): Promise<(StoredRecord | undefined)[]> {
+  if (ids.length === 0) return [];
+  let low = ids[0]!;
+  let high = ids[0]!;
+  for (const id of ids) {
+    if (id < low) low = id;
+    if (id > high) high = id;
+  }
+  const budget = ids.length * 2 + 16;
+  const keys = (await db.records
+    .where("[_entity+_id]")
+    .between([name, low], [name, high], true, true)
+    .limit(budget + 1)
+    .primaryKeys()) as unknown as [string, string][];
+  if (keys.length > budget) return db.records.bulkGet(ids.map((id) => [name, id] as [string, string]));
+  const present = new Set(keys.map((k) => k[1]));
+  const wanted = ids.filter((id) => present.has(id));
+  if (wanted.length === 0) return ids.map(() => undefined);
+  const found = await db.records.bulkGet(wanted.map((id) => [name, id] as [string, string]));
+  const byId = new Map<string, StoredRecord | undefined>(wanted.map((id, i) => [id, found[i]]));
+  return ids.map((id) => byId.get(id));
 }
