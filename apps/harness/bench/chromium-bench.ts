@@ -11,7 +11,21 @@ import { build } from "esbuild";
 import { report } from "../../../scripts/bench-report.ts";
 import { launchChromium } from "../src/chromium.ts";
 
-export async function runChromiumBench(entryUrl: URL, suite: string, search = ""): Promise<void> {
+export interface ChromiumBenchOptions {
+  /** Query string of the page's address (`?rows=…`). */
+  readonly search?: string;
+  /**
+   * Serves the page somewhere else than a loopback server of its own, e.g. from the emulator's
+   * origin (it has no CORS): resolves with the address to open, which ends up at the page.
+   */
+  readonly serve?: (html: string) => Promise<{ readonly url: string; close(): Promise<void> | void }>;
+}
+
+export async function runChromiumBench(
+  entryUrl: URL,
+  suite: string,
+  options: ChromiumBenchOptions = {},
+): Promise<void> {
   const bundle = await build({
     entryPoints: [fileURLToPath(entryUrl)],
     bundle: true,
@@ -24,13 +38,7 @@ export async function runChromiumBench(entryUrl: URL, suite: string, search = ""
   });
   const script = bundle.outputFiles[0]!.text;
   const html = `<!doctype html><meta charset="utf-8"><title>bench</title><script type="module">${script.replaceAll("</script", "<\\/script")}</script>`;
-  const server = createServer((_req, res) => {
-    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-    res.end(html);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-
+  const served = await (options.serve ?? serveOnLoopback)(html);
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();
@@ -61,7 +69,7 @@ export async function runChromiumBench(entryUrl: URL, suite: string, search = ""
       await sample();
       return mb;
     });
-    await page.goto(`http://127.0.0.1:${port}/${search}`);
+    await page.goto(`${served.url}${options.search ?? ""}`);
     const figures = (await page.evaluate(
       () => (globalThis as unknown as { benchDone: Promise<unknown> }).benchDone,
     )) as { name: string; value: number; unit: string; note?: string }[];
@@ -70,6 +78,16 @@ export async function runChromiumBench(entryUrl: URL, suite: string, search = ""
     for (const f of figures) report({ suite, ...f });
   } finally {
     await browser.close();
-    server.close();
+    await served.close();
   }
+}
+
+async function serveOnLoopback(html: string) {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    res.end(html);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/`, close: () => void server.close() };
 }

@@ -5,5 +5,5 @@ import { runChromiumBench } from "./chromium-bench.ts";
 await runChromiumBench(
   new URL("./first-sync-chromium-entry.ts", import.meta.url),
   "first sync (headless chromium, real IndexedDB)",
-  process.env.FIRST_SYNC_ROWS ? `?rows=${process.env.FIRST_SYNC_ROWS}` : "",
+  { search: process.env.FIRST_SYNC_ROWS ? `?rows=${process.env.FIRST_SYNC_ROWS}` : "" },
 );

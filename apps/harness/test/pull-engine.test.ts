@@ -80,6 +80,51 @@ describe("the pull in the engine's cycle", () => {
     expect(statuses.at(-1)).toMatchObject({ phase: "idle", progress: null, lastError: null });
   });
 
+  it("a table with a higher offlineTables priority comes down first, with its name and total", async () => {
+    emulator.seed(
+      "accounts",
+      Array.from({ length: 5 }, (_, i) => ({ accountid: A(i + 1), name: `A${i + 1}` })),
+    );
+    emulator.seed("contacts", [{ lastname: "One" }, { lastname: "Two" }, { lastname: "Three" }]);
+    const transport = createTransport({ serverUrl: emulator.url });
+    const puller = createPuller({
+      store,
+      remote: transportPullRemote(transport),
+      profile: normalizeOfflineTables({ account: true, contact: { priority: 5 } }, metadata),
+      pageSize: 4,
+    });
+    const prioritized = createSyncEngine({
+      outbox: store.outboxPort(),
+      remote: createTransportRemotePort(transport, { metadata }),
+      connectivity: new BehaviorSubject(true),
+      debounceMs: 1,
+      retry: { baseMs: 1, capMs: 5 },
+      pull: (signal, onProgress) => puller.pull(signal, onProgress),
+    });
+    try {
+      const statuses: SyncStatus[] = [];
+      prioritized.status$.subscribe((s) => statuses.push(s));
+      await prioritized.syncNow();
+      const progress = statuses.filter((s) => s.phase === "pulling" && s.progress).map((s) => s.progress);
+      expect(progress).toEqual([
+        { table: "contact", done: 0, total: 3 },
+        { table: "contact", done: 3, total: 3 },
+        { table: "account", done: 0, total: 5 },
+        { table: "account", done: 4, total: 5 },
+        { table: "account", done: 5, total: 5 },
+      ]);
+      // The requests went in that order too: every contacts GET before the first accounts GET.
+      const paths = emulator.requestLog.entries().map((e) => e.path);
+      const lastContacts = paths.findLastIndex((p) => p.includes("contacts"));
+      expect(lastContacts).toBeGreaterThan(-1);
+      expect(lastContacts).toBeLessThan(paths.findIndex((p) => p.includes("accounts")));
+      expect(await localIds(store, "contact")).toEqual(serverIds(emulator, "contact"));
+      expect(await localIds(store, "account")).toEqual(serverIds(emulator, "account"));
+    } finally {
+      await prioritized.close();
+    }
+  });
+
   it("pushes local changes before pulling; the pulled state then agrees with the server", async () => {
     emulator.seed("accounts", [
       { accountid: A(1), name: "A1" },
