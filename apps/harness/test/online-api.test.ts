@@ -3,7 +3,8 @@ import { type Emulator, startEmulator } from "@xrm-offline/emulator";
 import { seedExampleMetadata } from "@xrm-offline/metadata/testing";
 import { XrmError } from "@xrm-offline/odata";
 import { createTransport } from "@xrm-offline/transport";
-import { createOnlineApi, type OnlineApi } from "@xrm-offline/webapi";
+import type { OnlineApi } from "@xrm-offline/webapi";
+import { createOnlineApi } from "@xrm-offline/webapi/online";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CONTACT, CONTACT2, RECORD, seedReferenceRecords } from "./seed-records.ts";
 

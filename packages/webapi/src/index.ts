@@ -19,7 +19,6 @@ export { type HostDefaults, hostDefaults } from "./host-defaults.ts";
 export { installXrmWebApi } from "./install-xrm-web-api.ts";
 export { createOfflineApi, type OfflineApiOptions } from "./offline-api.ts";
 export { type OfflineTables, resolveOfflineTables } from "./offline-tables.ts";
-export { createOnlineApi, queryString } from "./online/create-online-api.ts";
 export { createUnconfiguredOnlineApi } from "./online-api.ts";
 export { resolveMetadata } from "./resolve-metadata.ts";
 export { createSyncApi, type SyncApiHandle, type SyncEngineLike } from "./sync-api.ts";
