@@ -6,6 +6,7 @@
 import type { Metadata } from "@xrm-offline/metadata";
 import { normalizeRecordId, xrmError } from "@xrm-offline/odata";
 import { bodyApart } from "./attachment-blobs.ts";
+import { dropRecordFiles } from "./drop-record-files.ts";
 import { dropUnreferencedBlobs, ownsBlobs } from "./drop-unreferenced-blobs.ts";
 import type { StoredBlob } from "./file-uploads.ts";
 import { applyServerRow } from "./server-state.ts";
@@ -72,9 +73,11 @@ export async function applyServerRows(
         return out.columns;
       })
     : rows;
-  const tables = blobs
-    ? [db.records, db.checkpoints, db.blobs, db.outbox, db.failures]
-    : [db.records, db.checkpoints];
+  const tables: string[] = blobs
+    ? ["records", "checkpoints", "blobs", "outbox", "failures"]
+    : ["records", "checkpoints"];
+  // A record the server deleted takes its files (uploaded or downloaded here) with it.
+  if (removedIds.length > 0) tables.push(...["blobs", "uploads"].filter((t) => !tables.includes(t)));
   return db.transaction("rw", tables, async () => {
     const existing = await existingRows(db, name, ids);
     const byId = new Map<string, StoredRecord>();
@@ -97,7 +100,10 @@ export async function applyServerRows(
         if (row._changes.length > 0) kept++;
         else gone.push([name, removedIds[i]!]);
       });
-      if (gone.length > 0) await db.records.bulkDelete(gone);
+      if (gone.length > 0) {
+        await db.records.bulkDelete(gone);
+        await dropRecordFiles(db, gone);
+      }
       removed = gone.length;
     }
     if (blobs) {

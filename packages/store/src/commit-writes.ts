@@ -15,6 +15,7 @@ import { type XrmError, xrmError } from "@xrm-offline/odata";
 import { Dexie } from "dexie";
 import { applyChange } from "./apply-change.ts";
 import { blobsApart } from "./attachment-blobs.ts";
+import { dropRecordFiles } from "./drop-record-files.ts";
 import { dropUnreferencedBlobs, ownsBlobs } from "./drop-unreferenced-blobs.ts";
 import type { StoredBlob } from "./file-uploads.ts";
 import { ExcludeItems, type Outcome } from "./group-commit.ts";
@@ -212,7 +213,7 @@ export function commitWrites(
     blobsOf.set(i, apart.blobs);
     return { ...item, operation: apart.operation };
   });
-  return db.transaction("rw", [db.records, db.outbox, db.blobs, db.failures], () => {
+  return db.transaction("rw", [db.records, db.outbox, db.blobs, db.failures, db.uploads], () => {
     const read =
       keys.length > 0 ? db.records.bulkGet(keys) : Dexie.Promise.resolve([] as (StoredRecord | undefined)[]);
     return read.then((rows) => {
@@ -251,8 +252,14 @@ export function commitWrites(
         const row = work.get(k)!;
         return ownsBlobs(row._entity) ? [[row._entity, row._id] as const] : [];
       });
+      // A deleted record's files (set here or downloaded) go with it: nothing will upload or read
+      // them, and a pending upload must not outlive the delete that made it pointless.
+      const deleted = prepared.flatMap(({ operation: op }, i) =>
+        op.kind === "delete" && !p.excluded.has(i) ? [[op.entityLogicalName, op.id] as const] : [],
+      );
       return Dexie.Promise.all(writes)
         .then(() => (replaced.length > 0 ? dropUnreferencedBlobs(db, replaced) : undefined))
+        .then(() => (deleted.length > 0 ? dropRecordFiles(db, deleted) : undefined))
         .then(() => p.outcomes);
     });
   });

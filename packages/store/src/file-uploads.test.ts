@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { FileUploadStore } from "./file-uploads.ts";
+import { faultInjection } from "./testing/fault-injection.ts";
 import { ACCOUNT, create, openTestStore, remove } from "./testing/test-store.ts";
+
+const OTHER = "00000000-0000-4000-8000-0000000000b2";
 
 let n = 0;
 const ids = () => `blob-${++n}`;
@@ -83,13 +86,50 @@ describe("FileUploadStore", () => {
     expect((await files.retry(upload.id).catch((e) => e)).errorCode).toBe(0x80040217);
   });
 
-  it("drops the upload of a record deleted on this device, bytes included", async () => {
+  it("drops a deleted record's files and uploads in the delete's own transaction", async () => {
     const { store, files } = await setup();
     await store.write(create("account", { accountid: ACCOUNT, name: "A" }));
-    await files.set(target(), new Blob(["x"]));
+    await store.write(create("account", { accountid: OTHER, name: "B" }));
+    await store.database.records.update(["account", ACCOUNT], { _server: {} });
+    const uploaded = await files.set(target("logo.png"), new Blob(["uploaded"]));
+    await files.finish(uploaded);
+    await files.set({ ...target("plan.pdf"), column: "new_plan" }, new Blob(["pending"]));
+    await files.set({ ...target("other.png"), recordId: OTHER }, new Blob(["other"]));
     await store.write(remove("account", ACCOUNT));
-    expect(await files.ready()).toEqual([]);
+    // Nothing else ran (no upload round): the delete alone took the record's files away.
+    expect((await store.database.uploads.toArray()).map((u) => u.fileName)).toEqual(["other.png"]);
+    expect(await store.database.blobs.count()).toBe(1);
+    expect(await files.file("account", ACCOUNT, "entityimage")).toBeUndefined();
+  });
+
+  it("drops the files of a record the server deleted, in the pull's transaction", async () => {
+    const { store, files } = await setup();
+    await store.applyServerRows("account", [{ accountid: ACCOUNT, name: "A" }]);
+    const uploaded = await files.set(target(), new Blob(["x"]));
+    await files.finish(uploaded);
+    await store.applyServerRows("account", [], { removedIds: [ACCOUNT] });
+    expect(await store.database.uploads.count()).toBe(0);
     expect(await store.database.blobs.count()).toBe(0);
+  });
+
+  it("keeps the files when the delete's transaction aborts", async () => {
+    const fail = { on: false };
+    const { store } = await openTestStore({
+      addons: [
+        faultInjection({
+          fail: (table) => (fail.on && table === "outbox" ? new Error("disk gone") : undefined),
+        }),
+      ],
+    });
+    const files = new FileUploadStore(store.database, () => new Date(), ids);
+    await store.write(create("account", { accountid: ACCOUNT, name: "A" }));
+    await files.set(target(), new Blob(["x"]));
+    fail.on = true;
+    await expect(store.write(remove("account", ACCOUNT))).rejects.toBeDefined();
+    fail.on = false;
+    expect(await store.database.uploads.count()).toBe(1);
+    expect(await store.database.blobs.count()).toBe(1);
+    expect((await store.getRecordRow("account", ACCOUNT))?._deleted).toBe(false);
   });
 
   it("survives a reopen with its progress", async () => {

@@ -139,7 +139,8 @@ export class FileUploadStore {
 
   /**
    * Pending uploads whose record the server has (its create was acknowledged), oldest first.
-   * Uploads of records deleted on this device are dropped here, with their bytes.
+   * A local delete drops its record's uploads in its own transaction (drop-record-files.ts); an
+   * upload whose record is gone otherwise (a discarded create) is dropped here, with its bytes.
    */
   async ready(): Promise<FileUpload[]> {
     const db = this.#db;
