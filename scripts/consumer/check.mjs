@@ -14,7 +14,9 @@
  *        *.typecheck.ts  type-checked together by `tsc` with a strict consumer tsconfig
  *                        (strict, exactOptionalPropertyTypes, noPropertyAccessFromIndexSignature,
  *                        noUncheckedIndexedAccess, skipLibCheck: false)
- *        *.vite.ts       each the entry of a page built by `vite build`
+ *        *.vite.ts       each the entry of a page built by `vite build`; a file with a line
+ *                        `first-chunk budget: N B min+gzip` fails if the page's first chunk (entry +
+ *                        static imports, per Vite's manifest) weighs more than N bytes min+gzip
  *        *.run.mjs       run with `node`, for scenarios that set up a project of their own (e.g. a
  *                        Jest CommonJS project): they get CONSUMER_DIR (the installed project),
  *                        CONSUMER_TARBALLS (JSON: package name → tarball path) and
@@ -48,6 +50,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import { nodeHeadersDir } from "../node-headers.mjs";
 
 const workspace = fileURLToPath(new URL("../..", import.meta.url));
@@ -282,13 +285,49 @@ for (const f of scenarioFiles.filter((f) => f.endsWith(".vite.ts"))) {
     join(page, "index.html"),
     `<!doctype html><html><head><meta charset="utf-8"><title>${f}</title></head><body><script type="module" src="../scenarios/${f}"></script></body></html>\n`,
   );
-  await run(
+  const built = await run(
     `vite build ${f}`,
     bin("vite"),
-    ["build", page, "--outDir", join(page, "dist"), "--logLevel", "warn"],
+    ["build", page, "--outDir", join(page, "dist"), "--manifest", "--logLevel", "warn"],
     {
       cwd: project,
     },
   );
+  const budget = /first-chunk budget: ([\d_,]+) B min\+gzip/.exec(
+    readFileSync(join(scenariosDir, f), "utf8"),
+  );
+  if (built.status === 0 && budget)
+    checkFirstChunk(f, join(page, "dist"), Number(budget[1].replace(/[_,]/g, "")));
 }
 finish();
+
+/**
+ * A page's first chunk as Vite built it — the entry chunk and the chunks it imports statically,
+ * transitively (read from Vite's manifest); chunks reached only through a dynamic `import()` load on
+ * first use and don't count — minified + gzip (level 9) per chunk, summed, against `budget` bytes.
+ */
+function checkFirstChunk(f, dist, budget) {
+  const manifest = JSON.parse(readFileSync(join(dist, ".vite", "manifest.json"), "utf8"));
+  const first = new Set();
+  const visit = (key) => {
+    const chunk = manifest[key];
+    if (!chunk || first.has(chunk.file)) return;
+    first.add(chunk.file);
+    for (const i of chunk.imports ?? []) visit(i);
+  };
+  for (const [key, chunk] of Object.entries(manifest)) if (chunk.isEntry) visit(key);
+  let gzip = 0;
+  let minified = 0;
+  for (const file of first) {
+    const code = readFileSync(join(dist, file));
+    minified += code.byteLength;
+    gzip += gzipSync(code, { level: 9 }).byteLength;
+  }
+  const all = Object.values(manifest).filter((c) => c.file.endsWith(".js")).length;
+  const ok = first.size > 0 && gzip <= budget;
+  if (ok) passed++;
+  else failures++;
+  console.log(
+    `${ok ? "✓" : "✗"} ${f}: first chunk ${gzip} B min+gzip (${minified} B minified, ${first.size} of ${all} chunks), budget ${budget} B`,
+  );
+}
