@@ -20,7 +20,6 @@ import { discardFailure, retryFailure } from "./failure-actions.ts";
 import { GroupCommitter } from "./group-commit.ts";
 import { type IndexedColumn, indexColumnsFor } from "./index-columns.ts";
 import { indexKeysMiddleware } from "./index-keys.ts";
-import { markAttempt } from "./mark-attempt.ts";
 import { createOutboxPort } from "./outbox-port.ts";
 import { outboxCounts, type PeekOptions, peekOutbox } from "./peek-outbox.ts";
 import { type PlannerTuning, planRows } from "./plan-rows.ts";
@@ -291,12 +290,11 @@ export class OfflineStore {
     return outboxCounts(this.#db);
   }
 
-  /** An attempt to send these entries: attempts + 1. Made before sending (see outbox-port.ts). */
-  async markAttempt(seqs: readonly number[]): Promise<void> {
-    await markAttempt(this.#db, seqs);
-  }
-
-  /** Records a whole round of answers (acknowledged, retry, failed) in one transaction. */
+  /**
+   * Records a whole round of answers (acknowledged, retry, failed) in one transaction; entries
+   * marked sent by the outbox port's `markAttempt` get that attempt counted and leave the
+   * in-flight list (in-flight.ts).
+   */
   async settle(settlements: readonly Settlement[]): Promise<void> {
     await settle(this.#db, this.metadata, settlements, this.#now);
     this.#notifier.notify("settle");

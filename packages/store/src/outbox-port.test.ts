@@ -103,7 +103,7 @@ describe("store.outboxPort()", () => {
     await write(store, create(2));
     const port = store.outboxPort();
     await port.markAttempt([1, 2]);
-    expect(await store.getMeta(IN_FLIGHT_KEY)).toEqual([1, 2]);
+    expect(await store.getMeta(IN_FLIGHT_KEY)).toEqual({ sent: [1, 2] });
     // The tab dies here. A new one opens the same database.
     await store.close();
     stores.splice(stores.indexOf(store), 1);
@@ -115,10 +115,91 @@ describe("store.outboxPort()", () => {
     await next.settle([
       { kind: "retry", seqs: [1], outcomeUnknown: false, error: { errorCode: 1, message: "503" } },
     ]);
-    expect(await reopened.getMeta(IN_FLIGHT_KEY)).toEqual([]);
+    expect(await reopened.getMeta(IN_FLIGHT_KEY)).toEqual({ sent: [] });
     expect((await next.page(0, 10)).map((e) => [e.seq, e.outcomeUnknown, e.attempts])).toEqual([
       [1, true, 2],
       [2, true, 1],
+    ]);
+    // Counted on the entries themselves now, not on the list.
+    expect(
+      (await reopened.database.outbox.toArray()).map((e) => [e.seq, e.outcomeUnknown, e.attempts]),
+    ).toEqual([
+      [1, true, 2],
+      [2, true, 1],
+    ]);
+  });
+
+  it("marks a round with one write of the in-flight list; each entry counts its attempt when answered", async () => {
+    const { store } = await open();
+    for (let i = 1; i <= 3; i++) await write(store, create(i));
+    const port = store.outboxPort();
+    const before = await store.database.outbox.toArray();
+    await port.markAttempt([1, 2, 3]);
+    // The entries are not rewritten by the mark...
+    expect(await store.database.outbox.toArray()).toEqual(before);
+    expect(await store.getMeta(IN_FLIGHT_KEY)).toEqual({ sent: [1, 2, 3] });
+    // ...yet read as attempted once and possibly applied while their answer is awaited.
+    expect((await port.page(0, 10)).map((e) => [e.seq, e.attempts, e.outcomeUnknown])).toEqual([
+      [1, 1, true],
+      [2, 1, true],
+      [3, 1, true],
+    ]);
+    await port.settle([
+      { kind: "acknowledged", seqs: [1] },
+      { kind: "retry", seqs: [2], outcomeUnknown: false, error: { errorCode: 1, message: "503" } },
+      {
+        kind: "failed",
+        seqs: [3],
+        failure: {
+          action: "Create",
+          entity: "account",
+          recordId: guid(3),
+          data: {},
+          errorCode: 0x80040216,
+          code: "0x80040216",
+          message: "x",
+          errorType: 3,
+          httpStatus: 400,
+          time: "2025-01-01T00:00:00.000Z",
+        },
+      },
+    ]);
+    expect(await store.getMeta(IN_FLIGHT_KEY)).toEqual({ sent: [] });
+    expect((await store.database.outbox.toArray()).map((e) => [e.seq, e.attempts, e.outcomeUnknown])).toEqual(
+      [[2, 1, false]],
+    );
+    expect((await port.failures()).map((f) => [f.id, f.attempts])).toEqual([["3", 1]]);
+    // The failure keeps its entry with the attempt counted: a retry puts it back as tried once.
+    await store.retryFailure("3");
+    expect((await port.page(0, 10)).map((e) => [e.seq, e.attempts, e.outcomeUnknown])).toEqual([
+      [2, 1, false],
+      [3, 1, false],
+    ]);
+  });
+
+  it("reads the plain-array list older versions wrote: outcome unknown, attempt already counted", async () => {
+    const { store, indexedDB } = await open();
+    await write(store, create(1));
+    await write(store, create(2));
+    // What a runner of an older version left when it died: the attempt counted on the entry and
+    // the sequence number in a plain array.
+    await store.database.outbox.update(1, { attempts: 1 });
+    await store.setMeta(IN_FLIGHT_KEY, [1]);
+    await store.close();
+    stores.splice(stores.indexOf(store), 1);
+    const { store: reopened } = await open(indexedDB);
+    const port = reopened.outboxPort();
+    expect((await port.page(0, 10)).map((e) => [e.seq, e.attempts, e.outcomeUnknown])).toEqual([
+      [1, 1, true],
+      [2, 0, false],
+    ]);
+    await port.markAttempt([2]);
+    expect(await reopened.getMeta(IN_FLIGHT_KEY)).toEqual({ sent: [2] });
+    expect(
+      (await reopened.database.outbox.toArray()).map((e) => [e.seq, e.attempts, e.outcomeUnknown]),
+    ).toEqual([
+      [1, 1, true],
+      [2, 0, false],
     ]);
   });
 
@@ -128,9 +209,9 @@ describe("store.outboxPort()", () => {
     const port = store.outboxPort();
     await port.markAttempt([1]);
     await port.markAttempt([2, 3]); // a second round while the first is in flight
-    expect(await store.getMeta(IN_FLIGHT_KEY)).toEqual([1, 2, 3]);
+    expect(await store.getMeta(IN_FLIGHT_KEY)).toEqual({ sent: [1, 2, 3] });
     await port.settle([{ kind: "acknowledged", seqs: [1] }]);
-    expect(await store.getMeta(IN_FLIGHT_KEY)).toEqual([2, 3]);
+    expect(await store.getMeta(IN_FLIGHT_KEY)).toEqual({ sent: [2, 3] });
     await port.settle([
       { kind: "retry", seqs: [2, 3], outcomeUnknown: false, error: { errorCode: 1, message: "x" } },
     ]);

@@ -1,20 +1,22 @@
 import type { OutboxEntry, OutboxPort } from "@xrm-offline/odata";
+import { readInFlight } from "./in-flight.ts";
+import { markAttempt } from "./mark-attempt.ts";
 import type { OfflineStore } from "./offline-store.ts";
+import { peekOutbox } from "./peek-outbox.ts";
 import type { OutboxItem } from "./store-types.ts";
 import type { XrmDatabase } from "./xrm-database.ts";
 
-/**
- * Meta row listing the entries in flight (sent, answer not recorded yet). Written before
- * `markAttempt`, emptied by `settle`: if the runner dies in between (tab closed, crash, `stop()`
- * mid-request), the next runner finds them there and treats their outcome as unknown — their
- * request may have landed.
- */
-export const IN_FLIGHT_KEY = "sync:in-flight";
+export { IN_FLIGHT_KEY } from "./in-flight.ts";
 
 /**
  * The sync engine's OutboxPort (the sync contract, `@xrm-offline/odata`) over this store. One per
  * engine: it remembers which in-flight entries are its own (rounds may overlap: the engine
- * pipelines them), so entries another, dead runner left marked are told apart.
+ * pipelines them), so entries another, dead runner left on the in-flight list (in-flight.ts) are
+ * told apart.
+ *
+ * A round costs three transactions whatever its size: the page (entries, in-flight list and
+ * ETags read together), the mark (one write of the in-flight list) and the settle (answers,
+ * attempts and the list's update in one go).
  *
  * ETags: an update is sent with the record's current server ETag (`_serverEtag`, moved on by the
  * acknowledgements of our own earlier writes and by conflict refreshes), falling back to the ETag
@@ -22,11 +24,6 @@ export const IN_FLIGHT_KEY = "sync:in-flight";
  */
 export function createOutboxPort(store: OfflineStore, db: XrmDatabase): OutboxPort {
   const mine = new Set<number>();
-
-  async function inFlight(): Promise<number[]> {
-    const value = await store.getMeta(IN_FLIGHT_KEY);
-    return Array.isArray(value) ? value.filter((n): n is number => typeof n === "number") : [];
-  }
 
   /** The current server ETag of the records the page's updates write. */
   async function currentEtags(items: readonly OutboxItem[]): Promise<Map<string, string>> {
@@ -48,43 +45,41 @@ export function createOutboxPort(store: OfflineStore, db: XrmDatabase): OutboxPo
   return {
     name: store.name,
 
-    async page(afterSeq, limit) {
-      const items = await store.peekOutbox({
-        afterSeq: Number.isFinite(afterSeq) ? afterSeq : 0,
-        limit,
-        includeFailed: true,
+    page(afterSeq, limit) {
+      return db.transaction("r", [db.outbox, db.failures, db.meta, db.records], async () => {
+        const items = await peekOutbox(db, {
+          afterSeq: Number.isFinite(afterSeq) ? afterSeq : 0,
+          limit,
+          includeFailed: true,
+        });
+        if (items.length === 0) return [];
+        const [inFlight, etags] = await Promise.all([readInFlight(db), currentEtags(items)]);
+        return items.map((item): OutboxEntry => {
+          const sent = inFlight.sent.has(item.seq);
+          return {
+            seq: item.seq,
+            operation: item.operation,
+            state: item.failureId === undefined ? "pending" : "failed",
+            // An attempt on the in-flight list is not counted on the entry yet.
+            attempts: item.attempts + (sent ? 1 : 0),
+            outcomeUnknown: item.outcomeUnknown || sent || inFlight.counted.has(item.seq),
+            baseEtag: etags.get(`${item.entity}|${item.recordId}`) ?? item.baseEtag ?? null,
+          };
+        });
       });
-      if (items.length === 0) return [];
-      const [marked, etags] = await Promise.all([inFlight(), currentEtags(items)]);
-      const unknown = new Set(marked);
-      return items.map(
-        (item): OutboxEntry => ({
-          seq: item.seq,
-          operation: item.operation,
-          state: item.failureId === undefined ? "pending" : "failed",
-          attempts: item.attempts,
-          outcomeUnknown: item.outcomeUnknown || unknown.has(item.seq),
-          baseEtag: etags.get(`${item.entity}|${item.recordId}`) ?? item.baseEtag ?? null,
-        }),
-      );
     },
 
     counts: () => store.counts(),
 
     async markAttempt(seqs) {
-      // Marked by a runner that died before recording the answer (the engine runs under a lock,
-      // so no other runner is live): whatever it sent may have been applied — sticky from now on.
-      const stale = (await inFlight()).filter((seq) => !mine.has(seq));
-      if (stale.length > 0) await store.settle([{ kind: "retry", seqs: stale, outcomeUnknown: true }]);
+      await markAttempt(db, seqs, mine);
       for (const seq of seqs) mine.add(seq);
-      await store.setMeta(IN_FLIGHT_KEY, [...mine]);
-      await store.markAttempt(seqs);
     },
 
     async settle(settlements) {
+      // Takes the settled entries off the in-flight list in the same transaction.
       await store.settle(settlements);
       for (const s of settlements) for (const seq of s.seqs) mine.delete(seq);
-      await store.setMeta(IN_FLIGHT_KEY, [...mine]);
     },
 
     failures: () => store.failures(),

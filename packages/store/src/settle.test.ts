@@ -84,7 +84,7 @@ describe("failures", () => {
       }),
     );
     await store.write(create("contact", { contactid: CONTACT2, lastname: "independent" }));
-    await store.markAttempt([1]);
+    await store.outboxPort().markAttempt([1]);
     await recordFailure(store, 1, {
       errorCode: 0x80040237,
       message: "A record with matching key values already exists.",
@@ -263,7 +263,8 @@ describe("failures", () => {
   it("markAttempt counts attempts; outcomeUnknown stays sticky through retry settlements", async () => {
     const { store } = await openTestStore();
     await store.write(create("account", { name: "A" }));
-    await store.markAttempt([1]);
+    const port = store.outboxPort();
+    await port.markAttempt([1]);
     await store.settle([
       {
         kind: "retry",
@@ -272,7 +273,7 @@ describe("failures", () => {
         error: { errorCode: 0x80072efd, message: "offline" },
       },
     ]);
-    await store.markAttempt([1]);
+    await port.markAttempt([1]);
     await store.settle([{ kind: "retry", seqs: [1], outcomeUnknown: false }]);
     const [e] = await store.peekOutbox();
     expect(e).toMatchObject({

@@ -3,6 +3,8 @@
  * entries leave the outbox and update the record's server state; retried ones stay with their
  * attempt noted; failed ones move to the failures table and mark the record (invariant 2: an
  * entry leaves the outbox only through an acknowledgement or, as a failure, a user's discard).
+ * In the same transaction the settled entries leave the in-flight list, their attempt counted on
+ * the entry (in-flight.ts): an answer and the end of its "outcome unknown" window are one write.
  */
 import type { Metadata } from "@xrm-offline/metadata";
 import type { Settlement } from "@xrm-offline/odata";
@@ -10,6 +12,7 @@ import { bodyApart } from "./attachment-blobs.ts";
 import { primaryName } from "./commit-writes.ts";
 import { dropUnreferencedBlobs, ownsBlobs } from "./drop-unreferenced-blobs.ts";
 import type { StoredBlob } from "./file-uploads.ts";
+import { readInFlight, writeInFlight } from "./in-flight.ts";
 import { finishRow, type MutableRow } from "./record-shape.ts";
 import { acknowledgeChange, applyServerRow } from "./server-state.ts";
 import type { FailureRow, OutboxRow, StoredRecord } from "./store-types.ts";
@@ -31,13 +34,19 @@ export async function settle(
   now: () => Date = () => new Date(),
 ): Promise<void> {
   if (settlements.length === 0) return;
-  await db.transaction("rw", [db.records, db.outbox, db.failures, db.blobs], async () => {
+  await db.transaction("rw", [db.records, db.outbox, db.failures, db.blobs, db.meta], async () => {
     const seqs = [...new Set(settlements.flatMap((s) => s.seqs))];
-    const found = await db.outbox.bulkGet(seqs);
+    const [found, inFlight] = await Promise.all([db.outbox.bulkGet(seqs), readInFlight(db)]);
     const bySeq = new Map<number, OutboxRow>();
     found.forEach((e) => {
-      if (e) bySeq.set(e.seq, e);
+      // The attempt being answered, still on the in-flight list: counted now.
+      if (e) bySeq.set(e.seq, inFlight.sent.has(e.seq) ? { ...e, attempts: e.attempts + 1 } : e);
     });
+    if (seqs.some((s) => inFlight.sent.has(s) || inFlight.counted.has(s))) {
+      const settled = new Set(seqs);
+      const left = (list: ReadonlySet<number>) => [...list].filter((s) => !settled.has(s));
+      await writeInFlight(db, left(inFlight.sent), left(inFlight.counted));
+    }
     const keys = new Map<string, [string, string]>();
     for (const e of bySeq.values()) {
       keys.set(keyString(e.entity, e.recordId), [e.entity, e.recordId]);

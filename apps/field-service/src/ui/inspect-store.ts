@@ -56,6 +56,18 @@ function openExisting(name: string): Promise<IDBDatabase | null> {
 }
 
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
+
+/**
+ * The in-flight marker (`sync:in-flight` in meta): `{ sent, counted? }` — `sent` entries' attempt
+ * is not counted on the entry yet — or, as older versions wrote it, a plain array (counted).
+ */
+function inFlightOf(value: unknown): { sent: Set<unknown>; all: Set<unknown> } {
+  if (Array.isArray(value)) return { sent: new Set(), all: new Set(value) };
+  const v = (value ?? {}) as { sent?: unknown; counted?: unknown };
+  const sent = Array.isArray(v.sent) ? v.sent : [];
+  const counted = Array.isArray(v.counted) ? v.counted : [];
+  return { sent: new Set(sent), all: new Set([...sent, ...counted]) };
+}
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
 
 function titleIn(
@@ -82,7 +94,7 @@ export async function inspectStore(
   if (!db) return null;
   try {
     const names = new Set(Array.from(db.objectStoreNames));
-    const wanted = ["outbox", "checkpoints", "records"].filter((n) => names.has(n));
+    const wanted = ["outbox", "checkpoints", "records", "meta"].filter((n) => names.has(n));
     const tx = db.transaction(wanted, "readonly");
     let outboxTotal = 0;
     let outbox: OutboxLine[] = [];
@@ -90,12 +102,17 @@ export async function inspectStore(
       const store = tx.objectStore("outbox");
       outboxTotal = await request(store.count());
       const entries = (await request(store.getAll(null, limit))) as Record<string, unknown>[];
+      const flight = names.has("meta")
+        ? ((await request(tx.objectStore("meta").get("sync:in-flight"))) as { value?: unknown } | undefined)
+        : undefined;
+      // An attempt in flight is counted on the entry only once its answer is recorded.
+      const { sent } = inFlightOf(flight?.value);
       outbox = entries.map((e) => ({
         seq: num(e.seq) ?? 0,
         kind: str(e.kind),
         entity: str(e.entity),
         recordId: str(e.recordId),
-        attempts: num(e.attempts) ?? 0,
+        attempts: (num(e.attempts) ?? 0) + (sent.has(e.seq) ? 1 : 0),
         createdAt: str(e.createdAt),
         title: titleIn(e, titleColumns),
         lastError: (() => {
@@ -156,7 +173,7 @@ export async function sendStates(
     const flight = (await request(tx.objectStore("meta").get("sync:in-flight"))) as
       | { value?: unknown }
       | undefined;
-    const inFlight = new Set(Array.isArray(flight?.value) ? flight.value : []);
+    const inFlight = inFlightOf(flight?.value).all;
     const failures = names.has("failures")
       ? ((await request(tx.objectStore("failures").getAll())) as Record<string, unknown>[])
       : [];
