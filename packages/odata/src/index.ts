@@ -20,7 +20,15 @@ export {
 } from "./query/filter-compile.ts";
 export { loadFetchXmlReader, planQuery } from "./query/plan-query.ts";
 export { valueTypeOf } from "./query/query-columns.ts";
-export { compareForSort, fold, type Normalized, normalize, normalizeLiteral } from "./query/query-compare.ts";
+export {
+  compareForSort,
+  fold,
+  type Normalized,
+  normalize,
+  normalizeLiteral,
+  TEXT_KEY_VERSION,
+  textKey,
+} from "./query/query-compare.ts";
 export {
   type EvaluateOptions,
   evaluateQuery,

@@ -9,19 +9,23 @@
  * - a walk yields rows in the order of the first sort key until `needed` rows match, plus every
  *   row tied with the last one on that key, so the first `needed` matches in full query order
  *   are all among them.
- * String equality and string ordering are left to the evaluator: Dataverse compares text with a
- * case- and accent-insensitive collation (`ß` equals `ss`) that no stored key reproduces, whereas
- * `startswith` matches on folded text, which the key is.
+ * Text keys (odata's `textKey`) order as the evaluator's collator and hold the folded text
+ * `startswith` matches on, but only for text made of characters the collator weighs one by one;
+ * the other rows of a text column ("odd": ß, other scripts, symbols) are read with every range or
+ * walk of it (`ColumnRanges.odd`), never skipped. Text equality and comparisons (`eq`, `gt`) stay
+ * with the evaluator: `ß` equals `ss` there, which no key range finds.
+ * A top-level `or` (or an `or` conjunct) narrows when each branch does: the union of the branches'
+ * ranges.
  */
 import {
   type ColumnRef,
   decodeSkipToken,
   type FilterNode,
-  fold,
   MAX_PAGE_SIZE,
   normalizeLiteral,
   type QueryPlan,
   type SkipPosition,
+  textKey,
 } from "@xrm-offline/odata";
 import type { IndexedColumn } from "./index-columns.ts";
 import { type IndexKey, keyOfNormalized, NULL_KEY } from "./index-keys.ts";
@@ -34,17 +38,26 @@ export interface KeyBounds {
   readonly upperOpen: boolean;
 }
 
-/** One indexed column (or the primary key) and the key ranges its conjunct allows. */
-export interface Narrowing {
+/** One indexed column (or the primary key) and the key ranges a conjunct allows on it. */
+export interface ColumnRanges {
   readonly property: string;
   readonly primaryKey: boolean;
-  /** Union of ranges (several for `in`); empty: no row can match. */
+  /** Union of ranges (several for `in`); empty (and not `odd`): no row can match. */
   readonly ranges: readonly KeyBounds[];
+  /** A text column: its rows without a key (`oddProperty`) are candidates too. */
+  readonly odd: boolean;
+}
+
+/** Rows that can satisfy one top-level conjunct: those of any part (one part; or one per branch of an `or`). */
+export interface Narrowing {
+  readonly parts: readonly ColumnRanges[];
 }
 
 export interface Walk {
   readonly property: string;
   readonly primaryKey: boolean;
+  /** A text column: its odd rows are read apart (they have no place in the key order). */
+  readonly odd: boolean;
   readonly descending: boolean;
   readonly bounds: KeyBounds;
 }
@@ -60,6 +73,11 @@ export interface AccessPlan {
 }
 
 const ALL: KeyBounds = { lowerOpen: false, upperOpen: false };
+
+/** Can no row satisfy the narrowing? */
+export function narrowsToNothing(n: Narrowing): boolean {
+  return n.parts.every((p) => p.ranges.length === 0 && !p.odd);
+}
 
 /** IndexedDB's order of the keys used here: numbers (null is -Infinity) before strings. */
 export function compareKeys(a: IndexKey, b: IndexKey): number {
@@ -128,9 +146,11 @@ function indexedColumn(
 function rangesOf(node: FilterNode): readonly KeyBounds[] | undefined {
   if (node.kind === "function") {
     if (node.fn !== "startswith" || node.column.type !== "string") return undefined;
-    const lower = fold(node.value);
+    const lower = textKey(node.value);
+    // A prefix without a key (ß…) starts no keyed text: only the column's odd rows can match.
+    if (lower === undefined) return [];
     const upper = prefixEnd(lower);
-    // `lower` inclusive, `upper` exclusive: exactly the folded strings starting with the prefix.
+    // `lower` inclusive, `upper` exclusive: the keys starting with the prefix's key.
     return [{ lower, lowerOpen: false, ...(upper !== undefined ? { upper } : {}), upperOpen: true }];
   }
   if (node.kind === "in") {
@@ -164,6 +184,80 @@ function rangesOf(node: FilterNode): readonly KeyBounds[] | undefined {
     case "le":
       return [{ lower: NULL_KEY, lowerOpen: true, upper: key, upperOpen: false }];
   }
+}
+
+type Columns = ReadonlyMap<string, IndexedColumn>;
+type Ranges = { property: string; primaryKey: boolean; ranges: KeyBounds[]; odd: boolean };
+
+/** The ranges of each column the leaf conjuncts constrain: ranges of one column intersect (`ge a and lt b`). */
+function columnRangesOf(
+  conjuncts: readonly FilterNode[],
+  plan: QueryPlan,
+  columns: Columns,
+): Map<string, Ranges> {
+  const byColumn = new Map<string, Ranges>();
+  for (const node of conjuncts) {
+    if (node.kind !== "compare" && node.kind !== "function" && node.kind !== "in") continue;
+    const col = indexedColumn(node.column, plan, columns);
+    if (!col) continue;
+    // startswith reads the text key: only a string column of the value index has it.
+    if (node.kind === "function" && col.primaryKey) continue;
+    const ranges = rangesOf(node);
+    if (!ranges) continue;
+    // `eq null` needs the null entries; other ranges never include null.
+    if (!col.nulls && ranges.some((r) => r.lower === NULL_KEY && !r.lowerOpen)) continue;
+    const property = node.column.property;
+    const prev = byColumn.get(property);
+    const odd = node.column.type === "string";
+    if (!prev) {
+      byColumn.set(property, { property, primaryKey: col.primaryKey, ranges: [...ranges], odd });
+    } else if (prev.ranges.length === 1 && ranges.length === 1) {
+      prev.ranges[0] = intersect(prev.ranges[0]!, ranges[0]!);
+    } else if (ranges.length < prev.ranges.length) {
+      prev.ranges = [...ranges];
+    }
+  }
+  for (const c of byColumn.values()) c.ranges = c.ranges.filter((r) => !isEmpty(r));
+  return byColumn;
+}
+
+/**
+ * How selective a column's ranges look, without reading: primary keys, then ids (lookups), then
+ * text prefixes (type-ahead), then other points (`statecode eq 1` may be most rows), then ranges.
+ */
+function looseness(c: Ranges, columns: Columns): number {
+  const points = c.ranges.every((r) => r.lower !== undefined && r.lower === r.upper);
+  if (points && c.primaryKey) return 0;
+  if (points && columns.get(c.property)?.type === "guid") return 1;
+  if (c.odd && c.ranges.every((r) => r.lower !== "")) return 2;
+  if (points) return 3;
+  if (c.ranges.every((r) => r.lower !== undefined && r.upper !== undefined && r.lower !== NULL_KEY)) return 4;
+  return 5;
+}
+
+/**
+ * The parts of an `or`: each branch's rows (a leaf, an `and` of conjuncts — the tightest-looking
+ * of their columns —, or a nested `or`); undefined when a branch has no index range.
+ */
+function unionOf(node: FilterNode, plan: QueryPlan, columns: Columns): ColumnRanges[] | undefined {
+  if (node.kind === "or") {
+    const parts: ColumnRanges[] = [];
+    for (const child of node.children) {
+      const p = unionOf(child, plan, columns);
+      if (!p) return undefined;
+      parts.push(...p);
+    }
+    return parts;
+  }
+  const conjuncts = node.kind === "and" ? node.children : [node];
+  const own = [...columnRangesOf(conjuncts, plan, columns).values()];
+  const best = own.sort((a, b) => looseness(a, columns) - looseness(b, columns))[0];
+  if (best) return [best];
+  for (const c of conjuncts) {
+    const parts = c.kind === "or" ? unionOf(c, plan, columns) : undefined;
+    if (parts) return parts;
+  }
+  return undefined;
 }
 
 /** Does evaluating the filter need related rows (lookup paths, FetchXML inner joins)? */
@@ -204,33 +298,14 @@ export function planAccess(
       ? undefined
       : decodeSkipToken(token, plan.fingerprint, plan.orderBy.length);
 
-  // Conjuncts by column: ranges of the same column intersect (`ge a and lt b`).
-  const byColumn = new Map<string, { primaryKey: boolean; ranges: KeyBounds[] }>();
   const conjuncts = !plan.filter ? [] : plan.filter.kind === "and" ? plan.filter.children : [plan.filter];
+  const byColumn = columnRangesOf(conjuncts, plan, byProperty);
+  const narrowings: Narrowing[] = [...byColumn.values()].map((c) => ({ parts: [c] }));
   for (const node of conjuncts) {
-    if (node.kind !== "compare" && node.kind !== "function" && node.kind !== "in") continue;
-    const col = indexedColumn(node.column, plan, byProperty);
-    if (!col) continue;
-    // startswith reads the folded key: only a string column of the value index has it.
-    if (node.kind === "function" && col.primaryKey) continue;
-    const ranges = rangesOf(node);
-    if (!ranges) continue;
-    // `eq null` needs the null entries; other ranges never include null.
-    if (!col.nulls && ranges.some((r) => r.lower === NULL_KEY && !r.lowerOpen)) continue;
-    const prev = byColumn.get(node.column.property);
-    if (!prev) {
-      byColumn.set(node.column.property, { primaryKey: col.primaryKey, ranges: [...ranges] });
-    } else if (prev.ranges.length === 1 && ranges.length === 1) {
-      prev.ranges[0] = intersect(prev.ranges[0]!, ranges[0]!);
-    } else if (ranges.length < prev.ranges.length) {
-      prev.ranges = [...ranges];
-    }
+    if (node.kind !== "or") continue;
+    const parts = unionOf(node, plan, byProperty);
+    if (parts) narrowings.push({ parts });
   }
-  const narrowings: Narrowing[] = [...byColumn].map(([property, c]) => ({
-    property,
-    primaryKey: c.primaryKey,
-    ranges: c.ranges.filter((r) => !isEmpty(r)),
-  }));
 
   const needed = (() => {
     if (plan.count || needsRelated(plan)) return Number.POSITIVE_INFINITY;
@@ -245,8 +320,8 @@ export function planAccess(
   const sortColumn = first === undefined ? undefined : byProperty.get(first.property);
   if (!first || first.property === plan.primaryKey) {
     const descending = first?.descending ?? false;
-    let bounds =
-      byColumn.get(plan.primaryKey)?.ranges.length === 1 ? byColumn.get(plan.primaryKey)!.ranges[0]! : ALL;
+    const own = byColumn.get(plan.primaryKey);
+    let bounds = own?.ranges.length === 1 ? own.ranges[0]! : ALL;
     if (position) {
       const at = first ? position.keys[0] : position.id;
       if (typeof at === "string") {
@@ -258,21 +333,26 @@ export function planAccess(
         );
       }
     }
-    walk = { property: plan.primaryKey, primaryKey: true, descending, bounds };
-  } else if (sortColumn?.nulls && sortColumn.type === first.type && first.type !== "string") {
+    walk = { property: plan.primaryKey, primaryKey: true, odd: false, descending, bounds };
+  } else if (sortColumn?.nulls && sortColumn.type === first.type) {
+    const text = first.type === "string";
     const own = byColumn.get(first.property);
     let bounds = own?.ranges.length === 1 ? own.ranges[0]! : ALL;
     if (position) {
-      const raw = position.keys[0];
-      const at = keyOfNormalized(raw ?? null);
-      bounds = intersect(
-        bounds,
-        first.descending
-          ? { upper: at, upperOpen: false, lowerOpen: false }
-          : { lower: at, lowerOpen: false, upperOpen: false },
-      );
+      const raw = position.keys[0] ?? null;
+      // The previous page ended on a row without a key: no place to resume in the key order,
+      // so the walk starts over (the evaluator skips to the position; correct, a longer read).
+      const at = text ? (raw === null ? NULL_KEY : textKey(String(raw))) : keyOfNormalized(raw);
+      if (at !== undefined) {
+        bounds = intersect(
+          bounds,
+          first.descending
+            ? { upper: at, upperOpen: false, lowerOpen: false }
+            : { lower: at, lowerOpen: false, upperOpen: false },
+        );
+      }
     }
-    walk = { property: first.property, primaryKey: false, descending: first.descending, bounds };
+    walk = { property: first.property, primaryKey: false, odd: text, descending: first.descending, bounds };
   }
   return { narrowings, ...(walk ? { walk } : {}), needed, ...(position ? { position } : {}) };
 }

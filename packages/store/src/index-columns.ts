@@ -1,11 +1,11 @@
 /**
  * Which columns of a table the local store keeps in its value index (`_ix`), and how their values
  * compare. Defaults serve the queries form scripts and apps make most: the primary name (pickers:
- * `startswith`), `statecode` (active rows), the table's own lookups (`_x_value eq <id>`: related
+ * `startswith`, and lists ordered by name), `statecode` (active rows), the table's own lookups (`_x_value eq <id>`: related
  * lists, form lookups; not the audit ones every table has) and `modifiedon` (newest first). A table may add more (`offlineTables` in webapi).
  */
 import type { EntityMetadata } from "@xrm-offline/metadata";
-import { type ValueType, valueTypeOf, xrmError } from "@xrm-offline/odata";
+import { TEXT_KEY_VERSION, type ValueType, valueTypeOf, xrmError } from "@xrm-offline/odata";
 
 export interface IndexedColumn {
   /** Property on the row as the Web API returns it: `name`, `_parentcustomerid_value`. */
@@ -14,8 +14,8 @@ export interface IndexedColumn {
   readonly type: ValueType;
   /**
    * Rows whose value is null have an entry too, so the column can be walked in order (nulls
-   * first) and answer `eq null`. Off for text (only `startswith` uses it) and lookups (filtered
-   * by id, rarely sorted on): mostly-null columns then cost a row no index entry.
+   * first) and answer `eq null`. Off for lookups (filtered by id, rarely sorted on): mostly-null
+   * lookups then cost a row no index entry.
    */
   readonly nulls: boolean;
 }
@@ -42,7 +42,7 @@ function columnOf(entity: EntityMetadata, name: string): IndexedColumn | undefin
   if (lookup) return { property: lookup.valueProperty, type: "guid", nulls: false };
   const attr = entity.attribute(name);
   const type = attr ? valueTypeOf(attr.type) : undefined;
-  return attr && type ? { property: attr.name, type, nulls: type !== "string" } : undefined;
+  return attr && type ? { property: attr.name, type, nulls: true } : undefined;
 }
 
 /**
@@ -76,5 +76,7 @@ export function indexColumnsFor(entity: EntityMetadata, extra: readonly string[]
 
 /** Identity of a table's index layout: stored rows were keyed for exactly this. */
 export function indexSignature(columns: readonly IndexedColumn[]): string {
-  return columns.map((c) => `${c.property}:${c.type}${c.nulls ? ":nulls" : ""}`).join(",");
+  // Text keys follow the runtime's collator (odata's TEXT_KEY_VERSION): another ranking re-keys.
+  const text = columns.some((c) => c.type === "string") ? `;text:${TEXT_KEY_VERSION}` : "";
+  return columns.map((c) => `${c.property}:${c.type}${c.nulls ? ":nulls" : ""}`).join(",") + text;
 }

@@ -6,14 +6,17 @@
  * change and no upgrade ever touches the outbox for it.
  *
  * Keys are the evaluator's normalized values, so IndexedDB's key order is the evaluator's order:
- * numbers and dates as numbers (dates as epoch ms), GUIDs lower case, booleans 0/1, and text
- * folded (lower case, no accents) — the form `startswith` matches on. Null (or a value the type
- * can't read) is `-Infinity`, below every other key, as SQL Server sorts nulls first; only
- * columns that keep nulls (`IndexedColumn.nulls`) have entries for them.
+ * numbers and dates as numbers (dates as epoch ms), GUIDs lower case, booleans 0/1, and text as
+ * odata's `textKey` — folded (the form `startswith` matches on) and ordered as the evaluator's
+ * collator orders it. Null (or a value the type can't read) is `-Infinity`, below every other
+ * key, as SQL Server sorts nulls first; only columns that keep nulls (`IndexedColumn.nulls`) have
+ * entries for them. Text the key can't order (ß, other scripts, symbols: `textKey` undefined) is
+ * kept apart, under `[entity, oddProperty(property), 0]`: the planner reads those rows with every
+ * range or walk of the column, so no such row is ever missed or put out of order.
  * Locally deleted rows get no entries: an index walk never meets them.
  */
 
-import { fold, type Normalized, normalize, type ValueType } from "@xrm-offline/odata";
+import { type Normalized, normalize, textKey, type ValueType } from "@xrm-offline/odata";
 import type { DBCore, DBCoreMutateRequest, Middleware } from "dexie";
 import type { IndexedColumn } from "./index-columns.ts";
 
@@ -28,9 +31,21 @@ export function keyOfNormalized(n: Normalized): IndexKey {
   return typeof n === "boolean" ? (n ? 1 : 0) : n;
 }
 
+/** Where a text column's rows whose text has no key (`textKey`) are indexed, all under key 0. */
+export function oddProperty(property: string): string {
+  // "~" is in no Web API property name.
+  return `${property}~odd`;
+}
+
+/** The key of text in a text column's index, or ODD when the text has no key. */
+export const ODD: unique symbol = Symbol("odd");
+
 /** The index key of a row value of a column of `type`. */
-export function indexKeyOf(type: ValueType, value: unknown): IndexKey {
-  if (type === "string") return typeof value === "string" ? fold(value) : NULL_KEY;
+export function indexKeyOf(type: ValueType, value: unknown): IndexKey | typeof ODD {
+  if (type === "string") {
+    const text = normalize("string", value);
+    return typeof text === "string" ? (textKey(text) ?? ODD) : NULL_KEY;
+  }
   return keyOfNormalized(normalize(type, value));
 }
 
@@ -44,7 +59,8 @@ export function indexEntriesOf(
   if (row._deleted === true) return out;
   for (const c of columns) {
     const key = indexKeyOf(c.type, row[c.property]);
-    if (key !== NULL_KEY || c.nulls) out.push([entity, c.property, key]);
+    if (key === ODD) out.push([entity, oddProperty(c.property), 0]);
+    else if (key !== NULL_KEY || c.nulls) out.push([entity, c.property, key]);
   }
   return out;
 }

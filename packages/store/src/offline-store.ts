@@ -9,7 +9,6 @@ import {
   XrmError,
   xrmError,
 } from "@xrm-offline/odata";
-import { planAccess } from "./access-plan.ts";
 import {
   type ApplyServerRowsOptions,
   type ApplyServerRowsResult,
@@ -22,7 +21,7 @@ import { type IndexedColumn, indexColumnsFor } from "./index-columns.ts";
 import { indexKeysMiddleware } from "./index-keys.ts";
 import { createOutboxPort } from "./outbox-port.ts";
 import { outboxCounts, type PeekOptions, peekOutbox } from "./peek-outbox.ts";
-import { type PlannerTuning, planRows } from "./plan-rows.ts";
+import type { PlannerTuning } from "./plan-rows.ts";
 import { storeError } from "./quota-error.ts";
 import { publicRecord } from "./record-shape.ts";
 import { reindexTables } from "./reindex-tables.ts";
@@ -225,6 +224,8 @@ export class OfflineStore {
       readonly tuning?: PlannerTuning;
     } = {},
   ): Promise<Record<string, unknown>[]> {
+    // The planner loads with the first read, not with the page: a page that only writes never needs it.
+    const { planAccess, planRows } = await import("./plan-rows.ts");
     const access = planAccess(plan, this.#indexColumns(plan.entity), options);
     const size = () => this.#tableSize(plan.entity);
     const rows = await planRows(this.#db, plan, access, options.context ?? {}, size, options.tuning);

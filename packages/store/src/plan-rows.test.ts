@@ -94,6 +94,68 @@ describe("index-backed reads", () => {
     await store.close();
   });
 
+  it("walks text in the evaluator's order, odd text kept apart, and reads an `or` as a union", async () => {
+    const counter = { rows: 0 };
+    const { store } = await openTestStore({ addons: [rowCounter(counter)] });
+    // Names the keys can't order (ß, other scripts) among 600 keyed ones.
+    const odd = [
+      { accountid: id(900), name: "Straße 1" },
+      { accountid: id(901), name: "Жук" },
+      { accountid: id(902), name: "Æon" },
+    ];
+    await store.applyServerRows("account", [...rows, ...odd]);
+    const read = async (options: string, pageSize?: number) => {
+      counter.rows = 0;
+      const r = await retrieveLocalRecords(store, "account", options, pageSize);
+      return { names: r.entities.map((e) => e.name), rows: counter.rows, next: r.nextLink };
+    };
+
+    const first = await read("?$select=name&$orderby=name&$top=3");
+    expect(first.names).toEqual(["Account 0000", "Account 0001", "Account 0002"]);
+    // The page (+1 for moreRecords, +1 for a keyset start, + the last key's ties) and the 3 odd
+    // rows, not 603.
+    expect(first.rows).toBe(3 + 2 + 1 + 3);
+    const last = await read("?$select=name&$orderby=name desc&$top=3");
+    expect(last.names).toEqual(["Жук", "Straße 1", "Æon"]);
+    expect(last.rows).toBe(3 + 2 + 1 + 3);
+
+    // Keyset paging by name: every page reads about a page, wherever it is.
+    let options: string | undefined = "?$select=name&$orderby=name";
+    const all: unknown[] = [];
+    while (options) {
+      const page = await read(options, 50);
+      expect(page.rows).toBeLessThanOrEqual(50 + 2 + 1 + 3);
+      all.push(...page.names);
+      options = page.next;
+    }
+    expect(all.length).toBe(603);
+    expect(all.slice(0, 2)).toEqual(["Account 0000", "Account 0001"]);
+    expect(all.slice(-4)).toEqual(["Account 0599", "Æon", "Straße 1", "Жук"]);
+
+    // `startswith or startswith`: the union of two prefix ranges (+ the odd rows), not a scan.
+    const either = await read(
+      "?$select=name&$filter=startswith(name,'account 0123') or startswith(name,'stra')&$orderby=name",
+    );
+    expect(either.names).toEqual(["Account 0123", "Straße 1"]);
+    expect(either.rows).toBeLessThanOrEqual(1 + 3);
+    const branches = await read(
+      `?$select=name&$filter=_parentaccountid_value eq ${PARENT} or (statecode eq 1 and startswith(name,'account 058'))&$top=20`,
+    );
+    expect(branches.names).toEqual([
+      "Account 0007",
+      "Account 0107",
+      "Account 0207",
+      "Account 0307",
+      "Account 0407",
+      "Account 0507",
+      "Account 0582",
+      "Account 0585",
+      "Account 0588",
+    ]);
+    expect(branches.rows).toBeLessThanOrEqual(6 + 10 + 3);
+    await store.close();
+  });
+
   it("re-keys stored rows when a table's index columns change", async () => {
     const { store, factory } = await openTestStore();
     await store.applyServerRows("account", rows);

@@ -9,6 +9,9 @@
  *    indexed column, the walk is tried first on a small budget (a few pages' worth of rows): a
  *    filter that most rows pass (`statecode eq 0`) then costs no narrowing probe at all;
  * 4. otherwise every row of the widest usable narrowing, or of the table (a scan).
+ * A narrowing of an `or` reads the union of its parts' ranges. A text column's rows without a key
+ * (index-keys.ts, "odd") are read with each of its ranges, and before a walk ordered by it: they
+ * are candidates but never count towards filling the page, having no place in the key order.
  */
 
 import {
@@ -22,8 +25,12 @@ import {
 } from "@xrm-offline/odata";
 import type { Collection } from "dexie";
 import type { AccessPlan, KeyBounds, Narrowing, Walk } from "./access-plan.ts";
-import { compareKeys } from "./access-plan.ts";
-import type { IndexKey } from "./index-keys.ts";
+import { compareKeys, narrowsToNothing } from "./access-plan.ts";
+
+// Loaded together on a page's first read (offline-store.ts imports this module dynamically).
+export { planAccess } from "./access-plan.ts";
+
+import { type IndexKey, oddProperty } from "./index-keys.ts";
 import type { StoredRecord } from "./store-types.ts";
 import type { XrmDatabase } from "./xrm-database.ts";
 
@@ -40,6 +47,11 @@ export interface PlannerTuning {
 const NARROW_LIMIT = 2000;
 const FIRST_CHUNK = 1;
 const WALK_FIRST_FACTOR = 4;
+/**
+ * Most rows that first walk reads, whatever the page size: past this, probing the narrowings
+ * (keys only) costs less than reading more rows on the chance the filter is unselective.
+ */
+const WALK_FIRST_CAP = 256;
 const MAX_CHUNK = 4000;
 
 type RecordKey = [string, string];
@@ -78,6 +90,11 @@ function rangeOf(
   return n.primaryKey ? primaryRange(db, entity, b) : valueRange(db, entity, n.property, b);
 }
 
+/** The rows of a text column whose text has no key (all under key 0 of its odd entries). */
+function oddRange(db: XrmDatabase, entity: string, property: string): Collection<StoredRecord, RecordKey> {
+  return db.records.where("_ix").equals([entity, oddProperty(property), 0]);
+}
+
 /** Ids a narrowing allows, at most `limit` (+1 to tell "more"); undefined when over the limit. */
 async function narrowedIds(
   db: XrmDatabase,
@@ -86,11 +103,16 @@ async function narrowedIds(
   limit: number,
 ): Promise<string[] | undefined> {
   const ids = new Set<string>();
-  for (const r of n.ranges) {
-    const coll = rangeOf(db, entity, n, r);
-    const keys = await (Number.isFinite(limit) ? coll.limit(limit + 1 - ids.size) : coll).primaryKeys();
-    for (const k of keys) ids.add(k[1]);
-    if (ids.size > limit) return undefined;
+  for (const part of n.parts) {
+    const colls = part.ranges.map((r) => rangeOf(db, entity, part, r));
+    if (part.odd) colls.push(oddRange(db, entity, part.property));
+    for (const coll of colls) {
+      const ask = limit + 1 - ids.size;
+      const keys = await (Number.isFinite(ask) ? coll.limit(ask) : coll).primaryKeys();
+      for (const k of keys) ids.add(k[1]);
+      // A full answer may have been cut short (ids already seen in another part don't add up).
+      if (ids.size > limit || keys.length === ask) return undefined;
+    }
   }
   return [...ids];
 }
@@ -134,6 +156,12 @@ class Collector {
     this.#seen.add(row._id);
     this.rows.push(row);
     if (this.#counts(row)) this.matched++;
+  }
+  /** A candidate outside the walk's order: never counts towards filling the page. */
+  addApart(row: StoredRecord): void {
+    if (row._deleted || this.#seen.has(row._id)) return;
+    this.#seen.add(row._id);
+    this.rows.push(row);
   }
 }
 
@@ -236,31 +264,44 @@ export async function planRows(
   }
   const out = new Collector(counts);
   const points = access.narrowings.find(
-    (n) => n.primaryKey && n.ranges.every((r) => r.lower !== undefined && r.lower === r.upper),
-  );
+    (n) =>
+      n.parts.length === 1 &&
+      n.parts[0]!.primaryKey &&
+      n.parts[0]!.ranges.every((r) => r.lower !== undefined && r.lower === r.upper),
+  )?.parts[0];
   if (points) {
     const rows = await db.records.bulkGet(points.ranges.map((r) => [entity, r.lower as string] as RecordKey));
     for (const row of rows) if (row) out.add(row);
     return out.rows;
   }
-  if (access.narrowings.some((n) => n.ranges.length === 0)) return [];
+  if (access.narrowings.some(narrowsToNothing)) return [];
+  // Walked by text: the rows without a key too, apart (the walk meets only keyed text).
+  let oddRead = !access.walk?.odd;
+  const walk = async (budget?: number): Promise<boolean> => {
+    if (!oddRead) {
+      oddRead = true;
+      for (const row of await oddRange(db, entity, access.walk!.property).toArray()) out.addApart(row);
+    }
+    return walkInOrder(db, entity, access.walk!, access.needed, out, firstChunk, budget);
+  };
 
-  // Ordered by an indexed column: walk first on a small budget; most pages end there.
-  if (
-    access.walk &&
-    !access.walk.primaryKey &&
-    access.narrowings.length > 0 &&
-    Number.isFinite(access.needed) &&
-    (await walkInOrder(
-      db,
-      entity,
-      access.walk,
-      access.needed,
-      out,
-      firstChunk,
-      access.needed * (tuning.walkFirstFactor ?? WALK_FIRST_FACTOR),
-    ))
-  ) {
+  // Ordered by an indexed column: walk first on a small budget; most pages end there. An `or`
+  // or a text prefix on another column is usually selective (type-ahead): its keys are counted
+  // first, up to that budget, and if they fit, those rows are read instead of walking.
+  const walkFirst =
+    access.walk && !access.walk.primaryKey && access.narrowings.length > 0 && Number.isFinite(access.needed);
+  const budget = Math.min(access.needed * (tuning.walkFirstFactor ?? WALK_FIRST_FACTOR), WALK_FIRST_CAP);
+  if (walkFirst) {
+    for (const n of access.narrowings) {
+      if (n.parts.length < 2 && !n.parts.some((p) => p.odd && p.property !== access.walk!.property)) continue;
+      const ids = await narrowedIds(db, entity, n, budget);
+      if (!ids) continue;
+      const rows = await db.records.bulkGet(ids.map((id) => [entity, id] as RecordKey));
+      for (const row of rows) if (row) out.add(row);
+      return out.rows;
+    }
+  }
+  if (walkFirst && (await walk(budget))) {
     return out.rows;
   }
 
@@ -289,7 +330,7 @@ export async function planRows(
     return out.rows;
   }
   if (access.walk && Number.isFinite(access.needed)) {
-    await walkInOrder(db, entity, access.walk, access.needed, out, firstChunk);
+    await walk();
     return out.rows;
   }
   const all = await primaryRange(db, entity, { lowerOpen: false, upperOpen: false }).toArray();

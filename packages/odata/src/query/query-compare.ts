@@ -21,6 +21,73 @@ export function fold(text: string): string {
   return text.normalize("NFD").replace(MARKS, "").toLowerCase();
 }
 
+/**
+ * Characters whose order under the collator a text key reproduces one code unit each: space,
+ * ASCII punctuation, digits and a–z (upper case and accented Latin letters fold onto them). The
+ * collator orders these by one primary weight per character, so strings made only of them compare
+ * like their keys. Ranks come from the collator itself (the one the evaluator sorts with), so a
+ * key never disagrees with it; `TEXT_KEY_VERSION` names the ranking, to re-key stored keys when a
+ * runtime's collator ranks differently.
+ */
+const KEY_ALPHABET: readonly string[] = (() => {
+  const chars = [" "];
+  for (let c = 0x21; c < 0x7f; c++) {
+    const ch = String.fromCharCode(c);
+    if (ch < "A" || ch > "Z") chars.push(ch);
+  }
+  return chars.sort((a, b) => collator.compare(a, b));
+})();
+/** Key code unit of each alphabet character (by code unit below 0x80; 0: not in the alphabet). */
+const KEY_UNIT: Uint16Array = (() => {
+  const units = new Uint16Array(0x80);
+  let rank = 0;
+  KEY_ALPHABET.forEach((ch, i) => {
+    // Characters the collator can't tell apart share a key.
+    if (i > 0 && collator.compare(KEY_ALPHABET[i - 1]!, ch) !== 0) rank++;
+    units[ch.charCodeAt(0)] = 0x21 + rank;
+  });
+  for (let c = 0x41; c <= 0x5a; c++) units[c] = units[c + 0x20]!;
+  return units;
+})();
+
+/**
+ * Latin accents (U+0300–U+036F) the collator ignores at its strength, as `fold` drops them; not
+ * the medieval letter marks (U+0363–U+036F), which the collator weighs as letters.
+ */
+const IGNORED_MARK: Uint8Array = (() => {
+  const marks = new Uint8Array(0x70);
+  for (let c = 0; c < 0x70; c++) {
+    const m = String.fromCharCode(0x300 + c);
+    marks[c] = collator.compare(`a${m}b`, "ab") === 0 && collator.compare(`${m}b`, "b") === 0 ? 1 : 0;
+  }
+  return marks;
+})();
+
+/** Identity of the key ranking (the alphabet in collator order, ties marked, ignored marks). */
+export const TEXT_KEY_VERSION: string =
+  KEY_ALPHABET.map((ch) => String.fromCharCode(KEY_UNIT[ch.charCodeAt(0)]!)).join("") + IGNORED_MARK.join("");
+
+const ASCII_PRINTABLE = /^[\x20-\x7e]*$/;
+
+/**
+ * A key of `text` whose code-unit order is the evaluator's text order (`compareNormalized`) and
+ * whose prefixes are the keys of its folded prefixes (what `startswith` matches); undefined when
+ * the collator orders the text by more than its characters one by one: letters outside a–z (ß,
+ * æ, ø, other scripts), symbols beyond ASCII, marks other than the Latin accents it ignores.
+ */
+export function textKey(text: string): string | undefined {
+  const s = ASCII_PRINTABLE.test(text) ? text : text.normalize("NFD");
+  let out = "";
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x300 && c <= 0x36f && IGNORED_MARK[c - 0x300] === 1) continue;
+    const unit = c < 0x80 ? KEY_UNIT[c]! : 0;
+    if (unit === 0) return undefined;
+    out += String.fromCharCode(unit);
+  }
+  return out;
+}
+
 /** ISO date or date-time text → epoch ms (UTC when no zone is given); null when unreadable. */
 export function instantOf(text: string): number | null {
   if (text.length > 40) return null;
