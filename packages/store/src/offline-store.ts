@@ -9,13 +9,8 @@ import {
   XrmError,
   xrmError,
 } from "@xrm-offline/odata";
-import {
-  type ApplyServerRowsOptions,
-  type ApplyServerRowsResult,
-  applyServerRows,
-} from "./apply-server-rows.ts";
+import type { ApplyServerRowsOptions, ApplyServerRowsResult } from "./apply-server-rows.ts";
 import { commitWrites, type PreparedWrite, type WriteResult } from "./commit-writes.ts";
-import { discardFailure, retryFailure } from "./failure-actions.ts";
 import { GroupCommitter } from "./group-commit.ts";
 import { type IndexedColumn, indexColumnsFor } from "./index-columns.ts";
 import { indexKeysMiddleware } from "./index-keys.ts";
@@ -25,10 +20,24 @@ import type { PlannerTuning } from "./plan-rows.ts";
 import { storeError } from "./quota-error.ts";
 import { publicRecord } from "./record-shape.ts";
 import { reindexTables } from "./reindex-tables.ts";
-import { settle } from "./settle.ts";
 import { type StoreChange, StoreNotifier } from "./store-notifier.ts";
 import type { OutboxItem, RecordRef, StoredRecord } from "./store-types.ts";
 import { XrmDatabase, type XrmDatabaseOptions } from "./xrm-database.ts";
+
+type SyncSide = typeof import("./sync-side.ts");
+let syncSide: Promise<SyncSide> | undefined;
+/**
+ * The sync side of the store (sync-side.ts), loaded once: started right after a store opens, so
+ * it is in memory before the engine or a retry needs it even if the network drops meanwhile. A
+ * failed load is forgotten so the next call tries again.
+ */
+function loadSyncSide(): Promise<SyncSide> {
+  syncSide ??= import("./sync-side.ts").catch((e: unknown) => {
+    syncSide = undefined;
+    throw e;
+  });
+  return syncSide;
+}
 
 export interface OpenStoreOptions extends XrmDatabaseOptions {
   /** IndexedDB database name: one per org and user. */
@@ -136,6 +145,7 @@ export class OfflineStore {
       db.close();
       throw XrmError.from(e);
     }
+    loadSyncSide().catch(() => {}); // a failure shows at the call that needs it
     return new OfflineStore(db, options, indexColumns);
   }
 
@@ -297,7 +307,7 @@ export class OfflineStore {
    * in-flight list (in-flight.ts).
    */
   async settle(settlements: readonly Settlement[]): Promise<void> {
-    await settle(this.#db, this.metadata, settlements, this.#now);
+    await (await loadSyncSide()).settle(this.#db, this.metadata, settlements, this.#now);
     this.#notifier.notify("settle");
   }
 
@@ -317,13 +327,13 @@ export class OfflineStore {
 
   /** Puts a failure's entries back in the outbox at their original positions. */
   async retryFailure(id: string): Promise<void> {
-    await retryFailure(this.#db, id);
+    await (await loadSyncSide()).retryFailure(this.#db, id);
     this.#notifier.notify("failure");
   }
 
   /** Gives a failed change up and reverts it locally (see failure-actions.ts for dependants). */
   async discardFailure(id: string): Promise<DiscardResult> {
-    const result = await discardFailure(this.#db, this.metadata, id);
+    const result = await (await loadSyncSide()).discardFailure(this.#db, this.metadata, id);
     this.#notifier.notify("failure");
     return result;
   }
@@ -336,6 +346,7 @@ export class OfflineStore {
     rows: readonly Readonly<Record<string, unknown>>[],
     options: ApplyServerRowsOptions = {},
   ): Promise<ApplyServerRowsResult> {
+    const { applyServerRows } = await loadSyncSide();
     const result = await applyServerRows(this.#db, this.metadata, entity, rows, options, this.#now);
     this.#notifier.notify("pull");
     return result;
