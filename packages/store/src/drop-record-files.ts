@@ -3,7 +3,7 @@
  * failed or uploaded) and their bytes, and the copies downloaded from the server
  * (downloaded-files.ts), all found by the `<entity>|<id>|` prefix of their keys.
  */
-import { DOWNLOAD_PREFIX } from "./downloaded-files.ts";
+import { DOWNLOAD_PREFIX } from "./download-key.ts";
 import type { XrmDatabase } from "./xrm-database.ts";
 
 /**

@@ -1,4 +1,6 @@
 import { xrmError } from "@xrm-offline/odata";
+import { downloadKey } from "./download-key.ts";
+import { type DownloadedFile, dropDownloaded, keepDownloaded, readDownloaded } from "./downloaded-files.ts";
 import { storeError } from "./quota-error.ts";
 import type { XrmDatabase } from "./xrm-database.ts";
 
@@ -44,12 +46,16 @@ export interface StoredBlob {
   readonly blob: Blob;
 }
 
+/**
+ * A file as this device has it. `state`: an upload's state for a file set here; "downloaded" for
+ * the server's file kept here (downloaded on a read, or a note body that came with its row).
+ */
 export interface LocalFile {
   readonly blob: Blob;
   readonly fileName: string;
   readonly mimeType: string;
   readonly size: number;
-  readonly state: FileUpload["state"];
+  readonly state: FileUpload["state"] | "downloaded";
 }
 
 export const uploadKey = (entity: string, recordId: string, column: string) =>
@@ -102,6 +108,8 @@ export class FileUploadStore {
         }
         const previous = await db.uploads.get(id);
         if (previous) await db.blobs.delete(previous.blobId);
+        // The server's file downloaded earlier is replaced by this one.
+        await db.blobs.delete(downloadKey(target.entity, target.recordId, target.column));
         await db.blobs.put({ id: upload.blobId, blob });
         await db.uploads.put(upload);
       });
@@ -127,6 +135,31 @@ export class FileUploadStore {
         state: upload.state,
       };
     });
+  }
+
+  /** The downloaded copy of a column's file (set elsewhere), or undefined. */
+  async downloaded(entity: string, recordId: string, column: string): Promise<DownloadedFile | undefined> {
+    return readDownloaded(this.#db, entity, recordId, column);
+  }
+
+  /**
+   * Keeps a downloaded copy (replacing an older one) unless the record left the device, was deleted
+   * here or had a file set here meanwhile. A full disk is an XrmError (0x80070070), nothing kept.
+   */
+  async keepDownloaded(
+    target: { readonly entity: string; readonly recordId: string; readonly column: string },
+    file: Omit<DownloadedFile, "id" | "downloadedAt">,
+  ): Promise<boolean> {
+    try {
+      return await keepDownloaded(this.#db, target, { ...file, downloadedAt: this.#now().toISOString() });
+    } catch (e) {
+      throw storeError(e);
+    }
+  }
+
+  /** Drops the downloaded copy of a column's file (the server replaced or removed it). */
+  async dropDownloaded(entity: string, recordId: string, column: string): Promise<void> {
+    await dropDownloaded(this.#db, entity, recordId, column);
   }
 
   async blob(blobId: string): Promise<Blob | undefined> {

@@ -1,6 +1,7 @@
 export type { ApplyServerRowsOptions, ApplyServerRowsResult } from "./apply-server-rows.ts";
 export { blobsApart, carriesBlob, withBlobsInline } from "./attachment-blobs.ts";
 export type { PreparedWrite, WriteResult } from "./commit-writes.ts";
+export type { DownloadedFile } from "./downloaded-files.ts";
 export {
   type FileUpload,
   type FileUploadProgress,

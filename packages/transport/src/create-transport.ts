@@ -58,6 +58,15 @@ export interface BinaryRequest {
   readonly headers?: Readonly<Record<string, string>>;
   /** Sent as is: a `Blob` slice is streamed by fetch, never copied into a string. */
   readonly body?: Blob | Uint8Array;
+  /** "blob": a 2xx answer's body is read as a Blob (a download), never as text. */
+  readonly responseType?: "blob";
+}
+
+/** A binary request's answer; `body` only with `responseType: "blob"`. */
+export interface BinaryResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: Blob;
 }
 
 export interface Transport {
@@ -68,10 +77,7 @@ export interface Transport {
   /** One `$batch` POST; one result per request, in order (see decodeBatchResponse). */
   sendBatch(parts: readonly BatchPart[], options?: BatchOptions): Promise<BatchResult[]>;
   /** A binary request (file upload chunk, file download). Resolves for 2xx with status and headers. */
-  sendBinary(
-    request: BinaryRequest,
-    options?: SendOptions,
-  ): Promise<{ readonly status: number; readonly headers: Readonly<Record<string, string>> }>;
+  sendBinary(request: BinaryRequest, options?: SendOptions): Promise<BinaryResponse>;
 }
 
 interface Exchange {
@@ -79,6 +85,8 @@ interface Exchange {
   readonly statusText: string;
   readonly headers: Record<string, string>;
   readonly text: string;
+  /** A successful download's body (then `text` is empty). */
+  readonly blob?: Blob;
 }
 
 const METHODS = new Set(["GET", "POST", "PATCH", "PUT", "DELETE"]);
@@ -141,6 +149,7 @@ export function createTransport(options: TransportOptions): Transport {
     headers: Record<string, string>,
     body: string | Blob | Uint8Array | undefined,
     signal: AbortSignal | undefined,
+    asBlob = false,
   ): Promise<Exchange> {
     if (signal?.aborted) throw abortedBeforeSending(signal);
     const timeoutSignal = Number.isFinite(timeoutMs) ? AbortSignal.timeout(timeoutMs) : undefined;
@@ -161,6 +170,17 @@ export function createTransport(options: TransportOptions): Transport {
       throw fetchFailure(error, { ...context, answered: false });
     }
     try {
+      if (asBlob && isSuccessStatus(response.status)) {
+        // A file's bytes: kept as a Blob (the browser may keep a big one on disk), never as text.
+        const blob = await response.blob();
+        return {
+          status: response.status,
+          statusText: response.statusText,
+          headers: headersToObject(response.headers),
+          text: "",
+          blob,
+        };
+      }
       const text = await response.text();
       return {
         status: response.status,
@@ -180,6 +200,7 @@ export function createTransport(options: TransportOptions): Transport {
     baseHeaders: Record<string, string>,
     body: string | Blob | Uint8Array | undefined,
     signal: AbortSignal | undefined,
+    asBlob = false,
   ): Promise<{ result: Exchange; redact: (text: string) => string }> {
     const used: string[] = [];
     const redact = (text: string): string =>
@@ -192,11 +213,11 @@ export function createTransport(options: TransportOptions): Transport {
     if (signal?.aborted) throw abortedBeforeSending(signal);
     const first = await token(false);
     used.push(first);
-    let result = await attempt(method, url, withToken(first), body, signal);
+    let result = await attempt(method, url, withToken(first), body, signal, asBlob);
     if (result.status === 401 && getAccessToken !== undefined) {
       const second = await token(true);
       used.push(second);
-      result = await attempt(method, url, withToken(second), body, signal);
+      result = await attempt(method, url, withToken(second), body, signal, asBlob);
     }
     return { result, redact };
   }
@@ -264,9 +285,12 @@ export function createTransport(options: TransportOptions): Transport {
         headers,
         request.body,
         sendOptions.signal,
+        request.responseType === "blob",
       );
       if (!isSuccessStatus(result.status)) throw errorFromResponse({ ...result, now: now(), redact });
-      return { status: result.status, headers: result.headers };
+      return result.blob
+        ? { status: result.status, headers: result.headers, body: result.blob }
+        : { status: result.status, headers: result.headers };
     },
 
     async sendBatch(parts, batchOptions = {}) {

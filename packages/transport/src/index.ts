@@ -11,6 +11,7 @@ export {
   type AccessTokenProvider,
   type BatchOptions,
   type BinaryRequest,
+  type BinaryResponse,
   createTransport,
   type SendOptions,
   type Transport,
@@ -21,6 +22,12 @@ export {
   type DecodeBatchOptions,
   decodeBatchResponse,
 } from "./decode-batch-response.ts";
+export {
+  type DownloadedBytes,
+  type DownloadOptions,
+  type DownloadTarget,
+  downloadFile,
+} from "./download-file.ts";
 export { type EncodeBatchOptions, encodeBatch, MAX_BATCH_REQUESTS } from "./encode-batch.ts";
 export { type ErrorResponseInput, errorFromResponse } from "./error-from-response.ts";
 export { type AnswerIdentity, type ExpectedEntity, entityMismatch } from "./expected-entity.ts";

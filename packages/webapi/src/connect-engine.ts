@@ -19,14 +19,17 @@ import {
   transportPullRemote,
   withInlineBlobs,
 } from "@xrm-offline/sync";
-import { createTransport, type Transport, uploadFile } from "@xrm-offline/transport";
+import { createTransport, downloadFile, type Transport, uploadFile } from "@xrm-offline/transport";
 import type { SyncTuning } from "./connect-sync.ts";
 import type { OfflineTables } from "./offline-tables.ts";
 import { createOnlineApi } from "./online/create-online-api.ts";
+import type { FileDownloader } from "./read-file.ts";
 import type { CreateWebApiOptions, OnlineApi } from "./web-api-types.ts";
 
 export interface EngineParts {
   readonly transport: Transport;
+  /** Downloads a file or a note's body (`api.files.get`), in ranges of `sync.downloadChunkBytes`. */
+  readonly download: FileDownloader;
   readonly online: OnlineApi;
   /** Built when the store is open; started then unless `sync.autoStart` is false. */
   readonly engine: Promise<SyncEngine>;
@@ -123,5 +126,11 @@ export function connectEngine(
     transport: () => transport,
     isAvailableOffline: (e) => tables.isAvailable(e),
   });
-  return { transport, online, engine: building };
+  const download: FileDownloader = (target) =>
+    downloadFile(
+      transport,
+      target,
+      tuning.downloadChunkBytes ? { chunkBytes: tuning.downloadChunkBytes } : {},
+    );
+  return { transport, online, engine: building, download };
 }

@@ -17,6 +17,7 @@ import type { RetryPolicy, SyncEngine } from "@xrm-offline/sync";
 import { Observable, type Subscription } from "rxjs";
 import type { EngineParts } from "./connect-engine.ts";
 import type { OfflineTables } from "./offline-tables.ts";
+import type { FileDownloader } from "./read-file.ts";
 import type { SyncEngineLike } from "./sync-api.ts";
 import type { CreateWebApiOptions, OnlineApi, RetrieveMultipleResponse } from "./web-api-types.ts";
 import { xrmPromise } from "./xrm-promise.ts";
@@ -39,11 +40,15 @@ export interface SyncTuning {
   readonly autoStart?: boolean;
   /** Largest chunk of a file upload, below the server's 4 MB recommendation (default: the server's). */
   readonly uploadChunkBytes?: number;
+  /** Bytes per ranged request when downloading a file (default 4 MB, Dataverse's chunk size). */
+  readonly downloadChunkBytes?: number;
 }
 
 export interface ConnectedParts {
   readonly online: OnlineApi;
   readonly engine: SyncEngineLike;
+  /** Downloads a file from the server (loads the transport on first use). */
+  readonly download: FileDownloader;
 }
 
 export function connectSync(
@@ -58,6 +63,12 @@ export function connectSync(
   const timeoutMs = options.sync?.timeoutMs;
   if (timeoutMs !== undefined && !(timeoutMs > 0))
     throw xrmError("InvalidArgument", `sync.timeoutMs must be a positive number, got ${String(timeoutMs)}.`);
+  const chunk = options.sync?.downloadChunkBytes;
+  if (chunk !== undefined && !(Number.isSafeInteger(chunk) && chunk > 0))
+    throw xrmError(
+      "InvalidArgument",
+      `sync.downloadChunkBytes must be a positive integer, got ${String(chunk)}.`,
+    );
   let loading: Promise<EngineParts> | undefined;
   const load = () => {
     loading ??= import("./connect-engine.ts").then((m) =>
@@ -72,6 +83,7 @@ export function connectSync(
       async () => (await load()).engine,
       () => loading !== undefined,
     ),
+    download: async (target) => (await load()).download(target),
   };
 }
 

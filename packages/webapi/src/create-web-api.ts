@@ -24,6 +24,7 @@ import { hostDefaults } from "./host-defaults.ts";
 import { createOfflineApi } from "./offline-api.ts";
 import { type OfflineTables, resolveOfflineTables } from "./offline-tables.ts";
 import { createUnconfiguredOnlineApi } from "./online-api.ts";
+import type { FileDownloader } from "./read-file.ts";
 import { resolveMetadata } from "./resolve-metadata.ts";
 import { createSyncApi, type SyncEngineLike } from "./sync-api.ts";
 import { withUploadFailures } from "./upload-failures.ts";
@@ -48,6 +49,8 @@ export interface WebApiParts {
   /** Files of file and image columns, and their uploads (apart from records and the outbox). */
   readonly fileUploads: () => Promise<FileUploadStore>;
   readonly fileColumns?: FileColumnsOption;
+  /** Downloads files set elsewhere (`api.files.get`); absent without a server. */
+  readonly download?: FileDownloader;
   readonly maxUploadFileSize?: number;
   readonly maxRequestBytes?: number;
   /** Asked before large writes; absent: writes go ahead and a full disk aborts them whole. */
@@ -103,13 +106,15 @@ export function composeWebApi(parts: WebApiParts): OfflineWebApi {
     offline,
     online,
     sync: withUploadFailures(sync.api, parts.fileUploads, () => parts.engine?.notifyLocalWrite()),
-    files: createFilesApi(
-      parts.metadata,
-      parts.fileColumns,
-      parts.fileUploads,
-      () => parts.engine?.notifyLocalWrite(),
-      parts.storage,
-    ),
+    files: createFilesApi({
+      metadata: parts.metadata,
+      declared: parts.fileColumns,
+      store: parts.store,
+      uploads: parts.fileUploads,
+      notify: () => parts.engine?.notifyLocalWrite(),
+      storage: parts.storage,
+      download: parts.download,
+    }),
     storage: createStorageApi(parts.storage),
     execute: (request) => online.execute(request),
     executeMultiple: (requests) => online.executeMultiple(requests),
@@ -184,7 +189,9 @@ export function createWebApi(options: CreateWebApiOptions): OfflineWebApi {
     fileUploads,
     ...(options.fileColumns ? { fileColumns: options.fileColumns } : {}),
     ...(options.maxUploadFileSize !== undefined ? { maxUploadFileSize: options.maxUploadFileSize } : {}),
-    ...(connected ? { online: connected.online, engine: connected.engine } : {}),
+    ...(connected
+      ? { online: connected.online, engine: connected.engine, download: connected.download }
+      : {}),
     ...(options.newId ? { newId: options.newId } : {}),
     ...(options.queryContext ? { queryContext: options.queryContext } : {}),
     ...(maxRequestBytes !== undefined ? { maxRequestBytes } : {}),

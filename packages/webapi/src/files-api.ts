@@ -1,7 +1,8 @@
 import type { EntityMetadata, Metadata } from "@xrm-offline/metadata";
-import { normalizeRecordId, xrmError } from "@xrm-offline/odata";
-import type { FileUpload, FileUploadStore, LocalFile } from "@xrm-offline/store";
+import { ATTACHMENT_BODY_COLUMNS, normalizeRecordId, xrmError } from "@xrm-offline/odata";
+import type { FileUpload, FileUploadStore, LocalFile, OfflineStore } from "@xrm-offline/store";
 import { type DeviceStorage, requireRoom } from "./device-storage.ts";
+import type { FileDownloader } from "./read-file.ts";
 
 /**
  * File columns by table and their MaxSizeInKB: `{ incident: { new_report: { maxSizeInKB: 10240 } } }`.
@@ -31,7 +32,15 @@ export interface FilesApi {
     file: Blob,
     options?: { readonly fileName?: string; readonly mimeType?: string },
   ): Promise<void>;
-  /** The column's file as set on this device (pending, failed or uploaded), or null. */
+  /**
+   * The column's file: the one set on this device (pending, failed or uploaded); else the server's,
+   * read from the copy kept on the device or — online — downloaded (`GET …/<column>/$value`, in
+   * ranges) and kept for later reads offline. Also a note's `documentbody` (an email attachment's
+   * `body`) as bytes, downloaded when the pull left it out. Null when the record has no file.
+   * Rejects with `{ errorCode, message }`: a record the device doesn't have (0x80040217); the file
+   * is not on the device and the server can't be reached (0x80072efd) or there is no server
+   * (0x80040315).
+   */
   get(entityLogicalName: string, id: string, column: string): Promise<LocalFile | null>;
   /** Every file set on this device and its upload state. */
   uploads(): Promise<FileUpload[]>;
@@ -41,6 +50,8 @@ interface FileColumnInfo {
   readonly entity: EntityMetadata;
   readonly column: string;
   readonly maxSizeInKB: number;
+  /** "attachment": a note's or email attachment's body column (read here, written as a record column). */
+  readonly kind: "file" | "image" | "attachment";
 }
 
 function fileColumn(
@@ -59,9 +70,12 @@ function fileColumn(
     throw xrmError("InvalidArgument", "The column must be the logical name of a file or image column.");
   }
   const file = declared?.[entity.logicalName]?.[column];
-  if (file) return { entity, column, maxSizeInKB: file.maxSizeInKB ?? DEFAULT_FILE_MAX_KB };
+  if (file) return { entity, column, maxSizeInKB: file.maxSizeInKB ?? DEFAULT_FILE_MAX_KB, kind: "file" };
   if (entity.attribute(column)?.type === "Edm.Binary" && column === "entityimage") {
-    return { entity, column, maxSizeInKB: DEFAULT_IMAGE_MAX_KB };
+    return { entity, column, maxSizeInKB: DEFAULT_IMAGE_MAX_KB, kind: "image" };
+  }
+  if (ATTACHMENT_BODY_COLUMNS[entity.logicalName] === column) {
+    return { entity, column, maxSizeInKB: Number.POSITIVE_INFINITY, kind: "attachment" };
   }
   throw xrmError(
     "InvalidArgument",
@@ -69,16 +83,25 @@ function fileColumn(
   );
 }
 
-export function createFilesApi(
-  metadata: Metadata,
-  declared: FileColumnsOption | undefined,
-  uploads: () => Promise<FileUploadStore>,
-  notify: () => void,
-  storage: DeviceStorage | undefined,
-): FilesApi {
+export interface FilesApiParts {
+  readonly metadata: Metadata;
+  readonly declared: FileColumnsOption | undefined;
+  readonly store: () => Promise<OfflineStore>;
+  readonly uploads: () => Promise<FileUploadStore>;
+  readonly notify: () => void;
+  readonly storage: DeviceStorage | undefined;
+  /** Downloads from the server; absent without a server. */
+  readonly download: FileDownloader | undefined;
+}
+
+export function createFilesApi(parts: FilesApiParts): FilesApi {
+  const { metadata, declared, uploads, notify, storage } = parts;
   return {
     async set(entityLogicalName, id, column, file, options = {}) {
       const info = fileColumn(metadata, declared, entityLogicalName, column);
+      // A note's body is a record column: createRecord / updateRecord set it.
+      if (info.kind === "attachment")
+        throw xrmError("InvalidArgument", "Set a note's body with updateRecord.");
       const recordId = normalizeRecordId(id);
       if (!recordId) throw xrmError("InvalidArgument", `'${String(id)}' is not a record id (a GUID).`);
       if (!(file instanceof Blob)) throw xrmError("InvalidArgument", "The file must be a Blob or a File.");
@@ -107,7 +130,18 @@ export function createFilesApi(
       const info = fileColumn(metadata, declared, entityLogicalName, column);
       const recordId = normalizeRecordId(id);
       if (!recordId) throw xrmError("InvalidArgument", `'${String(id)}' is not a record id (a GUID).`);
-      return (await (await uploads()).file(info.entity.logicalName, recordId, info.column)) ?? null;
+      // Loaded on the first read: not part of a page's first chunk.
+      const { readFile } = await import("./read-file.ts");
+      return readFile(
+        {
+          store: await parts.store(),
+          files: await uploads(),
+          download: parts.download,
+          // Passed in, not imported: the lazy chunk then shares no module with the first one.
+          requireRoom: (bytes) => requireRoom(storage, bytes),
+        },
+        { entity: info.entity, recordId, column: info.column, kind: info.kind },
+      );
     },
     async uploads() {
       return (await uploads()).list();

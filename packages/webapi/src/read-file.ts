@@ -1,0 +1,154 @@
+/**
+ * `api.files.get`: a file set on this device wins; else the server's file, from the copy kept on
+ * the device when it is still the record's file, else downloaded and kept. A note's body that came
+ * with its row (pulled with `documentbody`, or written here) is read from the row.
+ */
+import type { EntityMetadata } from "@xrm-offline/metadata";
+import { base64ToBytes, isBlobRef, XrmError, xrmError } from "@xrm-offline/odata";
+import type {
+  DownloadedFile,
+  FileUploadStore,
+  LocalFile,
+  OfflineStore,
+  StoredRecord,
+} from "@xrm-offline/store";
+import type { DownloadedBytes, DownloadTarget } from "@xrm-offline/transport";
+
+/** Downloads one file from the server (transport's `downloadFile`, loaded with the engine). */
+export type FileDownloader = (target: DownloadTarget) => Promise<DownloadedBytes | null>;
+
+export interface ReadFileParts {
+  readonly store: OfflineStore;
+  readonly files: FileUploadStore;
+  readonly download: FileDownloader | undefined;
+  /** Rejects when the device has no room for `bytes` more (device-storage.ts `requireRoom`). */
+  readonly requireRoom: (bytes: number) => Promise<void>;
+}
+
+export interface FileTarget {
+  readonly entity: EntityMetadata;
+  readonly recordId: string;
+  readonly column: string;
+  readonly kind: DownloadTarget["kind"];
+}
+
+const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+
+/**
+ * What the row says about its file: `null` — it has none; a string — the marker that changes with
+ * the file (a file column's file id, an image column's image id, a note's ETag); undefined — the
+ * row doesn't tell (a file column the metadata doesn't list, so the server's rows don't carry it).
+ * A column the metadata has but the row lacks is null: pulls leave null values out.
+ */
+function markerOf(row: StoredRecord, target: FileTarget): string | null | undefined {
+  if (target.kind === "attachment") return text(row["@odata.etag"]);
+  const key = target.kind === "image" ? `${target.column}id` : target.column;
+  if (!(key in row)) return target.entity.attribute(key) ? null : undefined;
+  return text(row[key]) ?? null;
+}
+
+/** A note's body held by its row (BlobRef or Base64 text), with the row's sync state. */
+async function bodyInRow(
+  parts: ReadFileParts,
+  row: StoredRecord,
+  target: FileTarget,
+): Promise<LocalFile | null> {
+  const value = row[target.column];
+  const blob = isBlobRef(value)
+    ? await parts.store.blob(value["@xrm-offline.blob"])
+    : typeof value === "string"
+      ? new Blob([base64ToBytes(value) as Uint8Array<ArrayBuffer>])
+      : undefined;
+  if (!blob || blob.size === 0) return null;
+  const change = row._changes.find((c) => c.columns.includes(target.column));
+  return {
+    blob,
+    fileName: text(row.filename) ?? target.column,
+    mimeType: text(row.mimetype) ?? "application/octet-stream",
+    size: blob.size,
+    state: change ? (change.failed ? "failed" : "pending") : "downloaded",
+  };
+}
+
+const fromCopy = (copy: DownloadedFile): LocalFile => ({
+  blob: copy.blob,
+  fileName: copy.fileName,
+  mimeType: copy.mimeType,
+  size: copy.size,
+  state: "downloaded",
+});
+
+/** No HTTP answer: the device is offline or the server out of reach. */
+const unreachable = (e: unknown) => e instanceof XrmError && e.httpStatus === 0;
+
+export async function readFile(parts: ReadFileParts, target: FileTarget): Promise<LocalFile | null> {
+  const entity = target.entity.logicalName;
+  const { recordId, column } = target;
+  if (target.kind !== "attachment") {
+    const local = await parts.files.file(entity, recordId, column);
+    if (local) return local;
+  }
+  const row = await parts.store.getRecordRow(entity, recordId);
+  if (!row || row._deleted) {
+    throw xrmError("ObjectDoesNotExist", `Entity '${entity}' With Id = ${recordId} Does Not Exist`);
+  }
+  if (target.kind === "attachment" && column in row) return bodyInRow(parts, row, target);
+  // Created here and not on the server yet: the server has no file for it.
+  if (row._server === null) return null;
+  const marker = markerOf(row, target);
+  if (marker === null) return null;
+  const copy = await parts.files.downloaded(entity, recordId, column);
+  // A copy is current while the row shows the file it was downloaded for (or doesn't say).
+  if (copy && (marker === undefined || copy.version === marker)) return fromCopy(copy);
+  if (!parts.download) {
+    if (copy) return fromCopy(copy);
+    throw xrmError(
+      "NotSupported",
+      `The file of ${entity} ${recordId} '${column}' is not on this device, and there is no server to download it from.`,
+    );
+  }
+  let got: DownloadedBytes | null;
+  try {
+    got = await parts.download({
+      entitySetName: target.entity.entitySetName,
+      id: recordId,
+      column,
+      kind: target.kind,
+    });
+  } catch (e) {
+    if (!unreachable(e)) throw e;
+    // Offline: an older copy is better than none; without one, say what is missing.
+    if (copy) return fromCopy(copy);
+    throw xrmError(
+      "ConnectionFailed",
+      `The file of ${entity} ${recordId} '${column}' is not on this device and the server can't be reached.`,
+    );
+  }
+  if (!got) {
+    if (copy) await parts.files.dropDownloaded(entity, recordId, column);
+    return null;
+  }
+  const file: LocalFile = {
+    blob: got.blob,
+    fileName: got.fileName ?? text(row[`${column}_name`]) ?? text(row.filename) ?? column,
+    mimeType: got.mimeType ?? text(row.mimetype) ?? (got.blob.type || "application/octet-stream"),
+    size: got.size,
+    state: "downloaded",
+  };
+  try {
+    await parts.requireRoom(got.size);
+    await parts.files.keepDownloaded(
+      { entity, recordId, column },
+      {
+        blob: file.blob,
+        fileName: file.fileName,
+        mimeType: file.mimeType,
+        size: file.size,
+        version: marker ?? null,
+      },
+    );
+  } catch {
+    // No room to keep it: the caller still gets the file, the next read downloads it again.
+  }
+  return file;
+}
