@@ -43,7 +43,7 @@ export async function renderCaseDetail(
   const contact = recordPicker({
     testId: "case-contact",
     label: "Contact",
-    search: (text, top) => searchContacts(api, text, top),
+    search: (text, pageSize, next) => searchContacts(api, text, pageSize, next),
     value: record.contactId
       ? { id: record.contactId, name: record.contactName ?? "Contact not on this device yet" }
       : null,

@@ -20,12 +20,12 @@ export async function renderNewCase(
   const customer = recordPicker({
     testId: "new-case-customer",
     label: "Customer",
-    search: (text, top) => searchAccounts(api, text, top),
+    search: (text, pageSize, next) => searchAccounts(api, text, pageSize, next),
   });
   const contact = recordPicker({
     testId: "new-case-contact",
     label: "Contact",
-    search: (text, top) => searchContacts(api, text, top),
+    search: (text, pageSize, next) => searchContacts(api, text, pageSize, next),
   });
   const result = outcomeLine("new-case-result");
   const create = h(

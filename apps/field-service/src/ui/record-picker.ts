@@ -1,5 +1,5 @@
 import { h } from "./dom.ts";
-import type { NamedRow } from "./records.ts";
+import type { NamedRow, Page } from "./records.ts";
 
 /** How many matches a picker lists at once: type more to narrow. */
 export const PICKER_PAGE = 20;
@@ -7,8 +7,11 @@ export const PICKER_PAGE = 20;
 export interface RecordPickerOptions {
   readonly testId: string;
   readonly label: string;
-  /** At most `top` rows whose name starts with `text` (any rows for ""), sorted by name. */
-  readonly search: (text: string, top: number) => Promise<readonly NamedRow[]>;
+  /**
+   * A page of `pageSize` rows whose name starts with `text` (any rows for ""), in name order;
+   * `next` (a previous page's `next`) asks for the page after it.
+   */
+  readonly search: (text: string, pageSize: number, next?: string) => Promise<Page<NamedRow>>;
   readonly value?: NamedRow | null;
 }
 
@@ -32,7 +35,9 @@ export function recordPicker(options: RecordPickerOptions): RecordPicker {
   const listId = `picker-${n}-list`;
   const hintId = `picker-${n}-hint`;
   let picked: NamedRow | null = options.value ?? null;
-  let rows: readonly NamedRow[] = [];
+  let rows: NamedRow[] = [];
+  let next: string | null = null;
+  let shownText = "";
   let active = -1;
   let asked = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -100,59 +105,78 @@ export function recordPicker(options: RecordPickerOptions): RecordPicker {
     } else input.removeAttribute("aria-activedescendant");
   };
   const choose = (i: number) => {
+    if (i === rows.length && next) {
+      void search(next);
+      return;
+    }
     const row = rows[i];
     if (!row) return;
     setPicked(row);
     hint.textContent = "";
     close();
   };
-  const search = async () => {
-    const text = input.value.trim();
+  const option = (i: number, attrs: Record<string, string>, text: string) =>
+    h(
+      "li",
+      {
+        id: `${listId}-${i}`,
+        role: "option",
+        "aria-selected": "false",
+        ...attrs,
+        // mousedown, not click: it runs before the input's blur closes the list.
+        onmousedown: (ev: Event) => {
+          ev.preventDefault();
+          choose(i);
+        },
+      },
+      text,
+    );
+  /** The first page for the typed text, or (with `more`) the page after the one shown. */
+  const search = async (more?: string) => {
+    const text = more ? shownText : input.value.trim();
     const ask = ++asked;
     list.dataset.loading = "true";
-    let found: readonly NamedRow[];
+    let found: Page<NamedRow>;
     try {
-      found = await options.search(text, PICKER_PAGE + 1);
+      found = await options.search(text, PICKER_PAGE, more);
     } catch {
-      found = [];
+      found = { rows: [], next: null };
     }
     if (ask !== asked) return; // a later keystroke won
-    rows = found.slice(0, PICKER_PAGE);
+    const from = more ? rows.length : 0;
+    rows = more ? [...rows, ...found.rows] : found.rows;
+    next = found.next;
+    shownText = text;
     list.replaceChildren(
       ...rows.map((r, i) =>
-        h(
-          "li",
-          {
-            id: `${listId}-${i}`,
-            role: "option",
-            "aria-selected": "false",
-            "data-id": r.id,
-            "data-testid": `${options.testId}-option`,
-            // mousedown, not click: it runs before the input's blur closes the list.
-            onmousedown: (ev: Event) => {
-              ev.preventDefault();
-              choose(i);
-            },
-          },
-          r.name,
-        ),
+        option(i, { "data-id": r.id, "data-testid": `${options.testId}-option` }, r.name),
       ),
+      ...(next
+        ? [
+            option(
+              rows.length,
+              { class: "picker-more", "data-testid": `${options.testId}-more` },
+              "Show more…",
+            ),
+          ]
+        : []),
     );
     hint.textContent =
       rows.length === 0
         ? text
           ? `No ${options.label.toLowerCase()} starts with "${text}".`
           : `No ${options.label.toLowerCase()} on this device yet.`
-        : found.length > PICKER_PAGE
+        : next
           ? text
-            ? `More than ${PICKER_PAGE} match: type more to narrow.`
-            : `Showing ${PICKER_PAGE}: type a name to search them all.`
+            ? `Showing ${rows.length} by name: type more to narrow, or choose Show more.`
+            : `Showing ${rows.length} by name: type a name to search them all, or choose Show more.`
           : `${rows.length} ${rows.length === 1 ? "match" : "matches"}.`;
     list.hidden = false;
     input.setAttribute("aria-expanded", "true");
-    highlight(rows.length > 0 ? 0 : -1);
+    highlight(rows.length > from ? from : rows.length > 0 ? 0 : -1);
     delete list.dataset.loading;
     list.dataset.query = text;
+    list.dataset.shown = String(rows.length);
   };
   const soon = () => {
     clearTimeout(timer);
@@ -179,7 +203,7 @@ export function recordPicker(options: RecordPickerOptions): RecordPicker {
     if (ev.key === "ArrowDown") {
       ev.preventDefault();
       if (list.hidden) void search();
-      else highlight(Math.min(rows.length - 1, active + 1));
+      else highlight(Math.min(rows.length - (next ? 0 : 1), active + 1));
     } else if (ev.key === "ArrowUp") {
       ev.preventDefault();
       highlight(Math.max(0, active - 1));

@@ -111,27 +111,38 @@ export function odataText(text: string): string {
 }
 
 /**
- * Picker queries stay cheap at any table size (docs/offline-api.md, "Answered from an index"):
- * `startswith` on an indexed name narrows through the value index and, with no `$orderby`, the
- * store walks the matches in key order and stops after `$top`. Any `$orderby` would cost more:
- * text order is the evaluator's (every match read: all 20,000 "Customer …" rows for "Cust"), and
- * an indexed date reads every row tied on it (bulk-imported rows share a `modifiedon`). So a
- * picker asks for some matches and sorts those few by name itself; typing more narrows them.
+ * Picker queries stay cheap at any table size (docs/offline-api.md, "Answered from an index"): the
+ * store walks the name index in name order and stops after a page; `startswith` on the name keeps
+ * the walk inside the typed prefix, and the page's `nextLink` continues where it ended (keyset
+ * paging), so "Show more" costs what the first page did.
  */
-function startsWith(column: string, text: string): string {
-  return text ? `&$filter=startswith(${column},'${odataText(text)}')` : "";
+function startsWith(columns: readonly string[], text: string): string {
+  if (!text) return "";
+  const t = odataText(text);
+  return `&$filter=${columns.map((c) => `startswith(${c},'${t}')`).join(" or ")}`;
 }
 
-const byName = (a: NamedRow, b: NamedRow): number =>
-  a.name.localeCompare(b.name, undefined, { sensitivity: "base" });
+/** One page of picker rows in name order, and the options of the next page, if any. */
+async function namedPage(
+  api: OfflineWebApi,
+  entity: string,
+  options: string,
+  pageSize: number,
+  map: (r: Row) => NamedRow,
+): Promise<Page<NamedRow>> {
+  const r = await api.retrieveMultipleRecords(entity, options, pageSize);
+  return { rows: r.entities.map(map), next: r.nextLink ?? null };
+}
 
-/** Up to `top` customers whose name starts with `text` (type-ahead), sorted by name. */
-export async function searchAccounts(api: OfflineWebApi, text: string, top: number): Promise<NamedRow[]> {
-  const r = await api.retrieveMultipleRecords(
-    "account",
-    `?$select=name${startsWith("name", text)}&$top=${top}`,
-  );
-  return r.entities.map((a) => ({ id: str(a.accountid), name: str(a.name) })).sort(byName);
+/** Customers whose name starts with `text` (all for ""), by name, `pageSize` at a time. */
+export function searchAccounts(
+  api: OfflineWebApi,
+  text: string,
+  pageSize: number,
+  next?: string,
+): Promise<Page<NamedRow>> {
+  const options = next ?? `?$select=name${startsWith(["name"], text)}&$orderby=name`;
+  return namedPage(api, "account", options, pageSize, (a) => ({ id: str(a.accountid), name: str(a.name) }));
 }
 
 function contactName(c: Row): string {
@@ -139,20 +150,22 @@ function contactName(c: Row): string {
 }
 
 /**
- * Up to `top` contacts whose full name or last name starts with `text`, sorted by name: two
- * index-backed queries merged here (an `or` of the two would be read as a scan).
+ * Contacts whose full name or last name starts with `text` (all for ""), by full name,
+ * `pageSize` at a time: one query, the `or` read as the union of the two prefix ranges.
  */
-export async function searchContacts(api: OfflineWebApi, text: string, top: number): Promise<NamedRow[]> {
-  const select = "?$select=fullname,firstname,lastname";
-  const filters = text ? [startsWith("fullname", text), startsWith("lastname", text)] : [""];
-  const answers = await Promise.all(
-    filters.map((filter) => api.retrieveMultipleRecords("contact", `${select}${filter}&$top=${top}`)),
-  );
-  const byId = new Map<string, NamedRow>();
-  for (const c of answers.flatMap((a) => a.entities)) {
-    byId.set(str(c.contactid), { id: str(c.contactid), name: contactName(c) });
-  }
-  return [...byId.values()].sort(byName).slice(0, top);
+export function searchContacts(
+  api: OfflineWebApi,
+  text: string,
+  pageSize: number,
+  next?: string,
+): Promise<Page<NamedRow>> {
+  const options =
+    next ??
+    `?$select=fullname,firstname,lastname${startsWith(["fullname", "lastname"], text)}&$orderby=fullname`;
+  return namedPage(api, "contact", options, pageSize, (c) => ({
+    id: str(c.contactid),
+    name: contactName(c),
+  }));
 }
 
 export const PRIORITIES: readonly { readonly value: number; readonly label: string }[] = [

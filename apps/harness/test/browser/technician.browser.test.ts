@@ -29,10 +29,13 @@ import {
 /** With the demo's 4: 20,004 customers (the old dropdown stopped at 5,000). */
 const EXTRA_ACCOUNTS = 20_000;
 const EXTRA_CASES = 120;
-/** What a picker asks the local store: an index-backed `startswith` (or nothing) and `$top`, no `$orderby`. */
-const ACCOUNT_QUERY = /^\?\$select=name(&\$filter=startswith\(name,'[^']*'\))?&\$top=21$/;
+/**
+ * What a picker asks the local store: an index-backed `startswith` (or nothing; for contacts on the
+ * full or the last name) in name order, a page at a time (field-service-reads counts the rows read).
+ */
+const ACCOUNT_QUERY = /^\?\$select=name(&\$filter=startswith\(name,'[^']*'\))?&\$orderby=name$/;
 const CONTACT_QUERY =
-  /^\?\$select=fullname,firstname,lastname(&\$filter=startswith\((fullname|lastname),'[^']*'\))?&\$top=21$/;
+  /^\?\$select=fullname,firstname,lastname(&\$filter=startswith\(fullname,'([^']*)'\) or startswith\(lastname,'\2'\))?&\$orderby=fullname$/;
 
 /** Record every query the page's screens send to the local store (entity, options). */
 async function recordQueries(page: Page): Promise<void> {
@@ -216,7 +219,7 @@ describe("field-service for a technician (real Chromium, phone and desktop)", { 
     }
     expect(customerQueries.at(-1)).toEqual([
       "account",
-      "?$select=name&$filter=startswith(name,'Zeph')&$top=21",
+      "?$select=name&$filter=startswith(name,'Zeph')&$orderby=name",
     ]);
     const marco = stack.demo.contactIds[1]!;
     await pick(page, "new-case-contact", marco, String(stack.emulator.row("contact", marco)!.fullname));
