@@ -109,6 +109,8 @@ export async function runReadsBench(env: ReadsBenchEnvironment): Promise<ReadsFi
     metadata,
     indexedDB: env.indexedDB,
     IDBKeyRange: env.IDBKeyRange,
+    // As the field-service app: contact pickers search the last name too.
+    indexColumns: { contact: ["lastname"] },
   });
   const figures: ReadsFigure[] = [];
   const accounts = Math.max(1, Math.floor(env.rows / 20));
@@ -134,6 +136,20 @@ export async function runReadsBench(env: ReadsBenchEnvironment): Promise<ReadsFi
     {
       name: "statecode eq 0 $orderby modifiedon desc $top 50",
       options: () => "?$select=fullname,modifiedon&$filter=statecode eq 0&$orderby=modifiedon desc&$top=50",
+    },
+    {
+      // A list by name (the field-service work list and an empty picker), from its start.
+      name: "$orderby fullname $top 50",
+      options: () => "?$select=fullname&$orderby=fullname&$top=50",
+    },
+    {
+      // A contact picker as typed: a first name (matches the full name) or a last name's start
+      // (matches the last name), one query in name order.
+      name: "startswith(fullname) or startswith(lastname) $orderby fullname $top 20",
+      options: (k) => {
+        const typed = k % 2 === 0 ? FIRST[k % FIRST.length]! : LAST[k % LAST.length]!.slice(0, 3);
+        return `?$select=fullname&$filter=startswith(fullname,'${typed}') or startswith(lastname,'${typed}')&$orderby=fullname&$top=20`;
+      },
     },
   ];
   for (const q of queries) {

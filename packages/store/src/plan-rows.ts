@@ -25,7 +25,7 @@ import {
 } from "@xrm-offline/odata";
 import type { Collection } from "dexie";
 import type { AccessPlan, KeyBounds, Narrowing, Walk } from "./access-plan.ts";
-import { compareKeys, narrowsToNothing } from "./access-plan.ts";
+import { compareKeys, intersect, narrowsToNothing } from "./access-plan.ts";
 
 // Loaded together on a page's first read (offline-store.ts imports this module dynamically).
 export { planAccess } from "./access-plan.ts";
@@ -322,6 +322,31 @@ export async function planRows(
       if (!ids) continue;
       const rows = await db.records.bulkGet(ids.map((id) => [entity, id] as RecordKey));
       for (const row of rows) if (row) out.add(row);
+      return out.rows;
+    }
+  }
+  // An `or` with one range on the walk's column (`startswith(fullname,…) or startswith(lastname,…)`
+  // ordered by fullname): the other branches' rows are read whole, apart, and the walk keeps to
+  // that range — it stops early there instead of walking the column from its start.
+  if (walkFirst) {
+    for (const n of access.narrowings) {
+      const own = n.parts.filter((p) => !p.primaryKey && p.property === access.walk!.property);
+      if (n.parts.length < 2 || own.length !== 1 || own[0]!.ranges.length !== 1) continue;
+      const rest = await narrowedIds(
+        db,
+        entity,
+        { parts: n.parts.filter((p) => p !== own[0]) },
+        tuning.narrowLimit ?? NARROW_LIMIT,
+      );
+      if (!rest) continue;
+      const rows = await db.records.bulkGet(rest.map((id) => [entity, id] as RecordKey));
+      for (const row of rows) if (row) out.addApart(row);
+      walkState = {
+        bounds: intersect(access.walk!.bounds, own[0]!.ranges[0]!),
+        chunk: Math.min(Math.max(firstChunk, access.needed + 1), MAX_CHUNK),
+        walked: 0,
+      };
+      await walk();
       return out.rows;
     }
   }
