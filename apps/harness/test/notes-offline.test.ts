@@ -1,8 +1,10 @@
 // Notes with attachments offline (issue 17): the body is kept as a Blob apart from the row and the
 // outbox entry, read back as base64 as Dataverse returns it, and sent on its own, not in a $batch.
+
 import { type Emulator, startEmulator } from "@xrm-offline/emulator";
 import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { OfflineStore } from "@xrm-offline/store";
+import { databaseOf } from "@xrm-offline/store/testing";
 import { createWebApi, type OfflineWebApi } from "@xrm-offline/webapi";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { BehaviorSubject } from "rxjs";
@@ -74,12 +76,12 @@ describe("notes with attachments offline", () => {
       indexedDB: device,
       IDBKeyRange,
     });
-    const rows = JSON.stringify(await peek.database.records.toArray());
-    const outbox = JSON.stringify(await peek.database.outbox.toArray());
+    const rows = JSON.stringify(await databaseOf(peek).records.toArray());
+    const outbox = JSON.stringify(await databaseOf(peek).outbox.toArray());
     expect(rows.includes(body.slice(0, 1000))).toBe(false);
     expect(outbox.includes(body.slice(0, 1000))).toBe(false);
-    expect(await peek.database.blobs.count()).toBe(1);
-    expect((await peek.database.blobs.toArray())[0]!.blob.size).toBe(1_200_000);
+    expect(await databaseOf(peek).blobs.count()).toBe(1);
+    expect((await databaseOf(peek).blobs.toArray())[0]!.blob.size).toBe(1_200_000);
     await peek.close();
 
     emulator.requestLog.clear();
@@ -116,7 +118,7 @@ describe("notes with attachments offline", () => {
       indexedDB: device,
       IDBKeyRange,
     });
-    const mine = await peek.database.blobs.where(":id").startsWith(`annotation|${noteId}|`).toArray();
+    const mine = await databaseOf(peek).blobs.where(":id").startsWith(`annotation|${noteId}|`).toArray();
     await peek.close();
     return mine.map((b) => b.blob.size).sort((a, b) => a - b);
   }
@@ -188,7 +190,7 @@ describe("notes with attachments offline", () => {
       indexedDB: device,
       IDBKeyRange,
     });
-    expect(JSON.stringify(await peek.database.records.toArray())).not.toContain(body.slice(0, 100));
+    expect(JSON.stringify(await databaseOf(peek).records.toArray())).not.toContain(body.slice(0, 100));
     await peek.close();
     expect((await api.retrieveRecord("annotation", noteId, "?$select=documentbody")).documentbody).toBe(body);
 

@@ -1,8 +1,10 @@
 // Invariant 7 over a real sync: the access token never reaches IndexedDB, and two databases on one
 // device (two users or orgs) never replay each other's queue.
+
 import { type Emulator, startEmulator } from "@xrm-offline/emulator";
 import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { OfflineStore } from "@xrm-offline/store";
+import { databaseOf } from "@xrm-offline/store/testing";
 import { createWebApi, type OfflineWebApi } from "@xrm-offline/webapi";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { BehaviorSubject } from "rxjs";
@@ -19,7 +21,7 @@ afterAll(() => emulator.close());
 async function dump(indexedDB: IDBFactory, name: string): Promise<string> {
   const store = await OfflineStore.open({ name, metadata: bundledMetadata(), indexedDB, IDBKeyRange });
   try {
-    return JSON.stringify(await Promise.all(store.database.tables.map((t) => t.toArray())));
+    return JSON.stringify(await Promise.all(databaseOf(store).tables.map((t) => t.toArray())));
   } finally {
     await store.close();
   }

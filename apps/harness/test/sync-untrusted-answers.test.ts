@@ -3,8 +3,10 @@
  * that can't be trusted, clock steps, ghost records and a captive portal. Each case fails without
  * its fix (see docs/sync.md, "Answers we can't trust").
  */
+
 import { type Emulator, startEmulator } from "@xrm-offline/emulator";
 import { ERRORS, toErrorCode } from "@xrm-offline/odata";
+import { databaseOf } from "@xrm-offline/store/testing";
 import { type Clock, createServerProbe, systemClock } from "@xrm-offline/sync";
 import { createTransport } from "@xrm-offline/transport";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -158,14 +160,14 @@ describe("5. ghost records: updated here, deleted on the server", () => {
       [],
     ]);
     // Before the discard it stays, with the local change, marked failed (nothing typed is lost unseen).
-    expect((await s.store.database.records.get(["contact", c]))?.firstname).toBe("edited offline");
+    expect((await databaseOf(s.store).records.get(["contact", c]))?.firstname).toBe("edited offline");
     await s.update("contact", c, { lastname: "edited again" }); // waits behind the failure
     await s.engine.discard(failure!.id);
-    expect(await s.store.database.records.get(["contact", c])).toBeUndefined();
+    expect(await databaseOf(s.store).records.get(["contact", c])).toBeUndefined();
     expect(await s.engine.pendingCount()).toBe(0);
-    expect((await s.store.database.records.get(["contact", other]))?.firstname).toBe("edited too");
+    expect((await databaseOf(s.store).records.get(["contact", other]))?.firstname).toBe("edited too");
     await s.reload();
-    expect(await s.store.database.records.get(["contact", c])).toBeUndefined();
+    expect(await databaseOf(s.store).records.get(["contact", c])).toBeUndefined();
     expect(emulator.row("contact", other)?.firstname).toBe("edited too");
   });
 
@@ -180,7 +182,7 @@ describe("5. ghost records: updated here, deleted on the server", () => {
     const [failure] = await s.engine.failures();
     expect([failure?.recordId, failure?.errorType]).toEqual([contact, 1]);
     await s.engine.discard(failure!.id);
-    expect((await s.store.database.records.get(["contact", contact]))?.lastname).toBe("Keeps");
+    expect((await databaseOf(s.store).records.get(["contact", contact]))?.lastname).toBe("Keeps");
   });
 });
 

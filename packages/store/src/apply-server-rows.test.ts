@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { databaseOf } from "./offline-store.ts";
 import {
   ACCOUNT,
   acknowledge,
@@ -156,7 +157,7 @@ describe("applyServerRows", () => {
     await expect(store.applyServerRows("nosuchtable", [row()])).rejects.toMatchObject({
       errorCode: 0x8004f899,
     });
-    expect(await store.database.records.count()).toBe(0);
+    expect(await databaseOf(store).records.count()).toBe(0);
     expect(await store.getCheckpoint("account")).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { FileUploadStore } from "./file-uploads.ts";
+import { databaseOf } from "./offline-store.ts";
 import { faultInjection } from "./testing/fault-injection.ts";
 import { ACCOUNT, create, openTestStore, remove } from "./testing/test-store.ts";
 
@@ -10,7 +11,7 @@ const ids = () => `blob-${++n}`;
 
 async function setup() {
   const { store, reopen } = await openTestStore();
-  const files = new FileUploadStore(store.database, () => new Date("2025-01-02T03:04:05.000Z"), ids);
+  const files = new FileUploadStore(databaseOf(store), () => new Date("2025-01-02T03:04:05.000Z"), ids);
   return { store, files, reopen };
 }
 
@@ -38,15 +39,15 @@ describe("FileUploadStore", () => {
     expect(new Uint8Array(await local!.blob.arrayBuffer())).toEqual(new Uint8Array([1, 2, 3]));
     const row = await store.getRecordRow("account", ACCOUNT);
     expect(JSON.stringify(row)).not.toContain("face.png");
-    expect(await store.database.blobs.count()).toBe(1);
+    expect(await databaseOf(store).blobs.count()).toBe(1);
   });
 
   it("refuses a file for a record the device doesn't have, writing nothing", async () => {
     const { store, files } = await setup();
     const error = await files.set(target(), new Blob(["x"])).catch((e) => e);
     expect(error.errorCode).toBe(0x80040217);
-    expect(await store.database.blobs.count()).toBe(0);
-    expect(await store.database.uploads.count()).toBe(0);
+    expect(await databaseOf(store).blobs.count()).toBe(0);
+    expect(await databaseOf(store).uploads.count()).toBe(0);
   });
 
   it("waits for the record's create to be acknowledged; a second set replaces the first and its bytes", async () => {
@@ -54,10 +55,10 @@ describe("FileUploadStore", () => {
     await store.write(create("account", { accountid: ACCOUNT, name: "A" }));
     const first = await files.set(target("a.png"), new Blob(["first"]));
     expect(await files.ready()).toEqual([]); // created offline, not on the server yet
-    await store.database.records.update(["account", ACCOUNT], { _server: {} });
+    await databaseOf(store).records.update(["account", ACCOUNT], { _server: {} });
     const second = await files.set(target("b.png"), new Blob(["second!"]));
     expect((await files.ready()).map((u) => u.fileName)).toEqual(["b.png"]);
-    expect(await store.database.blobs.count()).toBe(1);
+    expect(await databaseOf(store).blobs.count()).toBe(1);
     // The engine still holding the first upload can't overwrite the second.
     expect(await files.saveProgress(first, { sentBytes: 5 })).toBe(false);
     expect(await files.finish(first)).toBe(false);
@@ -72,7 +73,7 @@ describe("FileUploadStore", () => {
   it("keeps a refused upload as a failure until retried or discarded", async () => {
     const { store, files } = await setup();
     await store.write(create("account", { accountid: ACCOUNT, name: "A" }));
-    await store.database.records.update(["account", ACCOUNT], { _server: {} });
+    await databaseOf(store).records.update(["account", ACCOUNT], { _server: {} });
     const upload = await files.set(target(), new Blob(["x"]));
     const error = { errorCode: 0x80044a02, code: "0x80044a02", message: "too big", httpStatus: 400 };
     expect(await files.fail(upload, error)).toBe(true);
@@ -82,7 +83,7 @@ describe("FileUploadStore", () => {
     expect((await files.ready()).map((u) => u.state)).toEqual(["pending"]);
     await files.discard(upload.id);
     expect(await files.list()).toEqual([]);
-    expect(await store.database.blobs.count()).toBe(0);
+    expect(await databaseOf(store).blobs.count()).toBe(0);
     expect((await files.retry(upload.id).catch((e) => e)).errorCode).toBe(0x80040217);
   });
 
@@ -90,15 +91,15 @@ describe("FileUploadStore", () => {
     const { store, files } = await setup();
     await store.write(create("account", { accountid: ACCOUNT, name: "A" }));
     await store.write(create("account", { accountid: OTHER, name: "B" }));
-    await store.database.records.update(["account", ACCOUNT], { _server: {} });
+    await databaseOf(store).records.update(["account", ACCOUNT], { _server: {} });
     const uploaded = await files.set(target("logo.png"), new Blob(["uploaded"]));
     await files.finish(uploaded);
     await files.set({ ...target("plan.pdf"), column: "new_plan" }, new Blob(["pending"]));
     await files.set({ ...target("other.png"), recordId: OTHER }, new Blob(["other"]));
     await store.write(remove("account", ACCOUNT));
     // Nothing else ran (no upload round): the delete alone took the record's files away.
-    expect((await store.database.uploads.toArray()).map((u) => u.fileName)).toEqual(["other.png"]);
-    expect(await store.database.blobs.count()).toBe(1);
+    expect((await databaseOf(store).uploads.toArray()).map((u) => u.fileName)).toEqual(["other.png"]);
+    expect(await databaseOf(store).blobs.count()).toBe(1);
     expect(await files.file("account", ACCOUNT, "entityimage")).toBeUndefined();
   });
 
@@ -108,8 +109,8 @@ describe("FileUploadStore", () => {
     const uploaded = await files.set(target(), new Blob(["x"]));
     await files.finish(uploaded);
     await store.applyServerRows("account", [], { removedIds: [ACCOUNT] });
-    expect(await store.database.uploads.count()).toBe(0);
-    expect(await store.database.blobs.count()).toBe(0);
+    expect(await databaseOf(store).uploads.count()).toBe(0);
+    expect(await databaseOf(store).blobs.count()).toBe(0);
   });
 
   it("keeps the files when the delete's transaction aborts", async () => {
@@ -121,26 +122,26 @@ describe("FileUploadStore", () => {
         }),
       ],
     });
-    const files = new FileUploadStore(store.database, () => new Date(), ids);
+    const files = new FileUploadStore(databaseOf(store), () => new Date(), ids);
     await store.write(create("account", { accountid: ACCOUNT, name: "A" }));
     await files.set(target(), new Blob(["x"]));
     fail.on = true;
     await expect(store.write(remove("account", ACCOUNT))).rejects.toBeDefined();
     fail.on = false;
-    expect(await store.database.uploads.count()).toBe(1);
-    expect(await store.database.blobs.count()).toBe(1);
+    expect(await databaseOf(store).uploads.count()).toBe(1);
+    expect(await databaseOf(store).blobs.count()).toBe(1);
     expect((await store.getRecordRow("account", ACCOUNT))?._deleted).toBe(false);
   });
 
   it("survives a reopen with its progress", async () => {
     const { store, files, reopen } = await setup();
     await store.write(create("account", { accountid: ACCOUNT, name: "A" }));
-    await store.database.records.update(["account", ACCOUNT], { _server: {} });
+    await databaseOf(store).records.update(["account", ACCOUNT], { _server: {} });
     const upload = await files.set(target(), new Blob(["0123456789"]));
     await files.saveProgress(upload, { location: "loc", chunkSize: 4, sentBytes: 8 });
     await store.close();
     const again = await reopen();
-    const reopened = new FileUploadStore(again.database, () => new Date(), ids);
+    const reopened = new FileUploadStore(databaseOf(again), () => new Date(), ids);
     expect((await reopened.ready())[0]?.progress?.sentBytes).toBe(8);
     await again.close();
   });

@@ -1,5 +1,6 @@
 import { parseQueryOptions } from "@xrm-offline/odata";
 import { describe, expect, it } from "vitest";
+import { databaseOf } from "./offline-store.ts";
 import { ACCOUNT, CONTACT, create, metadata, openTestStore, remove, update } from "./testing/test-store.ts";
 
 const T = "2025-01-02T03:04:05.000Z";
@@ -133,7 +134,7 @@ describe("OfflineStore writes", () => {
       message: `Entity 'account' With Id = ${ACCOUNT} Does Not Exist in the offline store.`,
     });
     expect(await store.pendingCount()).toBe(0);
-    expect(await store.database.records.count()).toBe(0);
+    expect(await databaseOf(store).records.count()).toBe(0);
   });
 
   it("keeps every record and queued entry across close and reopen", async () => {
@@ -147,10 +148,10 @@ describe("OfflineStore writes", () => {
       }),
     );
     await store.write(update("account", ACCOUNT, { name: "B" }));
-    const before = { rows: await store.database.records.toArray(), entries: await store.peekOutbox() };
+    const before = { rows: await databaseOf(store).records.toArray(), entries: await store.peekOutbox() };
     await store.close();
     const again = await reopen();
-    expect(await again.database.records.toArray()).toEqual(before.rows);
+    expect(await databaseOf(again).records.toArray()).toEqual(before.rows);
     expect(await again.peekOutbox()).toEqual(before.entries);
     expect(await again.pendingCount()).toBe(3);
     // Sequence numbers continue after a reopen.

@@ -11,6 +11,7 @@ import {
 } from "@xrm-offline/odata";
 import type { ApplyServerRowsOptions, ApplyServerRowsResult } from "./apply-server-rows.ts";
 import { commitWrites, type PreparedWrite, type WriteResult } from "./commit-writes.ts";
+import { FileUploadStore } from "./file-uploads.ts";
 import { GroupCommitter } from "./group-commit.ts";
 import { type IndexedColumn, indexColumnsFor } from "./index-columns.ts";
 import { indexKeysMiddleware } from "./index-keys.ts";
@@ -91,6 +92,19 @@ export interface RowHint {
   readonly value: string | number | boolean;
 }
 
+/** Each store's Dexie handle: internal, reached by tests and benchmarks through `databaseOf`. */
+const handles = new WeakMap<OfflineStore, XrmDatabase>();
+
+/**
+ * The Dexie database behind `store` (tests, benchmarks, diagnostics: `@xrm-offline/store/testing`).
+ * Not part of the store's API: writing through it bypasses the invariants the store keeps.
+ */
+export function databaseOf(store: OfflineStore): XrmDatabase {
+  const db = handles.get(store);
+  if (!db) throw new TypeError("Not an OfflineStore.");
+  return db;
+}
+
 /**
  * The local database of one org and user: records, the outbox, sync failures, checkpoints.
  * Writes go through group commit; every other method is one transaction.
@@ -114,6 +128,7 @@ export class OfflineStore {
     this.#indexColumns = indexColumns;
     this.metadata = options.metadata;
     this.#db = db;
+    handles.set(this, db);
     this.#now = options.now ?? (() => new Date());
     this.#notifier = new StoreNotifier(`xrm-offline:${options.name}`);
     this.#committer = new GroupCommitter(
@@ -154,9 +169,12 @@ export class OfflineStore {
     return this.#indexColumns(entity);
   }
 
-  /** The Dexie database (tests, benchmarks, diagnostics). */
-  get database(): XrmDatabase {
-    return this.#db;
+  /**
+   * The files of file and image columns set on this device and their uploads, and the copies of
+   * files downloaded from the server, over this store's database. `newId` names the stored blobs.
+   */
+  fileUploads(newId: () => string): FileUploadStore {
+    return new FileUploadStore(this.#db, this.#now, newId);
   }
 
   /** The bytes of an attachment body or a file kept apart (`blobs` table), or undefined. */

@@ -2,7 +2,7 @@ import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import type { CreateOperation, UpdateOperation } from "@xrm-offline/odata";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { afterEach, describe, expect, it } from "vitest";
-import { OfflineStore } from "./offline-store.ts";
+import { databaseOf, OfflineStore } from "./offline-store.ts";
 import { IN_FLIGHT_KEY } from "./outbox-port.ts";
 
 const guid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
@@ -122,7 +122,7 @@ describe("store.outboxPort()", () => {
     ]);
     // Counted on the entries themselves now, not on the list.
     expect(
-      (await reopened.database.outbox.toArray()).map((e) => [e.seq, e.outcomeUnknown, e.attempts]),
+      (await databaseOf(reopened).outbox.toArray()).map((e) => [e.seq, e.outcomeUnknown, e.attempts]),
     ).toEqual([
       [1, true, 2],
       [2, true, 1],
@@ -133,10 +133,10 @@ describe("store.outboxPort()", () => {
     const { store } = await open();
     for (let i = 1; i <= 3; i++) await write(store, create(i));
     const port = store.outboxPort();
-    const before = await store.database.outbox.toArray();
+    const before = await databaseOf(store).outbox.toArray();
     await port.markAttempt([1, 2, 3]);
     // The entries are not rewritten by the mark...
-    expect(await store.database.outbox.toArray()).toEqual(before);
+    expect(await databaseOf(store).outbox.toArray()).toEqual(before);
     expect(await store.getMeta(IN_FLIGHT_KEY)).toEqual({ sent: [1, 2, 3] });
     // ...yet read as attempted once and possibly applied while their answer is awaited.
     expect((await port.page(0, 10)).map((e) => [e.seq, e.attempts, e.outcomeUnknown])).toEqual([
@@ -165,9 +165,9 @@ describe("store.outboxPort()", () => {
       },
     ]);
     expect(await store.getMeta(IN_FLIGHT_KEY)).toEqual({ sent: [] });
-    expect((await store.database.outbox.toArray()).map((e) => [e.seq, e.attempts, e.outcomeUnknown])).toEqual(
-      [[2, 1, false]],
-    );
+    expect(
+      (await databaseOf(store).outbox.toArray()).map((e) => [e.seq, e.attempts, e.outcomeUnknown]),
+    ).toEqual([[2, 1, false]]);
     expect((await port.failures()).map((f) => [f.id, f.attempts])).toEqual([["3", 1]]);
     // The failure keeps its entry with the attempt counted: a retry puts it back as tried once.
     await store.retryFailure("3");
@@ -183,7 +183,7 @@ describe("store.outboxPort()", () => {
     await write(store, create(2));
     // What a runner of an older version left when it died: the attempt counted on the entry and
     // the sequence number in a plain array.
-    await store.database.outbox.update(1, { attempts: 1 });
+    await databaseOf(store).outbox.update(1, { attempts: 1 });
     await store.setMeta(IN_FLIGHT_KEY, [1]);
     await store.close();
     stores.splice(stores.indexOf(store), 1);
@@ -196,7 +196,7 @@ describe("store.outboxPort()", () => {
     await port.markAttempt([2]);
     expect(await reopened.getMeta(IN_FLIGHT_KEY)).toEqual({ sent: [2] });
     expect(
-      (await reopened.database.outbox.toArray()).map((e) => [e.seq, e.attempts, e.outcomeUnknown]),
+      (await databaseOf(reopened).outbox.toArray()).map((e) => [e.seq, e.attempts, e.outcomeUnknown]),
     ).toEqual([
       [1, 1, true],
       [2, 0, false],

@@ -3,6 +3,7 @@ import { Dexie } from "dexie";
 import { IDBKeyRange } from "fake-indexeddb";
 import { describe, expect, it } from "vitest";
 import { retrieveLocalRecords } from "./local-query.ts";
+import { databaseOf } from "./offline-store.ts";
 import { SCHEMA_VERSIONS } from "./schema.ts";
 import { create, metadata, openTestStore } from "./testing/test-store.ts";
 
@@ -194,7 +195,7 @@ describe("index-backed reads", () => {
     raw.close();
 
     const { store: upgraded } = await openTestStore({ indexedDB: factory });
-    expect(upgraded.database.verno).toBe(SCHEMA_VERSIONS.length);
+    expect(databaseOf(upgraded).verno).toBe(SCHEMA_VERSIONS.length);
     expect(await upgraded.pendingCount()).toBe(1);
     const r = await retrieveLocalRecords(
       upgraded,

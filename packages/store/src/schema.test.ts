@@ -1,5 +1,6 @@
 import type { Dexie } from "dexie";
 import { describe, expect, it } from "vitest";
+import { databaseOf } from "./offline-store.ts";
 import { SCHEMA_VERSIONS, type SchemaVersion } from "./schema.ts";
 import type { OutboxRow } from "./store-types.ts";
 import { ACCOUNT, create, openTestStore, recordFailure, update } from "./testing/test-store.ts";
@@ -61,7 +62,7 @@ describe("schema versions", () => {
     await recordFailure(store, 2, { errorCode: 0x80040216, message: "x" });
     const entries = await store.peekOutbox({ limit: 1000 });
     const failures = await store.failures();
-    const rows = await store.database.records.toArray();
+    const rows = await databaseOf(store).records.toArray();
     await store.close();
 
     const latest = SCHEMA_VERSIONS.at(-1)!;
@@ -81,12 +82,12 @@ describe("schema versions", () => {
       indexedDB: factory,
       schema: [...SCHEMA_VERSIONS, next],
     });
-    expect(upgraded.database.verno).toBe(latest.version + 1);
+    expect(databaseOf(upgraded).verno).toBe(latest.version + 1);
     const after = await upgraded.peekOutbox({ limit: 1000 });
     expect(after).toEqual(entries.map((e) => ({ ...e, migrated: true })));
     expect(await upgraded.failures()).toEqual(failures);
-    expect(await upgraded.database.records.toArray()).toEqual(rows);
-    expect(await upgraded.database.outbox.where("kind").anyOf("create", "update").count()).toBe(300);
+    expect(await databaseOf(upgraded).records.toArray()).toEqual(rows);
+    expect(await databaseOf(upgraded).outbox.where("kind").anyOf("create", "update").count()).toBe(300);
     await upgraded.close();
     // Writes thousands of rows: slow on fake-indexeddb on a loaded machine, not a speed claim.
   }, 30_000);
@@ -105,9 +106,11 @@ describe("outbox rows of earlier versions", () => {
       state: "backoff",
       nextAttemptAt: 9_999_999_999_999,
     };
-    await store.database.outbox.toCollection().modify((e: Record<string, unknown>) => {
-      Object.assign(e, legacy);
-    });
+    await databaseOf(store)
+      .outbox.toCollection()
+      .modify((e: Record<string, unknown>) => {
+        Object.assign(e, legacy);
+      });
     await recordFailure(store, 3, { errorCode: 0x80040216, message: "x" });
     await store.close();
 

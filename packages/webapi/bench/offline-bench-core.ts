@@ -12,6 +12,7 @@ import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { normalizeWrite, renderRequest } from "@xrm-offline/odata";
 import type { OutboxRow, StoredRecord } from "@xrm-offline/store";
 import { OfflineStore, XrmDatabase } from "@xrm-offline/store";
+import { databaseOf } from "@xrm-offline/store/testing";
 import { createWebApi } from "../src/create-web-api.ts";
 
 export interface BenchEnvironment {
@@ -77,8 +78,8 @@ const median = (xs: readonly number[]) =>
 /** What our API wrote to database `name`: its record rows and outbox entries, in call order. */
 async function rowsOf(env: BenchEnvironment, name: string) {
   const store = await OfflineStore.open({ name, metadata: bundledMetadata(), ...env });
-  const records = await store.database.records.toArray();
-  const outbox = await store.database.outbox.toArray();
+  const records = await databaseOf(store).records.toArray();
+  const outbox = await databaseOf(store).outbox.toArray();
   await store.close();
   await drop(env, name);
   const byId = new Map(records.map((r) => [r._id, r]));

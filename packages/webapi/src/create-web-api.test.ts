@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { type Metadata, metadataFromCsdl } from "@xrm-offline/metadata";
 import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { OfflineStore } from "@xrm-offline/store";
+import { databaseOf } from "@xrm-offline/store/testing";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { firstValueFrom, of, filter as where } from "rxjs";
 import { describe, expect, it } from "vitest";
@@ -89,7 +90,7 @@ describe("database name (one per org)", () => {
       indexedDB,
       IDBKeyRange,
     });
-    const dump = JSON.stringify(await Promise.all(store.database.tables.map((t) => t.toArray())));
+    const dump = JSON.stringify(await Promise.all(databaseOf(store).tables.map((t) => t.toArray())));
     expect(dump).toContain('"name":"A"');
     expect(dump).not.toMatch(/SECRET|tenant/);
     await store.close();

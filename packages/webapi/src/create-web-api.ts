@@ -14,7 +14,7 @@
  */
 import type { Metadata } from "@xrm-offline/metadata";
 import { xrmError } from "@xrm-offline/odata";
-import { FileUploadStore, OfflineStore, type ReadContext } from "@xrm-offline/store";
+import { type FileUploadStore, OfflineStore, type ReadContext } from "@xrm-offline/store";
 import { v4 as uuidv4 } from "uuid";
 import { connectSync } from "./connect-sync.ts";
 import { defaultDatabaseName } from "./database-name.ts";
@@ -162,9 +162,7 @@ export function createWebApi(options: CreateWebApiOptions): OfflineWebApi {
   // Errors surface through the calls that await the store; don't report them twice.
   opening.catch(() => {});
   const store = () => opening;
-  const uploads = opening.then(
-    (s) => new FileUploadStore(s.database, () => new Date(), options.newId ?? uuidv4),
-  );
+  const uploads = opening.then((s) => s.fileUploads(options.newId ?? uuidv4));
   uploads.catch(() => {});
   const fileUploads = () => uploads;
   // With a server: the online namespace and the sync engine (push the outbox, pull the profile).

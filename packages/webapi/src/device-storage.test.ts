@@ -2,6 +2,7 @@
  * Storage limits (issue 17): before a large write the device's room is asked through the injected
  * `storage` port; a write that can't fit is refused with 0x80070070 and nothing is written.
  */
+import { databaseOf } from "@xrm-offline/store/testing";
 import { describe, expect, it } from "vitest";
 import type { DeviceStorage } from "./device-storage.ts";
 import { testApi } from "./testing/test-api.ts";
@@ -41,7 +42,7 @@ describe("room on the device before a large write", () => {
       .catch((e) => e);
     expect(refused.errorCode).toBe(DEVICE_STORAGE_FULL);
     expect(await snapshot()).toEqual({ records: [], outbox: [], failures: [] });
-    expect(await (await inspect()).database.blobs.count()).toBe(0);
+    expect(await databaseOf(await inspect()).blobs.count()).toBe(0);
     // Under 4 KB of base64 the body stays in the row: no estimate, no refusal.
     await api.createRecord("annotation", { subject: "Tiny", documentbody: base64Of(300) });
     expect(asked.estimate).toBe(1);
@@ -68,7 +69,7 @@ describe("room on the device before a large write", () => {
       .catch((e) => e);
     expect(refused.errorCode).toBe(DEVICE_STORAGE_FULL);
     expect(await api.files.uploads()).toEqual([]);
-    expect(await (await inspect()).database.blobs.count()).toBe(0);
+    expect(await databaseOf(await inspect()).blobs.count()).toBe(0);
     await api.files.set("incident", id, "entityimage", new Blob([new Uint8Array(9999)]), {
       fileName: "b.jpg",
     });

@@ -1,7 +1,9 @@
 /** Test helpers: a createWebApi instance on a fresh in-memory IndexedDB, and a second connection to inspect it. */
+
 import type { Metadata } from "@xrm-offline/metadata";
 import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { OfflineStore, type StoredRecord } from "@xrm-offline/store";
+import { databaseOf } from "@xrm-offline/store/testing";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { createWebApi } from "../create-web-api.ts";
 import type { CreateWebApiOptions, OfflineWebApi } from "../web-api-types.ts";
@@ -39,7 +41,7 @@ export function testApi(options: Partial<CreateWebApiOptions> = {}): TestApi {
     return second;
   };
   const snapshot = async () => {
-    const db = (await inspect()).database;
+    const db = databaseOf(await inspect());
     return {
       records: await db.records.toArray(),
       outbox: await db.outbox.toArray(),
