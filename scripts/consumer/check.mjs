@@ -246,7 +246,8 @@ for (const f of scenarioFiles.filter((f) => f.endsWith(".node.mjs") || f.endsWit
   await run(`node ${f}`, process.execPath, [join("scenarios", f)], {
     cwd: project,
     env: childEnv,
-    timeout: 120_000,
+    // A .run.mjs scenario may run several tools (the Jest one: two Jest projects, ts-jest type-checking).
+    timeout: f.endsWith(".run.mjs") ? 300_000 : 120_000,
   });
 }
 const typechecks = scenarioFiles.filter((f) => f.endsWith(".typecheck.ts"));
