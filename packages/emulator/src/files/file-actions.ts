@@ -4,6 +4,7 @@ import type { ServerContext } from "../context.ts";
 import { parseJsonBody } from "../http/json-body.ts";
 import { emptyResponse, jsonResponse, type WireRequest, type WireResponse } from "../http/wire.ts";
 import { normalizeGuid } from "../odata/guid.ts";
+import { ANNOTATION_ACTIONS, annotationAction, noteBodyBytes } from "./annotation-actions.ts";
 import { base64Size } from "./attachment-limit.ts";
 import { commitFile, removeFile } from "./commit-file.ts";
 import { type FileColumn, fileColumnOf } from "./file-columns.ts";
@@ -18,6 +19,7 @@ export const FILE_ACTIONS: ReadonlySet<string> = new Set([
   "InitializeFileBlocksDownload",
   "DownloadBlock",
   "DeleteFile",
+  ...ANNOTATION_ACTIONS,
 ]);
 
 /** A block is at most 4 MB (Microsoft docs: "blocks of 4 MB or less"). */
@@ -170,9 +172,10 @@ export function fileAction(ctx: ServerContext, req: WireRequest, action: string)
       ) {
         throw fileRequestError("Offset and BlockLength must be non-negative integers (BlockLength > 0).");
       }
-      const file = ctx.files.get(table, id, column);
-      if (!file) throw noFile(column);
-      const data = file.data.subarray(offset as number, (offset as number) + (length as number));
+      // A note's body lives in its row (Base64); a file or image column's in the file store.
+      const whole = table === "annotation" ? noteBodyBytes(ctx, id) : ctx.files.get(table, id, column)?.data;
+      if (!whole) throw noFile(column);
+      const data = whole.subarray(offset as number, (offset as number) + (length as number));
       return jsonResponse(200, {
         "@odata.context": ctxUrl(ctx, "DownloadBlockResponse"),
         Data: data.toString("base64"),
@@ -188,6 +191,7 @@ export function fileAction(ctx: ServerContext, req: WireRequest, action: string)
       return emptyResponse(204);
     }
     default:
+      if (ANNOTATION_ACTIONS.has(action)) return annotationAction(ctx, body, action, downloadToken);
       throw fileRequestError(`Unknown file action '${action}'.`);
   }
 }
