@@ -28,6 +28,7 @@ export {
   normalizeLiteral,
   TEXT_KEY_VERSION,
   textKey,
+  textKeyHead,
 } from "./query/query-compare.ts";
 export {
   type EvaluateOptions,

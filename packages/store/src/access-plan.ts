@@ -26,6 +26,7 @@ import {
   type QueryPlan,
   type SkipPosition,
   textKey,
+  textKeyHead,
 } from "@xrm-offline/odata";
 import type { IndexedColumn } from "./index-columns.ts";
 import { type IndexKey, keyOfNormalized, NULL_KEY } from "./index-keys.ts";
@@ -44,8 +45,11 @@ export interface ColumnRanges {
   readonly primaryKey: boolean;
   /** Union of ranges (several for `in`); empty (and not `odd`): no row can match. */
   readonly ranges: readonly KeyBounds[];
-  /** A text column: its rows without a key (`oddProperty`) are candidates too. */
-  readonly odd: boolean;
+  /**
+   * A text column: ranges of its odd entries (rows without a key, by head: `oddProperty`) whose
+   * rows are candidates too; undefined for other columns.
+   */
+  readonly odd?: readonly KeyBounds[];
 }
 
 /** Rows that can satisfy one top-level conjunct: those of any part (one part; or one per branch of an `or`). */
@@ -76,7 +80,43 @@ const ALL: KeyBounds = { lowerOpen: false, upperOpen: false };
 
 /** Can no row satisfy the narrowing? */
 export function narrowsToNothing(n: Narrowing): boolean {
-  return n.parts.every((p) => p.ranges.length === 0 && !p.odd);
+  return n.parts.every((p) => p.ranges.length === 0 && !p.odd?.length);
+}
+
+/**
+ * Heads under which odd text may sort in the key window [low, high] (either open-ended when
+ * absent; inclusive): a head in the window, or a proper prefix of `low` (the text sorts after its
+ * head, within the head's prefix range, so it may reach into the window).
+ */
+export function oddWindow(low: string | undefined, high: string | undefined): KeyBounds[] {
+  const out: KeyBounds[] = [
+    {
+      ...(low !== undefined ? { lower: low } : {}),
+      lowerOpen: false,
+      ...(high !== undefined ? { upper: high } : {}),
+      upperOpen: false,
+    },
+  ];
+  if (low !== undefined) for (let i = 0; i < low.length; i++) out.push(point(low.slice(0, i)));
+  return out;
+}
+
+/**
+ * Heads of odd text that can start with `prefix` (`startswith`): heads starting with its key, and
+ * the key's proper prefixes (a head stops where the text has a character without a key). A prefix
+ * without a key can only be started by odd text whose head is a prefix of the prefix's head.
+ */
+function oddScopeOf(prefix: string): KeyBounds[] {
+  const key = textKey(prefix);
+  if (key === undefined) {
+    const head = textKeyHead(prefix);
+    return [...oddWindow(head, head)];
+  }
+  const end = prefixEnd(key);
+  return [
+    { lower: key, lowerOpen: false, ...(end !== undefined ? { upper: end } : {}), upperOpen: true },
+    ...oddWindow(key, key).slice(1),
+  ];
 }
 
 /** IndexedDB's order of the keys used here: numbers (null is -Infinity) before strings. */
@@ -187,7 +227,7 @@ function rangesOf(node: FilterNode): readonly KeyBounds[] | undefined {
 }
 
 type Columns = ReadonlyMap<string, IndexedColumn>;
-type Ranges = { property: string; primaryKey: boolean; ranges: KeyBounds[]; odd: boolean };
+type Ranges = { property: string; primaryKey: boolean; ranges: KeyBounds[]; odd?: KeyBounds[] };
 
 /** The ranges of each column the leaf conjuncts constrain: ranges of one column intersect (`ge a and lt b`). */
 function columnRangesOf(
@@ -208,9 +248,11 @@ function columnRangesOf(
     if (!col.nulls && ranges.some((r) => r.lower === NULL_KEY && !r.lowerOpen)) continue;
     const property = node.column.property;
     const prev = byColumn.get(property);
-    const odd = node.column.type === "string";
+    // Text: its odd rows that can satisfy the conjunct (startswith; the only text conjunct here).
+    const odd = node.kind === "function" ? { odd: oddScopeOf(node.value) } : {};
     if (!prev) {
-      byColumn.set(property, { property, primaryKey: col.primaryKey, ranges: [...ranges], odd });
+      // With several conjuncts on one column, the first one's odd scope stays: a superset.
+      byColumn.set(property, { property, primaryKey: col.primaryKey, ranges: [...ranges], ...odd });
     } else if (prev.ranges.length === 1 && ranges.length === 1) {
       prev.ranges[0] = intersect(prev.ranges[0]!, ranges[0]!);
     } else if (ranges.length < prev.ranges.length) {

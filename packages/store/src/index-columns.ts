@@ -77,6 +77,7 @@ export function indexColumnsFor(entity: EntityMetadata, extra: readonly string[]
 /** Identity of a table's index layout: stored rows were keyed for exactly this. */
 export function indexSignature(columns: readonly IndexedColumn[]): string {
   // Text keys follow the runtime's collator (odata's TEXT_KEY_VERSION): another ranking re-keys.
-  const text = columns.some((c) => c.type === "string") ? `;text:${TEXT_KEY_VERSION}` : "";
+  // Odd text filed by head ("odd-head").
+  const text = columns.some((c) => c.type === "string") ? `;text:${TEXT_KEY_VERSION};odd-head` : "";
   return columns.map((c) => `${c.property}:${c.type}${c.nulls ? ":nulls" : ""}`).join(",") + text;
 }

@@ -11,12 +11,14 @@
  * collator orders it. Null (or a value the type can't read) is `-Infinity`, below every other
  * key, as SQL Server sorts nulls first; only columns that keep nulls (`IndexedColumn.nulls`) have
  * entries for them. Text the key can't order (ß, other scripts, symbols: `textKey` undefined) is
- * kept apart, under `[entity, oddProperty(property), 0]`: the planner reads those rows with every
- * range or walk of the column, so no such row is ever missed or put out of order.
+ * kept apart, under `[entity, oddProperty(property), textKeyHead(text)]` — the key of its longest
+ * start that has one: the text sorts within that head's prefix range. The planner reads those rows
+ * as candidates wherever their head says they may belong (access-plan.ts), so none is ever missed
+ * or put out of order.
  * Locally deleted rows get no entries: an index walk never meets them.
  */
 
-import { type Normalized, normalize, textKey, type ValueType } from "@xrm-offline/odata";
+import { type Normalized, normalize, textKey, textKeyHead, type ValueType } from "@xrm-offline/odata";
 import type { DBCore, DBCoreMutateRequest, Middleware } from "dexie";
 import type { IndexedColumn } from "./index-columns.ts";
 
@@ -31,20 +33,23 @@ export function keyOfNormalized(n: Normalized): IndexKey {
   return typeof n === "boolean" ? (n ? 1 : 0) : n;
 }
 
-/** Where a text column's rows whose text has no key (`textKey`) are indexed, all under key 0. */
+/** Where a text column's rows whose text has no key (`textKey`) are indexed, by their head. */
 export function oddProperty(property: string): string {
   // "~" is in no Web API property name.
   return `${property}~odd`;
 }
 
-/** The key of text in a text column's index, or ODD when the text has no key. */
-export const ODD: unique symbol = Symbol("odd");
+/** Text without a key: filed under its head (`textKeyHead`) in the column's odd entries. */
+export interface OddKey {
+  readonly head: string;
+}
 
 /** The index key of a row value of a column of `type`. */
-export function indexKeyOf(type: ValueType, value: unknown): IndexKey | typeof ODD {
+export function indexKeyOf(type: ValueType, value: unknown): IndexKey | OddKey {
   if (type === "string") {
     const text = normalize("string", value);
-    return typeof text === "string" ? (textKey(text) ?? ODD) : NULL_KEY;
+    if (typeof text !== "string") return NULL_KEY;
+    return textKey(text) ?? { head: textKeyHead(text) };
   }
   return keyOfNormalized(normalize(type, value));
 }
@@ -59,7 +64,7 @@ export function indexEntriesOf(
   if (row._deleted === true) return out;
   for (const c of columns) {
     const key = indexKeyOf(c.type, row[c.property]);
-    if (key === ODD) out.push([entity, oddProperty(c.property), 0]);
+    if (typeof key === "object") out.push([entity, oddProperty(c.property), key.head]);
     else if (key !== NULL_KEY || c.nulls) out.push([entity, c.property, key]);
   }
   return out;

@@ -25,7 +25,7 @@ import {
 } from "@xrm-offline/odata";
 import type { Collection } from "dexie";
 import type { AccessPlan, KeyBounds, Narrowing, Walk } from "./access-plan.ts";
-import { compareKeys, intersect, narrowsToNothing } from "./access-plan.ts";
+import { compareKeys, intersect, narrowsToNothing, oddWindow } from "./access-plan.ts";
 
 // Loaded together on a page's first read (offline-store.ts imports this module dynamically).
 export { planAccess } from "./access-plan.ts";
@@ -90,11 +90,6 @@ function rangeOf(
   return n.primaryKey ? primaryRange(db, entity, b) : valueRange(db, entity, n.property, b);
 }
 
-/** The rows of a text column whose text has no key (all under key 0 of its odd entries). */
-function oddRange(db: XrmDatabase, entity: string, property: string): Collection<StoredRecord, RecordKey> {
-  return db.records.where("_ix").equals([entity, oddProperty(property), 0]);
-}
-
 /** Ids a narrowing allows, at most `limit` (+1 to tell "more"); undefined when over the limit. */
 async function narrowedIds(
   db: XrmDatabase,
@@ -105,7 +100,7 @@ async function narrowedIds(
   const ids = new Set<string>();
   for (const part of n.parts) {
     const colls = part.ranges.map((r) => rangeOf(db, entity, part, r));
-    if (part.odd) colls.push(oddRange(db, entity, part.property));
+    for (const r of part.odd ?? []) colls.push(valueRange(db, entity, oddProperty(part.property), r));
     for (const coll of colls) {
       const ask = limit + 1 - ids.size;
       const keys = await (Number.isFinite(ask) ? coll.limit(ask) : coll).primaryKeys();
@@ -218,7 +213,7 @@ async function walkInOrder(
     read += rows.length;
     for (const row of rows) out.add(row);
     const last = rows.at(-1);
-    if (rows.length < ask || !last) return true;
+    if (rows.length < ask || !last) return true; // the range's end: `stop` stays undefined
     const lastKey: IndexKey = walk.primaryKey ? last._id : keyIn(last, walk.property);
     if (!walk.primaryKey) {
       // Rows tied with the last one on the sort key: the evaluator orders them by the next keys.
@@ -230,7 +225,10 @@ async function walkInOrder(
       }).toArray();
       for (const row of ties) out.add(row);
     }
-    if (out.matched >= needed) return true;
+    if (out.matched >= needed) {
+      state.stop = lastKey;
+      return true;
+    }
     bounds = walk.descending
       ? { ...bounds, upper: lastKey, upperOpen: true }
       : { ...bounds, lower: lastKey, lowerOpen: true };
@@ -252,10 +250,14 @@ async function walkInOrder(
 
 /** Where a walk continues: the rest of its range, and the size of its next read. */
 interface WalkState {
+  /** The range the walk began with (the window of odd text to read starts there). */
+  readonly start: KeyBounds;
   bounds: KeyBounds;
   chunk: number;
   /** Rows walked so far (all calls), for the share of matches. */
   walked: number;
+  /** The key the walk stopped at, page full (undefined: it reached the end of its range). */
+  stop?: IndexKey;
 }
 
 /**
@@ -292,21 +294,35 @@ export async function planRows(
     return out.rows;
   }
   if (access.narrowings.some(narrowsToNothing)) return [];
-  // Walked by text: the rows without a key too, apart (the walk meets only keyed text).
-  let oddRead = !access.walk?.odd;
   let walkState: WalkState | undefined;
+  const newWalk = (bounds: KeyBounds): WalkState => ({
+    start: bounds,
+    bounds,
+    // One more than needed: a keyset walk starts at the previous page's last row, inclusively.
+    chunk: Math.min(Math.max(firstChunk, access.needed + 1), MAX_CHUNK),
+    walked: 0,
+  });
   const walk = async (budget?: number): Promise<boolean> => {
-    if (!oddRead) {
-      oddRead = true;
-      for (const row of await oddRange(db, entity, access.walk!.property).toArray()) out.addApart(row);
+    const w = access.walk!;
+    walkState ??= newWalk(w.bounds);
+    const start = walkState.start;
+    const done = await walkInOrder(db, entity, w, access.needed, out, walkState, budget);
+    // Walked by text: the rows without a key that may sort within the walked window, apart.
+    if (done && w.odd) {
+      const stop = walkState.stop;
+      const text = (k: IndexKey | undefined) => (typeof k === "string" ? k : undefined);
+      // A walk that ended on null keys (ascending) saw no text: odd text sorts after it.
+      const low = w.descending ? (stop === undefined ? start.lower : stop) : start.lower;
+      const high = w.descending ? start.upper : stop === undefined ? start.upper : stop;
+      const empty = typeof low === "string" && typeof high === "string" && low > high;
+      if (typeof high !== "number" && !empty) {
+        for (const r of oddWindow(text(low), text(high))) {
+          for (const row of await valueRange(db, entity, oddProperty(w.property), r).toArray())
+            out.addApart(row);
+        }
+      }
     }
-    walkState ??= {
-      bounds: access.walk!.bounds,
-      // One more than needed: a keyset walk starts at the previous page's last row, inclusively.
-      chunk: Math.min(Math.max(firstChunk, access.needed + 1), MAX_CHUNK),
-      walked: 0,
-    };
-    return walkInOrder(db, entity, access.walk!, access.needed, out, walkState, budget);
+    return done;
   };
 
   // Ordered by an indexed column: walk first on a small budget; most pages end there. An `or`
@@ -326,8 +342,10 @@ export async function planRows(
     }
   }
   // An `or` with one range on the walk's column (`startswith(fullname,…) or startswith(lastname,…)`
-  // ordered by fullname): the other branches' rows are read whole, apart, and the walk keeps to
-  // that range — it stops early there instead of walking the column from its start.
+  // ordered by fullname) whose other branches hold few rows (up to the walk-first cap): those are
+  // read whole, apart, and the walk keeps to that range — it stops early there instead of walking
+  // the column from its start. With more rows in the other branches, a walk from the start
+  // (below) reads about a page ÷ their share, which is cheaper than reading them all.
   if (walkFirst) {
     for (const n of access.narrowings) {
       const own = n.parts.filter((p) => !p.primaryKey && p.property === access.walk!.property);
@@ -336,16 +354,12 @@ export async function planRows(
         db,
         entity,
         { parts: n.parts.filter((p) => p !== own[0]) },
-        tuning.narrowLimit ?? NARROW_LIMIT,
+        Math.min(tuning.narrowLimit ?? NARROW_LIMIT, WALK_FIRST_CAP),
       );
       if (!rest) continue;
       const rows = await db.records.bulkGet(rest.map((id) => [entity, id] as RecordKey));
       for (const row of rows) if (row) out.addApart(row);
-      walkState = {
-        bounds: intersect(access.walk!.bounds, own[0]!.ranges[0]!),
-        chunk: Math.min(Math.max(firstChunk, access.needed + 1), MAX_CHUNK),
-        walked: 0,
-      };
+      walkState = newWalk(intersect(access.walk!.bounds, own[0]!.ranges[0]!));
       await walk();
       return out.rows;
     }

@@ -205,5 +205,14 @@ describe("field-service lists and pickers read a page, not the table (20,004 cus
     // One Rossi in 9 contacts by full name: the walk by full name reads ~9 rows per match shown
     // (cheaper than the ~445 of the two prefix ranges), still a few hundred of 4,000.
     expect(await rowsRead(page)).toBeLessThanOrEqual(12 * PICKER_PAGE);
+
+    // "Tech01": full names only (no last name starts so): the walk keeps to that prefix range.
+    await countRecordRows(page);
+    await page.fill(tid("new-case-contact"), "Tech01");
+    await page.waitForSelector(`${tid("new-case-contact-options")}[data-query="Tech01"]`);
+    expect(await texts(page, "new-case-contact-option")).toEqual(
+      contactNames.filter((n) => n.startsWith("Tech01")).slice(0, PICKER_PAGE),
+    );
+    expect(await rowsRead(page)).toBeLessThanOrEqual(PICKER_PAGE + 3);
   });
 });

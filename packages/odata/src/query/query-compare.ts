@@ -76,16 +76,30 @@ const ASCII_PRINTABLE = /^[\x20-\x7e]*$/;
  * æ, ø, other scripts), symbols beyond ASCII, marks other than the Latin accents it ignores.
  */
 export function textKey(text: string): string | undefined {
+  const [key, whole] = keyOfStart(text);
+  return whole ? key : undefined;
+}
+
+/**
+ * The key of the longest start of `text` that has one (`textKey` of it): the text sorts at or
+ * after it and before every key above its prefix range, and its folded form starts with the
+ * head's text (or the head is a prefix of it). Where text without a key of its own is filed.
+ */
+export function textKeyHead(text: string): string {
+  return keyOfStart(text)[0];
+}
+
+function keyOfStart(text: string): [key: string, whole: boolean] {
   const s = ASCII_PRINTABLE.test(text) ? text : text.normalize("NFD");
   let out = "";
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= 0x300 && c <= 0x36f && IGNORED_MARK[c - 0x300] === 1) continue;
     const unit = c < 0x80 ? KEY_UNIT[c]! : 0;
-    if (unit === 0) return undefined;
+    if (unit === 0) return [out, false];
     out += String.fromCharCode(unit);
   }
-  return out;
+  return [out, true];
 }
 
 /** ISO date or date-time text → epoch ms (UTC when no zone is given); null when unreadable. */

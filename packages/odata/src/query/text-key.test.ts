@@ -2,7 +2,7 @@
 // keys order exactly as `compareNormalized` orders the texts, and key prefixes are folded prefixes.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compareNormalized, fold, textKey } from "./query-compare.ts";
+import { compareNormalized, fold, textKey, textKeyHead } from "./query-compare.ts";
 
 const sign = (n: number) => (n < 0 ? -1 : n > 0 ? 1 : 0);
 const codeOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -44,6 +44,26 @@ describe("textKey", () => {
           sign(compareNormalized("string", a, b)),
         );
         expect(ka.startsWith(kb)).toBe(fold(a).startsWith(fold(b)));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it("files text without a key within its head's prefix range", () => {
+    fc.assert(
+      fc.property(textArb, textArb, (a, b) => {
+        const ka = textKey(a);
+        if (ka === undefined || textKey(b) !== undefined) return;
+        const head = textKeyHead(b);
+        // b sorts at or after its head's text and before the next key range: a keyed text
+        // outside [head, head's prefix end) is ordered against b by the keys alone.
+        const c = sign(compareNormalized("string", a, b));
+        if (ka < head) expect(c, `${JSON.stringify(a)} vs ${JSON.stringify(b)}`).toBe(-1);
+        else if (!ka.startsWith(head)) expect(c, `${JSON.stringify(a)} vs ${JSON.stringify(b)}`).toBe(1);
+        // A text starting with a prefix starts with the prefix's head, or its head is a prefix of it.
+        const fa = fold(a);
+        const fb = fold(b);
+        if (fb.startsWith(fa)) expect(head.startsWith(ka) || ka.startsWith(head)).toBe(true);
       }),
       { numRuns: 20_000 },
     );
