@@ -201,8 +201,10 @@ describe("files and images offline", () => {
       [],
     ]);
 
-    // A note's body goes in one request: waiting, then all its bytes once the server has the note.
+    // A note whose body is more than one block (4 KB here, 4 MB by default) goes with the block
+    // messages ("Use file data with Attachment and Note records"): its bytes show block by block.
     seen.length = 0;
+    emulator.requestLog.clear();
     const body = Buffer.from(bytes(6000, 7)).toString("base64");
     const { id: noteId } = await api.createRecord("annotation", {
       subject: "Signature",
@@ -219,6 +221,40 @@ describe("files and images offline", () => {
       sentBytes,
       totalBytes: 6000,
     });
-    expect(seen).toEqual([[], [note(0)], [note(6000)], []]);
+    expect(seen).toEqual([[], [note(0)], [note(4096)], [note(6000)], []]);
+    expect(emulator.requestLog.entries().map((e) => [e.method, e.path, e.status])).toEqual([
+      ["POST", "InitializeAnnotationBlocksUpload", 200],
+      ["POST", "UploadBlock", 204],
+      ["POST", "UploadBlock", 204],
+      ["POST", "CommitAnnotationBlocksUpload", 200],
+    ]);
+    expect(emulator.row("annotation", noteId)).toMatchObject({
+      subject: "Signature",
+      filename: "signature.png",
+      documentbody: body,
+      filesize: 6000,
+    });
+
+    // A body of one block or less goes inside the note's own request: all its bytes on the ack.
+    seen.length = 0;
+    emulator.requestLog.clear();
+    const small = Buffer.from(bytes(4000, 8)).toString("base64");
+    const { id: smallId } = await api.createRecord("annotation", { subject: "Small", documentbody: small });
+    const sub2 = api.sync.status$.subscribe((s) => {
+      if (JSON.stringify(s.uploads) !== JSON.stringify(seen.at(-1))) seen.push(s.uploads);
+    });
+    await api.sync.syncNow();
+    sub2.unsubscribe();
+    const smallNote = (sentBytes: number) => ({
+      entity: "annotation",
+      recordId: smallId,
+      column: "documentbody",
+      fileName: "",
+      sentBytes,
+      totalBytes: 4000,
+    });
+    expect(seen).toEqual([[], [smallNote(0)], [smallNote(4000)], []]);
+    expect(emulator.requestLog.entries().map((e) => [e.method, e.path])).toEqual([["POST", "annotations"]]);
+    expect(emulator.row("annotation", smallId)?.documentbody).toBe(small);
   });
 });

@@ -1,4 +1,5 @@
-export { withInlineBlobs } from "./adapters/inline-blobs-remote-port.ts";
+export { type NoteBlocks, withInlineBlobs } from "./adapters/inline-blobs-remote-port.ts";
+export { type NoteBlocksSender, noteBlocksSender } from "./adapters/note-blocks.ts";
 export { createServerProbe } from "./adapters/server-probe.ts";
 export {
   createTransportRemotePort,

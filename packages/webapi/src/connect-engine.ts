@@ -14,6 +14,7 @@ import {
   createTransportRemotePort,
   createUploadTracker,
   normalizeOfflineTables,
+  noteBlocksSender,
   runUploads,
   type SyncEngine,
   transportPullRemote,
@@ -86,6 +87,7 @@ export function connectEngine(
     if (round.error) throw round.error;
   };
 
+  const blockBytes = tuning.uploadChunkBytes ?? 4 * 1024 * 1024;
   const building = store().then((s) => {
     const puller = profile
       ? createPuller({
@@ -101,6 +103,9 @@ export function connectEngine(
         createTransportRemotePort(transport, { metadata }),
         (id) => s.blob(id),
         tracker,
+        // A note created with a body above one block goes with the block messages (Microsoft:
+        // Base64 in the record is "fine as long as the files aren't too large, for example under 4 MB").
+        { aboveBytes: blockBytes, send: noteBlocksSender(transport, metadata, { blockBytes }) },
       ),
       uploads: tracker.uploads$,
       connectivity,

@@ -2,6 +2,7 @@ import { isBlobRef, type UploadTransfer } from "@xrm-offline/odata";
 import { carriesBlob, withBlobsInline } from "@xrm-offline/store";
 import type { RemoteBatchResult, RemotePort, RemoteResult, RemoteWrite } from "../ports.ts";
 import type { UploadTracker } from "../uploads/upload-tracker.ts";
+import type { NoteBlocksSender } from "./note-blocks.ts";
 
 /** The attachment a write carries, as `status$.uploads` shows it (bytes of the Blob, not base64). */
 function transferOf(write: RemoteWrite): UploadTransfer | undefined {
@@ -23,6 +24,15 @@ function transferOf(write: RemoteWrite): UploadTransfer | undefined {
 }
 
 /**
+ * Large note bodies in blocks: a note created with a body of more than `aboveBytes` goes with the
+ * block messages (note-blocks.ts), its bytes shown in `status$.uploads` block by block.
+ */
+export interface NoteBlocks {
+  readonly aboveBytes: number;
+  readonly send: NoteBlocksSender;
+}
+
+/**
  * A RemotePort that puts attachment bodies kept as Blobs back into the writes as base64 at send
  * time (never earlier: the outbox holds only the reference), and sends every such write on its own,
  * never inside a `$batch` with other writes, so one large note doesn't make a batch of hundreds of
@@ -33,14 +43,37 @@ export function withInlineBlobs(
   remote: RemotePort,
   readBlob: (id: string) => Promise<Blob | undefined>,
   tracker?: UploadTracker,
+  blocks?: NoteBlocks,
 ): RemotePort {
   const inline = async (write: RemoteWrite): Promise<RemoteWrite> => {
     if (!carriesBlob(write.operation) || write.operation.kind === "delete") return write;
     const columns = await withBlobsInline(write.operation.columns, readBlob);
     return { ...write, operation: { ...write.operation, columns } };
   };
+  /** A note created with a body above `blocks.aboveBytes`: its body as a Blob, to go in blocks. */
+  const inBlocks = async (write: RemoteWrite): Promise<Blob | undefined> => {
+    const op = write.operation;
+    if (!blocks || op.kind !== "create" || op.entityLogicalName !== "annotation") return undefined;
+    const ref = op.columns.documentbody;
+    if (!isBlobRef(ref) || ref.size <= blocks.aboveBytes) return undefined;
+    return readBlob(ref["@xrm-offline.blob"]);
+  };
   const sendAlone = async (write: RemoteWrite, signal: AbortSignal): Promise<RemoteResult> => {
     const transfer = tracker && transferOf(write);
+    const body = await inBlocks(write);
+    if (body) {
+      if (transfer) tracker!.report(transfer);
+      try {
+        return await blocks!.send(
+          write,
+          body,
+          (sentBytes) => transfer && tracker!.report({ ...transfer, sentBytes }),
+          signal,
+        );
+      } finally {
+        if (transfer) tracker!.end(transfer);
+      }
+    }
     if (!transfer) return remote.send(await inline(write), signal);
     tracker!.report(transfer);
     try {

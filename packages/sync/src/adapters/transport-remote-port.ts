@@ -120,7 +120,7 @@ function success(status: number, etag: string | undefined): RemoteResult {
   return etag === undefined ? { ok: true, status } : { ok: true, status, etag };
 }
 
-function remoteError(error: unknown): RemoteError {
+export function remoteError(error: unknown): RemoteError {
   if (error instanceof TransportError) {
     return {
       status: error.status,
