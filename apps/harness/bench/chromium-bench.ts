@@ -3,7 +3,8 @@
 // has a real origin. The entry sets `globalThis.benchDone` to a promise of its figures.
 // The page can read its JS heap peak: `await benchHeapPeak()` returns the highest
 // JSHeapUsedSize (CDP `Performance.getMetrics`, sampled every 20 ms by this runner) since the
-// previous call, in MB, then collects garbage and starts the next interval.
+// previous call, in MB, then collects garbage and starts the next interval; `benchMemoryPeak()`
+// does the same for the heap and for the heap plus ArrayBuffer backing stores (Runtime.getHeapUsage).
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -47,12 +48,20 @@ export async function runChromiumBench(
     const cdp = await page.context().newCDPSession(page);
     await cdp.send("Performance.enable");
     let peak = 0;
+    // The JS heap plus ArrayBuffer backing stores (outside the heap: bytes read from a Blob land there).
+    let peakWithBuffers = 0;
     const sample = async () => {
       const { metrics } = (await cdp.send("Performance.getMetrics")) as {
         metrics: { name: string; value: number }[];
       };
       const used = metrics.find((m) => m.name === "JSHeapUsedSize")?.value ?? 0;
       if (used > peak) peak = used;
+      const usage = (await cdp.send("Runtime.getHeapUsage")) as {
+        usedSize: number;
+        backingStorageSize?: number;
+      };
+      const all = usage.usedSize + (usage.backingStorageSize ?? 0);
+      if (all > peakWithBuffers) peakWithBuffers = all;
     };
     let sampling = true;
     const sampler = (async () => {
@@ -68,6 +77,16 @@ export async function runChromiumBench(
       peak = 0;
       await sample();
       return mb;
+    });
+    // Like benchHeapPeak, counting ArrayBuffer backing stores too: { heapMB, withBuffersMB }.
+    await page.exposeFunction("benchMemoryPeak", async () => {
+      await sample();
+      const out = { heapMB: peak / 1024 / 1024, withBuffersMB: peakWithBuffers / 1024 / 1024 };
+      await cdp.send("HeapProfiler.collectGarbage");
+      peak = 0;
+      peakWithBuffers = 0;
+      await sample();
+      return out;
     });
     await page.goto(`${served.url}${options.search ?? ""}`);
     const figures = (await page.evaluate(
