@@ -135,6 +135,50 @@ describe("files and images offline", () => {
       "bytes 8192-11999/12000",
     ]);
   });
+  it("resumes a note's block upload after a dropped connection and a reload, sending no block twice", async () => {
+    const factory = new IDBFactory();
+    const reopen = () =>
+      createWebApi({
+        metadata: bundledMetadata(),
+        serverUrl: emulator.url,
+        databaseName: "files-6",
+        indexedDB: factory,
+        IDBKeyRange,
+        connectivity: new BehaviorSubject(true),
+        sync: { debounceMs: 1, retry: { baseMs: 1, capMs: 5 }, autoStart: false, uploadChunkBytes: 4096 },
+      });
+    api = reopen();
+    const body = Buffer.from(bytes(10_000, 9)).toString("base64");
+    const { id } = await api.createRecord("annotation", {
+      subject: "Site",
+      filename: "site.jpg",
+      documentbody: body,
+    });
+    emulator.requestLog.clear();
+    // The first block is taken; the second one's connection drops before the server reads it.
+    emulator.faults.set({ appliesTo: (req) => req.path === "UploadBlock", script: ["pass", "reset-before"] });
+    const first = await api.sync.syncNow();
+    expect(first.pending).toBe(1);
+    emulator.faults.clear();
+    await api.close();
+
+    api = reopen(); // a reload: a new engine over the same database
+    await api.sync.syncNow();
+    expect(emulator.row("annotation", id)).toMatchObject({ documentbody: body, filesize: 10_000 });
+    const sent = emulator.requestLog.entries().map((e) => {
+      const block = e.path === "UploadBlock" ? (JSON.parse(e.body) as { BlockId: string }).BlockId : "";
+      return [e.path, block && Buffer.from(block, "base64").toString("utf8"), e.status];
+    });
+    expect(sent).toEqual([
+      ["InitializeAnnotationBlocksUpload", "", 200],
+      ["UploadBlock", "xrm-offline-block-00000000", 204],
+      ["UploadBlock", "xrm-offline-block-00000001", 0],
+      ["UploadBlock", "xrm-offline-block-00000001", 204],
+      ["UploadBlock", "xrm-offline-block-00000002", 204],
+      ["CommitAnnotationBlocksUpload", "", 200],
+    ]);
+  });
+
   it("keeps the server's refusal as a failure with retry and discard", async () => {
     open("files-4");
     const { id } = await api.createRecord("incident", { title: "Refused" });

@@ -1,5 +1,9 @@
 export { type NoteBlocks, withInlineBlobs } from "./adapters/inline-blobs-remote-port.ts";
-export { type NoteBlocksSender, noteBlocksSender } from "./adapters/note-blocks.ts";
+export {
+  type NoteBlocksProgress,
+  type NoteBlocksSender,
+  noteBlocksSender,
+} from "./adapters/note-blocks.ts";
 export { createServerProbe } from "./adapters/server-probe.ts";
 export {
   createTransportRemotePort,

@@ -105,7 +105,14 @@ export function connectEngine(
         tracker,
         // A note created with a body above one block goes with the block messages (Microsoft:
         // Base64 in the record is "fine as long as the files aren't too large, for example under 4 MB").
-        { aboveBytes: blockBytes, send: noteBlocksSender(transport, metadata, { blockBytes }) },
+        {
+          aboveBytes: blockBytes,
+          send: noteBlocksSender(transport, metadata, {
+            blockBytes,
+            // The session and the blocks sent, in the store's meta table: a reload goes on from there.
+            progress: { load: (key) => s.getMeta(key), save: (key, value) => s.setMeta(key, value) },
+          }),
+        },
       ),
       uploads: tracker.uploads$,
       connectivity,

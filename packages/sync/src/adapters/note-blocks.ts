@@ -16,66 +16,127 @@ export type NoteBlocksSender = (
 const blockId = (n: number) => btoa(`xrm-offline-block-${String(n).padStart(8, "0")}`);
 
 /**
+ * Where a note's block upload got, kept across reloads (the store's `meta` table): the session and
+ * how many blocks the server took. Block ids follow from the block's number, so a resumed upload
+ * sends only the blocks after them and commits the same list.
+ */
+export interface NoteBlocksProgress {
+  load(key: string): Promise<unknown>;
+  save(key: string, value: unknown): Promise<void>;
+}
+
+interface Saved {
+  readonly token: string;
+  readonly blockBytes: number;
+  readonly size: number;
+  readonly blocks: number;
+}
+
+function savedOf(value: unknown, blockBytes: number, size: number): Saved | undefined {
+  const v = value as Partial<Saved> | null | undefined;
+  return typeof v?.token === "string" &&
+    v.blockBytes === blockBytes &&
+    v.size === size &&
+    Number.isSafeInteger(v.blocks) &&
+    (v.blocks as number) >= 0
+    ? (v as Saved)
+    : undefined;
+}
+
+/** A session the server no longer knows (a 4xx to a resumed block or commit): start again once. */
+const forgotten = (error: unknown) => {
+  const status = (error as { status?: number }).status ?? 0;
+  return status >= 400 && status < 500;
+};
+
+/**
  * A note created with a large body, as *Use file data with Attachment and Note records* recommends
  * above ~4 MB: `InitializeAnnotationBlocksUpload` with the note's other columns (its `annotationid`
  * set: "To create a new annotation with these messages you must generate a new Guid"), one
  * `UploadBlock` per `blockBytes` of the body (read one slice at a time: the body is never whole in
  * memory as Base64), then `CommitAnnotationBlocksUpload`, which writes the note. Sent again after a
  * lost answer, the commit finds the note and updates it with the same values: exactly once in
- * effect. A send that stops midway starts a new session next time (blocks are not resumed).
+ * effect. With `progress`, the session and the blocks the server took are saved after each block:
+ * after a dropped connection, a crash or a reload the upload goes on with the next block.
  */
 export function noteBlocksSender(
   transport: Transport,
   metadata: Metadata,
-  options: { readonly blockBytes: number },
+  options: { readonly blockBytes: number; readonly progress?: NoteBlocksProgress },
 ): NoteBlocksSender {
+  const { blockBytes, progress } = options;
   return async (write, body, onProgress, signal) => {
     const op = write.operation;
     if (op.kind !== "create" || op.entityLogicalName !== "annotation") {
       throw new TypeError("Only a note's create is sent in blocks.");
     }
     const { documentbody: _body, ...columns } = op.columns;
+    const key = `note-blocks:${op.id}`;
+    const save = (blocks: number, token: string) =>
+      progress?.save(key, { token, blockBytes, size: body.size, blocks } satisfies Saved);
     try {
       const target = {
         ...(renderRequest(metadata, { ...op, columns }).body as Record<string, unknown>),
         annotationid: op.id,
         "@odata.type": "Microsoft.Dynamics.CRM.annotation",
       };
-      const init = await transport.send(
-        { method: "POST", url: "InitializeAnnotationBlocksUpload", headers: {}, body: { Target: target } },
-        { signal },
-      );
-      const token = (init.body as { FileContinuationToken?: unknown } | undefined)?.FileContinuationToken;
-      if (typeof token !== "string" || token === "") {
-        throw new TypeError("InitializeAnnotationBlocksUpload answered without a FileContinuationToken.");
-      }
-      const ids: string[] = [];
-      for (let offset = 0; offset < body.size; offset += options.blockBytes) {
-        const end = Math.min(body.size, offset + options.blockBytes);
-        const data = bytesToBase64(new Uint8Array(await body.slice(offset, end).arrayBuffer()));
-        const id = blockId(ids.length);
-        await transport.send(
-          {
-            method: "POST",
-            url: "UploadBlock",
-            headers: {},
-            body: { BlockId: id, BlockData: data, FileContinuationToken: token },
-          },
+      const initialize = async (): Promise<string> => {
+        const init = await transport.send(
+          { method: "POST", url: "InitializeAnnotationBlocksUpload", headers: {}, body: { Target: target } },
           { signal },
         );
-        ids.push(id);
-        onProgress(end);
+        const token = (init.body as { FileContinuationToken?: unknown } | undefined)?.FileContinuationToken;
+        if (typeof token !== "string" || token === "") {
+          throw new TypeError("InitializeAnnotationBlocksUpload answered without a FileContinuationToken.");
+        }
+        await save(0, token);
+        return token;
+      };
+      const count = Math.ceil(body.size / blockBytes);
+      const ids = Array.from({ length: count }, (_, n) => blockId(n));
+      const saved = savedOf(await progress?.load(key), blockBytes, body.size);
+      let resumed = saved !== undefined;
+      let token = saved?.token ?? (await initialize());
+      let n = Math.min(saved?.blocks ?? 0, count);
+      if (n > 0) onProgress(Math.min(body.size, n * blockBytes));
+      for (;;) {
+        try {
+          for (; n < count; n++) {
+            const end = Math.min(body.size, (n + 1) * blockBytes);
+            const data = bytesToBase64(new Uint8Array(await body.slice(n * blockBytes, end).arrayBuffer()));
+            await transport.send(
+              {
+                method: "POST",
+                url: "UploadBlock",
+                headers: {},
+                body: { BlockId: ids[n], BlockData: data, FileContinuationToken: token },
+              },
+              { signal },
+            );
+            resumed = false;
+            await save(n + 1, token);
+            onProgress(end);
+          }
+          const commit = await transport.send(
+            {
+              method: "POST",
+              url: "CommitAnnotationBlocksUpload",
+              headers: {},
+              body: { Target: target, BlockList: ids, FileContinuationToken: token },
+            },
+            { signal },
+          );
+          await progress?.save(key, null);
+          return { ok: true, status: commit.status };
+        } catch (error) {
+          // The server forgot the session we resumed (expired, restarted): once more from byte 0.
+          if (!resumed || !forgotten(error)) throw error;
+          resumed = false;
+          token = await initialize();
+          n = 0;
+          onProgress(0);
+        }
       }
-      const commit = await transport.send(
-        {
-          method: "POST",
-          url: "CommitAnnotationBlocksUpload",
-          headers: {},
-          body: { Target: target, BlockList: ids, FileContinuationToken: token },
-        },
-        { signal },
-      );
-      return { ok: true, status: commit.status };
     } catch (error) {
       return { ok: false, error: remoteError(error) };
     }
