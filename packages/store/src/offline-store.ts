@@ -40,6 +40,21 @@ function loadSyncSide(): Promise<SyncSide> {
   return syncSide;
 }
 
+type Planner = typeof import("./plan-rows.ts");
+let planner: Promise<Planner> | undefined;
+/**
+ * The query planner (plan-rows.ts), loaded once and, like the sync side, started right after a
+ * store opens: a page that goes offline before its first read (its chunk not cached by a service
+ * worker) can still read. A page that only writes pays the download, not the first chunk's size.
+ */
+function loadPlanner(): Promise<Planner> {
+  planner ??= import("./plan-rows.ts").catch((e: unknown) => {
+    planner = undefined;
+    throw e;
+  });
+  return planner;
+}
+
 export interface OpenStoreOptions extends XrmDatabaseOptions {
   /** IndexedDB database name: one per org and user. */
   readonly name: string;
@@ -161,6 +176,7 @@ export class OfflineStore {
       throw XrmError.from(e);
     }
     loadSyncSide().catch(() => {}); // a failure shows at the call that needs it
+    loadPlanner().catch(() => {});
     return new OfflineStore(db, options, indexColumns);
   }
 
@@ -252,8 +268,7 @@ export class OfflineStore {
       readonly tuning?: PlannerTuning;
     } = {},
   ): Promise<Record<string, unknown>[]> {
-    // The planner loads with the first read, not with the page: a page that only writes never needs it.
-    const { planAccess, planRows } = await import("./plan-rows.ts");
+    const { planAccess, planRows } = await loadPlanner();
     const access = planAccess(plan, this.#indexColumns(plan.entity), options);
     const size = () => this.#tableSize(plan.entity);
     const rows = await planRows(this.#db, plan, access, options.context ?? {}, size, options.tuning);
