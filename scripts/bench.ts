@@ -3,7 +3,7 @@
 // Benchmarks never take part in the test command's pass/fail.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BenchResult } from "./bench-report.ts";
@@ -50,36 +50,42 @@ const cpu = cpus()[0]?.model ?? "unknown CPU";
 const machine = `${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}/${process.arch}`;
 const date = new Date().toISOString().slice(0, 10);
 
+const load = loadavg()[0]?.toFixed(1) ?? "?";
 const bySuite = new Map<string, typeof results>();
 for (const r of results) bySuite.set(r.suite, [...(bySuite.get(r.suite) ?? []), r]);
-let table = "";
+// Each suite says when, how and under what load it ran: a filtered run keeps the other suites,
+// which may be days older and measured on a busier machine.
+const sections = new Map<string, string>();
 for (const [suite, rows] of bySuite) {
-  table += `\n### ${suite}\n\n| measure | value | unit | note | source |\n|---|---:|---|---|---|\n`;
+  let section = `### ${suite}\n\nRun ${date}, \`pnpm bench${filter ? ` ${filter}` : ""}\`, load average ${load}.\n\n| measure | value | unit | note | source |\n|---|---:|---|---|---|\n`;
   for (const r of rows)
-    table += `| ${r.name} | ${fmt(r.value)} | ${r.unit} | ${r.note ?? ""} | \`${r.file}\` |\n`;
+    section += `| ${r.name} | ${fmt(r.value)} | ${r.unit} | ${r.note ?? ""} | \`${r.file}\` |\n`;
+  sections.set(suite, section.trim());
 }
-console.log(table);
+console.log([...sections.values()].join("\n\n"));
 
-// Only a full run rewrites the doc; a filtered run replaces just its suites.
+// A full run rewrites the generated part; a filtered run replaces its own suites in place and
+// keeps the others where they were.
 const docPath = join(root, "docs", "benchmarks.md");
 const BEGIN = "<!-- bench:begin -->";
 const END = "<!-- bench:end -->";
 const doc = existsSync(docPath) ? readFileSync(docPath, "utf8") : `# Benchmarks\n\n${BEGIN}\n${END}\n`;
 const [head, rest = ""] = doc.split(BEGIN);
 const tail = rest.split(END)[1] ?? "\n";
-const generated = `${BEGIN}\nLast run: ${date}, \`pnpm bench${filter ? ` ${filter}` : ""}\`, on ${machine}.\n${table}${END}`;
 if (results.length > 0) {
-  const previous = rest.split(END)[0] ?? "";
-  let body = generated;
-  if (filter && previous.includes("### ")) {
-    // Keep the other suites from the previous full run.
-    const kept = previous
-      .split(/\n(?=### )/)
-      .map((s) => s.trim())
-      .filter((s) => s.startsWith("### ") && !bySuite.has(s.slice(4, s.indexOf("\n"))))
-      .join("\n");
-    body = `${BEGIN}\nLast run: ${date}, \`pnpm bench${filter ? ` ${filter}` : ""}\`, on ${machine}.\n${table}\n${kept.trim()}\n${END}`;
+  const previous = filter ? (rest.split(END)[0] ?? "") : "";
+  const parts = previous
+    .split(/\n(?=### )/)
+    .map((s) => s.trim())
+    .filter((s) => s.startsWith("### "));
+  const body: string[] = [];
+  for (const part of parts) {
+    const name = part.slice(4, part.indexOf("\n") < 0 ? undefined : part.indexOf("\n")).trim();
+    body.push(sections.get(name) ?? part);
+    sections.delete(name);
   }
-  writeFileSync(docPath, `${head}${body}${tail}`);
+  body.push(...sections.values());
+  const header = `Machine: ${machine}. Each suite gives its own date, command and load.`;
+  writeFileSync(docPath, `${head}${BEGIN}\n${header}\n\n${body.join("\n\n")}\n${END}${tail}`);
 }
 if (failed > 0) process.exitCode = 1;
