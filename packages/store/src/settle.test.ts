@@ -290,3 +290,47 @@ describe("failures", () => {
     await expect(store.retryFailure("__proto__")).rejects.toMatchObject({ errorCode: 0x80040217 });
   });
 });
+
+describe("a round's entries in ranges", () => {
+  it("removes the acknowledged entries of a round in runs, never the entries in between that stay", async () => {
+    const { store } = await openTestStore();
+    for (let i = 0; i < 8; i++) await store.write(create("account", { name: `A${i}` }));
+    // 1–3 and 6–7 acknowledged, 4 retried, 5 not in the round, 8 failed.
+    await store.settle([
+      { kind: "acknowledged", seqs: [1, 2, 3] },
+      { kind: "retry", seqs: [4], outcomeUnknown: true },
+      { kind: "acknowledged", seqs: [6] },
+      { kind: "acknowledged", seqs: [7] },
+      {
+        kind: "failed",
+        seqs: [8],
+        failure: {
+          action: "Create",
+          entity: "account",
+          recordId: "x",
+          data: {},
+          errorCode: 0x80040216,
+          code: "0x80040216",
+          message: "x",
+          errorType: 3,
+          httpStatus: 400,
+          time: "2025-01-01T00:00:00.000Z",
+        },
+      },
+    ]);
+    expect((await store.peekOutbox({ includeFailed: true })).map((e) => [e.seq, e.outcomeUnknown])).toEqual([
+      [4, true],
+      [5, false],
+      [8, false],
+    ]);
+    expect(await store.counts()).toEqual({ pending: 2, failed: 1 });
+  });
+
+  it("settles entries far apart one by one (no range read across the queue)", async () => {
+    const { store } = await openTestStore();
+    for (let i = 0; i < 40; i++) await store.write(create("account", { name: `A${i}` }));
+    await store.settle([{ kind: "acknowledged", seqs: [1, 40] }]);
+    const left = (await store.peekOutbox({ limit: 100 })).map((e) => e.seq);
+    expect(left).toEqual(Array.from({ length: 38 }, (_, i) => i + 2));
+  });
+});

@@ -13,6 +13,7 @@ import { primaryName } from "./commit-writes.ts";
 import { dropUnreferencedBlobs, ownsBlobs } from "./drop-unreferenced-blobs.ts";
 import type { StoredBlob } from "./file-uploads.ts";
 import { readInFlight, writeInFlight } from "./in-flight.ts";
+import { deleteOutboxEntries, readOutboxEntries } from "./outbox-runs.ts";
 import { finishRow, type MutableRow } from "./record-shape.ts";
 import { acknowledgeChange, applyServerRow } from "./server-state.ts";
 import type { FailureRow, OutboxRow, StoredRecord } from "./store-types.ts";
@@ -36,12 +37,12 @@ export async function settle(
   if (settlements.length === 0) return;
   await db.transaction("rw", [db.records, db.outbox, db.failures, db.blobs, db.meta], async () => {
     const seqs = [...new Set(settlements.flatMap((s) => s.seqs))];
-    const [found, inFlight] = await Promise.all([db.outbox.bulkGet(seqs), readInFlight(db)]);
+    const [found, inFlight] = await Promise.all([readOutboxEntries(db, seqs), readInFlight(db)]);
     const bySeq = new Map<number, OutboxRow>();
-    found.forEach((e) => {
+    for (const e of found.rows.values()) {
       // The attempt being answered, still on the in-flight list: counted now.
-      if (e) bySeq.set(e.seq, inFlight.sent.has(e.seq) ? { ...e, attempts: e.attempts + 1 } : e);
-    });
+      bySeq.set(e.seq, inFlight.sent.has(e.seq) ? { ...e, attempts: e.attempts + 1 } : e);
+    }
     if (seqs.some((s) => inFlight.sent.has(s) || inFlight.counted.has(s))) {
       const settled = new Set(seqs);
       const left = (list: ReadonlySet<number>) => [...list].filter((s) => !settled.has(s));
@@ -146,7 +147,7 @@ export async function settle(
       }
     }
 
-    if (removeSeqs.length > 0) await db.outbox.bulkDelete(removeSeqs);
+    if (removeSeqs.length > 0) await deleteOutboxEntries(db, removeSeqs, found.present);
     if (updated.length > 0) await db.outbox.bulkPut(updated);
     if (failures.length > 0) await db.failures.bulkPut(failures);
     const puts: StoredRecord[] = [];
