@@ -192,7 +192,7 @@ describe("files set elsewhere, read here", () => {
     expect(await read(note!.blob)).toEqual(signature);
     expect(emulator.requestLog.length).toBe(0); // the pull brought it
 
-    // A note pulled without a body: asked for its body as Microsoft documents it (Base64 text).
+    // A note pulled without a body: asked for it with the note block messages Microsoft documents.
     const res2 = await server(
       "POST",
       "annotations",
@@ -204,14 +204,28 @@ describe("files set elsewhere, read here", () => {
     emulator.requestLog.clear();
     expect(await api.files.get("annotation", laterId, "documentbody")).toBeNull();
     expect(emulator.requestLog.entries().map((e) => [e.path, e.status])).toEqual([
-      [`annotations(${laterId})/documentbody/$value`, 204],
+      ["InitializeAnnotationBlocksDownload", 404],
     ]);
-    const photo = bytes(2000, 5);
+    const photo = bytes(9000, 6);
     await server("PATCH", `annotations(${laterId})`, JSON.stringify({ documentbody: base64(photo) }), {
       "Content-Type": "application/json",
     });
+    emulator.requestLog.clear();
     const later = await api.files.get("annotation", laterId, "documentbody");
-    expect(later).toMatchObject({ fileName: "later.jpg", mimeType: "image/jpeg", size: 2000 });
+    expect(later).toMatchObject({ fileName: "later.jpg", mimeType: "image/jpeg", size: 9000 });
+    // 9,000 bytes in blocks of 4,096 (sync.downloadChunkBytes).
+    expect(
+      emulator.requestLog
+        .entries()
+        .filter((e) => e.method === "POST")
+        .map((e) => [e.path, e.path === "DownloadBlock" ? JSON.parse(e.body).Offset : null]),
+    ).toEqual([
+      ["InitializeAnnotationBlocksDownload", null],
+      ["DownloadBlock", 0],
+      ["DownloadBlock", 4096],
+      ["DownloadBlock", 8192],
+    ]);
+    expect(await read(later!.blob)).toEqual(photo);
     expect(await read(later!.blob)).toEqual(photo);
 
     await api.files.get("incident", id, "new_report");

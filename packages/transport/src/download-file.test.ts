@@ -95,18 +95,55 @@ describe("downloadFile", () => {
     expect(error).toMatchObject({ kind: "protocol", errorCode: 0x80040216, retryable: true });
   });
 
-  it("a note's body: its Base64 text decoded to bytes", async () => {
+  it("a note's body: InitializeAnnotationBlocksDownload, then DownloadBlock until the size", async () => {
+    const calls: { url: string; body: Record<string, unknown> }[] = [];
+    const fetchImpl = (async (url: string | URL | Request, init?: RequestInit) => {
+      const body = JSON.parse(String(init?.body ?? "{}")) as Record<string, unknown>;
+      calls.push({ url: String(url), body });
+      const json = String(url).endsWith("InitializeAnnotationBlocksDownload")
+        ? { FileSizeInBytes: 10, FileName: "sig.png", FileContinuationToken: "t1" }
+        : {
+            Data: Buffer.from(
+              FILE.slice(body.Offset as number, (body.Offset as number) + (body.BlockLength as number)),
+            ).toString("base64"),
+          };
+      return new Response(JSON.stringify(json), {
+        status: 200,
+        headers: { "Content-Type": "application/json" },
+      });
+    }) as typeof fetch;
+    const transport = createTransport({ serverUrl: ROOT, fetch: fetchImpl });
+    const got = await downloadFile(
+      transport,
+      { entitySetName: "annotations", id: "2", column: "documentbody", kind: "attachment" },
+      { chunkBytes: 4 },
+    );
+    expect(calls.map((c) => [c.url.slice(ROOT.length + 1), c.body])).toEqual([
+      [
+        "InitializeAnnotationBlocksDownload",
+        { Target: { annotationid: "2", "@odata.type": "Microsoft.Dynamics.CRM.annotation" } },
+      ],
+      ["DownloadBlock", { Offset: 0, BlockLength: 4, FileContinuationToken: "t1" }],
+      ["DownloadBlock", { Offset: 4, BlockLength: 4, FileContinuationToken: "t1" }],
+      ["DownloadBlock", { Offset: 8, BlockLength: 2, FileContinuationToken: "t1" }],
+    ]);
+    expect(got).toMatchObject({ size: 10, fileName: "sig.png" });
+    expect(await bytesOf(got?.blob)).toEqual(FILE);
+  });
+
+  it("an email attachment's body: its Base64 $value decoded to bytes", async () => {
     const { seen, transport } = server(
       () => new Response(Buffer.from(FILE).toString("base64"), { status: 200 }),
     );
     const got = await downloadFile(transport, {
-      entitySetName: "annotations",
-      id: "2",
-      column: "documentbody",
+      entitySetName: "activitymimeattachments",
+      id: "3",
+      column: "body",
       kind: "attachment",
     });
-    expect(seen.map((s) => [s.url, s.range])).toEqual([[`${ROOT}/annotations(2)/documentbody/$value`, null]]);
+    expect(seen.map((s) => [s.url, s.range])).toEqual([
+      [`${ROOT}/activitymimeattachments(3)/body/$value`, null],
+    ]);
     expect(await bytesOf(got?.blob)).toEqual(FILE);
-    expect(got?.size).toBe(10);
   });
 });

@@ -77,9 +77,9 @@ const isEmptyFile = (error: unknown) =>
  * Download a file as "Use file column data" describes the Web API: `GET …/<column>/$value` with
  * `Range: bytes=<a>-<b>` (206 answers with `x-ms-file-size`, as many requests as the size needs;
  * a server that ignores the range answers 200 with the whole file). An image column asks for the
- * full-sized image (`?size=full`, "Use image column data"). A note's or attachment's body is one
- * `GET …/<column>/$value`, answered with its Base64 text ("Use file data with Attachment and Note
- * records"). Resolves with null when the record has no file (204, or 404 from the server).
+ * full-sized image (`?size=full`, "Use image column data"). A note's body comes with the
+ * annotation block messages (below); an email attachment's is one `GET …/<column>/$value`,
+ * answered with its Base64 text ("Use file data with Attachment and Note records"). Resolves with null when the record has no file (204, or 404 from the server).
  * The parts are Blobs joined into one Blob: the file is not copied into one buffer.
  */
 export async function downloadFile(
@@ -92,6 +92,9 @@ export async function downloadFile(
   const get = (headers: Record<string, string>) =>
     transport.sendBinary({ method: "GET", url, headers, responseType: "blob" }, signal ? { signal } : {});
   try {
+    if (target.kind === "attachment" && target.entitySetName === "annotations") {
+      return await downloadNoteInBlocks(transport, target.id, options);
+    }
     if (target.kind === "attachment") {
       const answer = await get({ Accept: "text/plain" });
       if (answer.status === 204 || !answer.body) return null;
@@ -155,4 +158,79 @@ export async function downloadFile(
     if (isEmptyFile(error)) return { blob: new Blob([]), size: 0 };
     throw error;
   }
+}
+
+/**
+ * A note's body with the messages *Use file data with Attachment and Note records* gives for
+ * downloading in chunks: `InitializeAnnotationBlocksDownload` (the size, the name and a token), then
+ * `DownloadBlock` with `Offset` and `BlockLength` until the size is reached. Each block's Base64 is
+ * decoded on its own, so the body is never one Base64 string in memory. Null when the note has no
+ * body (404, or a size of 0).
+ */
+async function downloadNoteInBlocks(
+  transport: Transport,
+  id: string,
+  options: DownloadOptions,
+): Promise<DownloadedBytes | null> {
+  const signal = options.signal;
+  const init = await transport.send(
+    {
+      method: "POST",
+      url: "InitializeAnnotationBlocksDownload",
+      headers: {},
+      body: { Target: { annotationid: id, "@odata.type": "Microsoft.Dynamics.CRM.annotation" } },
+    },
+    signal ? { signal } : {},
+  );
+  const answer = (init.body ?? {}) as {
+    FileSizeInBytes?: unknown;
+    FileName?: unknown;
+    FileContinuationToken?: unknown;
+  };
+  const total = answer.FileSizeInBytes;
+  const token = answer.FileContinuationToken;
+  if (total === 0) return null;
+  if (!Number.isSafeInteger(total) || (total as number) < 0 || typeof token !== "string") {
+    throw unusable(
+      init.status,
+      "InitializeAnnotationBlocksDownload answered without a size and a token.",
+      init.headers,
+    );
+  }
+  const size = total as number;
+  const chunk = Math.max(1, Math.floor(options.chunkBytes ?? DEFAULT_CHUNK));
+  const parts: Blob[] = [];
+  let received = 0;
+  while (received < size) {
+    const length = Math.min(chunk, size - received);
+    const block = await transport.send(
+      {
+        method: "POST",
+        url: "DownloadBlock",
+        headers: {},
+        body: { Offset: received, BlockLength: length, FileContinuationToken: token },
+      },
+      signal ? { signal } : {},
+    );
+    const data = (block.body as { Data?: unknown } | undefined)?.Data;
+    let bytes: Uint8Array;
+    try {
+      bytes = base64ToBytes(typeof data === "string" ? data : "");
+    } catch {
+      throw unusable(block.status, "A DownloadBlock answer is not Base64.", block.headers);
+    }
+    if (bytes.length !== length) {
+      throw unusable(
+        block.status,
+        `A block of ${bytes.length} bytes where ${length} were asked for.`,
+        block.headers,
+      );
+    }
+    parts.push(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+    received += length;
+    options.onProgress?.(received, size);
+  }
+  const fileName =
+    typeof answer.FileName === "string" && answer.FileName !== "" ? answer.FileName : undefined;
+  return { blob: new Blob(parts), size, ...(fileName !== undefined ? { fileName } : {}) };
 }
