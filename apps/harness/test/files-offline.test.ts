@@ -179,6 +179,44 @@ describe("files and images offline", () => {
     ]);
   });
 
+  it("updates a note's body in blocks when the server still has the note, and refuses when it is gone", async () => {
+    open("files-7");
+    online.next(true);
+    const { id } = await api.createRecord("annotation", { subject: "Before", documentbody: "aGVsbG8=" });
+    await api.sync.syncNow();
+    const body = Buffer.from(bytes(9000, 10)).toString("base64");
+    await api.updateRecord("annotation", id, { subject: "After", documentbody: body });
+    emulator.requestLog.clear();
+    await api.sync.syncNow();
+    expect(
+      emulator.requestLog.entries().map((e) => [e.method, e.path.replace(/\(.*\)/, "(id)"), e.status]),
+    ).toEqual([
+      ["GET", "annotations(id)", 200],
+      ["POST", "InitializeAnnotationBlocksUpload", 200],
+      ["POST", "UploadBlock", 204],
+      ["POST", "UploadBlock", 204],
+      ["POST", "UploadBlock", 204],
+      ["POST", "CommitAnnotationBlocksUpload", 200],
+    ]);
+    expect(emulator.row("annotation", id)).toMatchObject({
+      subject: "After",
+      documentbody: body,
+      filesize: 9000,
+    });
+
+    // Deleted on the server meanwhile: the update fails as an update would (no note brought back).
+    await fetch(`${emulator.url}/annotations(${id})`, { method: "DELETE" });
+    await api.updateRecord("annotation", id, {
+      documentbody: Buffer.from(bytes(9000, 11)).toString("base64"),
+    });
+    emulator.requestLog.clear();
+    await api.sync.syncNow();
+    expect(emulator.requestLog.entries().map((e) => [e.method, e.status])).toEqual([["GET", 404]]);
+    expect(emulator.row("annotation", id)).toBeUndefined();
+    const [failure] = await api.sync.failures();
+    expect(failure).toMatchObject({ recordId: id, errorType: 1 });
+  });
+
   it("keeps the server's refusal as a failure with retry and discard", async () => {
     open("files-4");
     const { id } = await api.createRecord("incident", { title: "Refused" });

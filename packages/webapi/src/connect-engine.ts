@@ -103,7 +103,7 @@ export function connectEngine(
         createTransportRemotePort(transport, { metadata }),
         (id) => s.blob(id),
         tracker,
-        // A note created with a body above one block goes with the block messages (Microsoft:
+        // A note written with a body above one block goes with the block messages (Microsoft:
         // Base64 in the record is "fine as long as the files aren't too large, for example under 4 MB").
         {
           aboveBytes: blockBytes,

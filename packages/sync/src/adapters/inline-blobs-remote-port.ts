@@ -24,7 +24,7 @@ function transferOf(write: RemoteWrite): UploadTransfer | undefined {
 }
 
 /**
- * Large note bodies in blocks: a note created with a body of more than `aboveBytes` goes with the
+ * Large note bodies in blocks: a note created or updated with a body of more than `aboveBytes` goes with the
  * block messages (note-blocks.ts), its bytes shown in `status$.uploads` block by block.
  */
 export interface NoteBlocks {
@@ -50,10 +50,10 @@ export function withInlineBlobs(
     const columns = await withBlobsInline(write.operation.columns, readBlob);
     return { ...write, operation: { ...write.operation, columns } };
   };
-  /** A note created with a body above `blocks.aboveBytes`: its body as a Blob, to go in blocks. */
+  /** A note written with a body above `blocks.aboveBytes`: its body as a Blob, to go in blocks. */
   const inBlocks = async (write: RemoteWrite): Promise<Blob | undefined> => {
     const op = write.operation;
-    if (!blocks || op.kind !== "create" || op.entityLogicalName !== "annotation") return undefined;
+    if (!blocks || op.kind === "delete" || op.entityLogicalName !== "annotation") return undefined;
     const ref = op.columns.documentbody;
     if (!isBlobRef(ref) || ref.size <= blocks.aboveBytes) return undefined;
     return readBlob(ref["@xrm-offline.blob"]);

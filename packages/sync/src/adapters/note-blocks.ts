@@ -1,10 +1,10 @@
 import type { Metadata } from "@xrm-offline/metadata";
-import { bytesToBase64, renderRequest } from "@xrm-offline/odata";
+import { bytesToBase64, renderRequest, xrmError } from "@xrm-offline/odata";
 import type { Transport } from "@xrm-offline/transport";
 import type { RemoteResult, RemoteWrite } from "../ports.ts";
 import { remoteError } from "./transport-remote-port.ts";
 
-/** Sends a note's create with its body in blocks; `onProgress` gets the bytes the server took. */
+/** Sends a note's create or update with its body in blocks; `onProgress` gets the bytes the server took. */
 export type NoteBlocksSender = (
   write: RemoteWrite,
   body: Blob,
@@ -50,14 +50,17 @@ const forgotten = (error: unknown) => {
 };
 
 /**
- * A note created with a large body, as *Use file data with Attachment and Note records* recommends
+ * A note created or updated with a large body, as *Use file data with Attachment and Note records* recommends
  * above ~4 MB: `InitializeAnnotationBlocksUpload` with the note's other columns (its `annotationid`
  * set: "To create a new annotation with these messages you must generate a new Guid"), one
  * `UploadBlock` per `blockBytes` of the body (read one slice at a time: the body is never whole in
  * memory as Base64), then `CommitAnnotationBlocksUpload`, which writes the note. Sent again after a
  * lost answer, the commit finds the note and updates it with the same values: exactly once in
  * effect. With `progress`, the session and the blocks the server took are saved after each block:
- * after a dropped connection, a crash or a reload the upload goes on with the next block.
+ * after a dropped connection, a crash or a reload the upload goes on with the next block. An update
+ * first reads the note (`$select=annotationid`): gone → the 404 an update gets; another version
+ * than the change's `If-Match` → 412 0x80060882, as the server would answer the update (a change
+ * between that read and the commit is not caught: the messages take no ETag).
  */
 export function noteBlocksSender(
   transport: Transport,
@@ -67,8 +70,8 @@ export function noteBlocksSender(
   const { blockBytes, progress } = options;
   return async (write, body, onProgress, signal) => {
     const op = write.operation;
-    if (op.kind !== "create" || op.entityLogicalName !== "annotation") {
-      throw new TypeError("Only a note's create is sent in blocks.");
+    if (op.kind === "delete" || op.entityLogicalName !== "annotation") {
+      throw new TypeError("Only a note's create or update is sent in blocks.");
     }
     const { documentbody: _body, ...columns } = op.columns;
     const key = `note-blocks:${op.id}`;
@@ -95,6 +98,28 @@ export function noteBlocksSender(
       const count = Math.ceil(body.size / blockBytes);
       const ids = Array.from({ length: count }, (_, n) => blockId(n));
       const saved = savedOf(await progress?.load(key), blockBytes, body.size);
+      // The commit creates a note it doesn't find: an update first makes sure the server still has
+      // it (an update with If-Match: * never brings a deleted record back), with its version when
+      // the change was made against one (conflict detection).
+      if (op.kind === "update" && saved === undefined) {
+        const current = await transport.send(
+          { method: "GET", url: `annotations(${op.id})?$select=annotationid`, headers: {} },
+          { signal },
+        );
+        if (write.ifMatch !== undefined && write.ifMatch !== "*" && current.etag !== write.ifMatch) {
+          const e = xrmError("ConcurrencyVersionMismatch");
+          return {
+            ok: false,
+            error: {
+              status: 412,
+              errorCode: e.errorCode,
+              message: e.message,
+              retryable: false,
+              outcomeUnknown: false,
+            },
+          };
+        }
+      }
       let resumed = saved !== undefined;
       let token = saved?.token ?? (await initialize());
       let n = Math.min(saved?.blocks ?? 0, count);
