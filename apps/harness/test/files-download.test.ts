@@ -161,6 +161,31 @@ describe("files set elsewhere, read here", () => {
     expect(emulator.requestLog.length).toBe(0);
   });
 
+  it("a file uploaded from here stays what this device reads until another device replaces it", async () => {
+    const id = await serverIncident("Mine");
+    open("download-4");
+    await api.sync.syncNow();
+    const mine = bytes(3000, 12);
+    await api.files.set("incident", id, "entityimage", new Blob([mine], { type: "image/png" }), {
+      fileName: "mine.png",
+    });
+    await api.sync.syncNow(); // uploads it, reads back its image id; the next cycle's pull shows it
+    await api.sync.syncNow();
+    emulator.requestLog.clear();
+    const own = await api.files.get("incident", id, "entityimage");
+    expect(own).toMatchObject({ fileName: "mine.png", state: "uploaded" });
+    expect(await read(own!.blob)).toEqual(mine);
+    expect(emulator.requestLog.length).toBe(0);
+
+    const theirs = bytes(2000, 13);
+    await putFile(id, "entityimage", theirs, "theirs.png");
+    await api.sync.syncNow();
+    const now = await api.files.get("incident", id, "entityimage");
+    expect(now).toMatchObject({ fileName: "theirs.png", state: "downloaded", size: 2000 });
+    expect(await read(now!.blob)).toEqual(theirs);
+    expect(await api.files.uploads()).toEqual([]); // the replaced upload's bytes left the device
+  });
+
   it("reads a pulled note's body as bytes, and a delete drops every downloaded copy", async () => {
     const id = await serverIncident("Signed");
     const signature = bytes(5000, 3);

@@ -38,6 +38,12 @@ export interface FileUpload {
   };
   /** ISO time of the set. */
   readonly createdAt: string;
+  /**
+   * Uploaded: the record's marker of this file on the server (an image column's image id, a file
+   * column's file id) read after the upload, when the server said; a pulled row with another marker
+   * means the server has a newer file (set elsewhere).
+   */
+  readonly serverVersion?: string;
 }
 
 /** Binary content, apart from records and outbox entries (one value per file). */
@@ -218,8 +224,25 @@ export class FileUploadStore {
   }
 
   /** The server has the file: keep the bytes for local reads, drop the session. */
-  finish(upload: FileUpload): Promise<boolean> {
-    return this.#update(upload, ({ progress: _p, error: _e, ...u }) => ({ ...u, state: "uploaded" }));
+  finish(upload: FileUpload, serverVersion?: string): Promise<boolean> {
+    return this.#update(upload, ({ progress: _p, error: _e, serverVersion: _v, ...u }) => ({
+      ...u,
+      state: "uploaded",
+      ...(serverVersion !== undefined ? { serverVersion } : {}),
+    }));
+  }
+
+  /** The column's upload entry (any state), or undefined. */
+  upload(entity: string, recordId: string, column: string): Promise<FileUpload | undefined> {
+    return this.#db.uploads.get(uploadKey(entity, recordId, column));
+  }
+
+  /**
+   * Drops an uploaded file the server has since replaced (set elsewhere): its bytes leave, and the
+   * next read downloads the server's. Only an entry still "uploaded" with the same bytes goes.
+   */
+  async dropReplaced(upload: FileUpload): Promise<boolean> {
+    return this.#update(upload, (u) => (u.state === "uploaded" ? undefined : u));
   }
 
   fail(upload: FileUpload, error: NonNullable<FileUpload["error"]>): Promise<boolean> {

@@ -36,6 +36,33 @@ export interface EngineParts {
   readonly engine: Promise<SyncEngine>;
 }
 
+/**
+ * The record's marker of the file just uploaded (an image column's `<column>id`, a file column's
+ * file id), read back with one small GET, so a later read can tell when another device replaced
+ * the file. Best effort: a column the metadata doesn't list, or any failure, gives none.
+ */
+async function serverVersionOf(
+  transport: Transport,
+  metadata: Metadata,
+  upload: { readonly entity: string; readonly recordId: string; readonly column: string },
+  entitySetName: string,
+  signal: AbortSignal,
+): Promise<{ serverVersion?: string }> {
+  const entity = metadata.entity(upload.entity);
+  const marker = upload.column === "entityimage" ? "entityimageid" : upload.column;
+  if (!entity?.attribute(marker)) return {};
+  try {
+    const answer = await transport.send(
+      { method: "GET", url: `${entitySetName}(${upload.recordId})?$select=${marker}`, headers: {} },
+      { signal },
+    );
+    const value = (answer.body as Record<string, unknown> | undefined)?.[marker];
+    return typeof value === "string" ? { serverVersion: value } : {};
+  } catch {
+    return {};
+  }
+}
+
 export function connectEngine(
   options: CreateWebApiOptions & { serverUrl: string; sync?: SyncTuning },
   metadata: Metadata,
@@ -61,11 +88,12 @@ export function connectEngine(
   const uploadFiles = async (signal: AbortSignal) => {
     const round = await runUploads(
       await fileUploads(),
-      (upload, blob, o) =>
-        uploadFile(
+      async (upload, blob, o) => {
+        const entitySetName = metadata.entity(upload.entity)?.entitySetName ?? upload.entity;
+        await uploadFile(
           transport,
           {
-            entitySetName: metadata.entity(upload.entity)?.entitySetName ?? upload.entity,
+            entitySetName,
             id: upload.recordId,
             column: upload.column,
             fileName: upload.fileName,
@@ -79,7 +107,9 @@ export function connectEngine(
               ? { maxChunkBytes: tuning.uploadChunkBytes, singleRequestMaxBytes: tuning.uploadChunkBytes }
               : {}),
           },
-        ),
+        );
+        return serverVersionOf(transport, metadata, upload, entitySetName, o.signal);
+      },
       tracker,
       signal,
     );

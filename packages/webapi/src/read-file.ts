@@ -81,14 +81,30 @@ const fromCopy = (copy: DownloadedFile): LocalFile => ({
 /** No HTTP answer: the device is offline or the server out of reach. */
 const unreachable = (e: unknown) => e instanceof XrmError && e.httpStatus === 0;
 
+/**
+ * A file uploaded from here that the server has since replaced: the pulled row shows another marker
+ * than the one read back after the upload. Its bytes are dropped, so the read downloads the new file.
+ */
+async function replacedOnServer(
+  parts: ReadFileParts,
+  row: StoredRecord | undefined,
+  target: FileTarget,
+): Promise<boolean> {
+  const entity = target.entity.logicalName;
+  const upload = await parts.files.upload(entity, target.recordId, target.column);
+  const marker = row ? markerOf(row, target) : undefined;
+  if (!upload?.serverVersion || typeof marker !== "string" || marker === upload.serverVersion) return false;
+  return parts.files.dropReplaced(upload);
+}
+
 export async function readFile(parts: ReadFileParts, target: FileTarget): Promise<LocalFile | null> {
   const entity = target.entity.logicalName;
   const { recordId, column } = target;
+  const row = await parts.store.getRecordRow(entity, recordId);
   if (target.kind !== "attachment") {
     const local = await parts.files.file(entity, recordId, column);
-    if (local) return local;
+    if (local && (local.state !== "uploaded" || !(await replacedOnServer(parts, row, target)))) return local;
   }
-  const row = await parts.store.getRecordRow(entity, recordId);
   if (!row || row._deleted) {
     throw xrmError("ObjectDoesNotExist", `Entity '${entity}' With Id = ${recordId} Does Not Exist`);
   }

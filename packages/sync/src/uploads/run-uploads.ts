@@ -8,11 +8,15 @@ export interface UploadQueuePort {
   blob(blobId: string): Promise<Blob | undefined>;
   markAttempt(upload: FileUpload): Promise<boolean>;
   saveProgress(upload: FileUpload, progress: FileUploadProgress): Promise<boolean>;
-  finish(upload: FileUpload): Promise<boolean>;
+  finish(upload: FileUpload, serverVersion?: string): Promise<boolean>;
   fail(upload: FileUpload, error: NonNullable<FileUpload["error"]>): Promise<boolean>;
 }
 
-/** Sends one file (transport's `uploadFile`, bound to the transport and entity set names). */
+/**
+ * Sends one file (transport's `uploadFile`, bound to the transport and entity set names); may
+ * resolve with `{ serverVersion }`, the record's marker of the file on the server (its image id or
+ * file id), kept with the upload so a read can tell when another device replaced it.
+ */
 export type SendFile = (
   upload: FileUpload,
   blob: Blob,
@@ -21,7 +25,7 @@ export type SendFile = (
     readonly onProgress: (p: FileUploadProgress) => Promise<void>;
     readonly signal: AbortSignal;
   },
-) => Promise<void>;
+) => Promise<unknown>;
 
 export interface UploadRound {
   readonly uploaded: number;
@@ -72,7 +76,7 @@ export async function runUploads(
         continue;
       }
       try {
-        await send(upload, blob, {
+        const sent = await send(upload, blob, {
           ...(upload.progress ? { resume: upload.progress } : {}),
           onProgress: async (p) => {
             await queue.saveProgress(upload, p);
@@ -80,7 +84,8 @@ export async function runUploads(
           },
           signal,
         });
-        await queue.finish(upload);
+        const version = (sent as { serverVersion?: unknown } | undefined)?.serverVersion;
+        await queue.finish(upload, typeof version === "string" ? version : undefined);
         uploaded++;
       } catch (e) {
         const error = XrmError.from(e);
