@@ -4,7 +4,7 @@
 // as in the pull):
 // - the same server rows and page size into plain tables keyed by id (no index at all);
 // - exactly the rows the store wrote (read back afterwards, untimed), into a table with the
-//   store's schema (`[_entity+_id]`, `*_refs`, `*_ix`): what IndexedDB itself costs for rows
+//   store's schema (`[_entity+_id]`, `*_ix`): what IndexedDB itself costs for rows
 //   carrying the value index, without the store's code.
 // The remote is in the page (no HTTP): the network is not what is measured here (`pnpm bench
 // pull` measures the pull over HTTP).

@@ -9,7 +9,6 @@ import {
   groupKeys,
   groupsOf,
   lookupGroup,
-  lookupValueProperty,
   type MutableRow,
   pendingColumns,
   setGroup,
@@ -49,9 +48,6 @@ export function applyChange(
     for (const l of op.lookups) Object.assign(row, lookupGroup(l, ctx.targetName));
     row._changes = [change];
     row._syncState = "pending";
-    row._refs = op.lookups
-      .filter((l) => l.targetId !== null)
-      .map((l) => `${op.entityLogicalName}|${lookupValueProperty(l.lookupAttribute)}|${l.targetId}`);
     return row as StoredRecord;
   }
   if (!existing) throw new Error(`applyChange: ${op.kind} needs an existing row`);

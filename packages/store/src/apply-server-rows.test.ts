@@ -4,6 +4,7 @@ import {
   ACCOUNT,
   acknowledge,
   CONTACT,
+  CONTACT2,
   create,
   openTestStore,
   remove,
@@ -118,7 +119,23 @@ describe("applyServerRows", () => {
     ]);
     await store.applyServerRows("account", [row({ _primarycontactid_value: null })]);
     expect(await store.getRecord("account", ACCOUNT)).toEqual(row({ _primarycontactid_value: null }));
-    expect((await store.getRecordRow("account", ACCOUNT))?._refs).toEqual([]);
+    const ix = (await store.getRecordRow("account", ACCOUNT))?._ix as unknown[][];
+    expect(ix.filter((e) => e[1] === "_primarycontactid_value")).toEqual([]);
+    expect(await store.lookupIds("account", "_primarycontactid_value")).toEqual([]);
+  });
+
+  it("lookupIds reads an indexed lookup from the value index and any other lookup from the rows", async () => {
+    const { store } = await openTestStore();
+    const USER = "0f000000-0000-4000-8000-0000000000aa";
+    const OTHER = "0f000000-0000-4000-8000-0000000000bb";
+    await store.applyServerRows("account", [
+      row({ _primarycontactid_value: CONTACT, _createdby_value: USER }),
+      row({ accountid: CONTACT2, _primarycontactid_value: CONTACT, _createdby_value: OTHER.toUpperCase() }),
+    ]);
+    expect(await store.lookupIds("account", "_primarycontactid_value")).toEqual([CONTACT]);
+    // `createdby` is an audit lookup, not indexed by default: read from the rows, ids lower case.
+    expect((await store.lookupIds("account", "_createdby_value")).sort()).toEqual([USER, OTHER]);
+    expect(await store.lookupIds("account", "_parentaccountid_value")).toEqual([]);
   });
 
   it("removes server-deleted records unless they have local changes", async () => {

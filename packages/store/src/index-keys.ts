@@ -27,6 +27,9 @@ export const NULL_KEY: number = Number.NEGATIVE_INFINITY;
 
 export type IndexKey = number | string;
 
+/** One entry of a row's `_ix`: the table, the column (or its odd entries), the key. */
+export type IndexEntry = [entity: string, property: string, key: IndexKey];
+
 /** The index key of a normalized value (odata's `normalize`) of a non-text column. */
 export function keyOfNormalized(n: Normalized): IndexKey {
   if (n === null) return NULL_KEY;
@@ -59,8 +62,8 @@ export function indexEntriesOf(
   entity: string,
   columns: readonly IndexedColumn[],
   row: Readonly<Record<string, unknown>>,
-): [string, string, IndexKey][] {
-  const out: [string, string, IndexKey][] = [];
+): IndexEntry[] {
+  const out: IndexEntry[] = [];
   if (row._deleted === true) return out;
   for (const c of columns) {
     const key = indexKeyOf(c.type, row[c.property]);

@@ -2,6 +2,7 @@ import type { Metadata } from "@xrm-offline/metadata";
 import {
   type DiscardResult,
   type EvaluationContext,
+  normalize,
   type OutboxPort,
   type QueryPlan,
   type Settlement,
@@ -14,7 +15,7 @@ import { commitWrites, type PreparedWrite, type WriteResult } from "./commit-wri
 import { FileUploadStore } from "./file-uploads.ts";
 import { GroupCommitter } from "./group-commit.ts";
 import { type IndexedColumn, indexColumnsFor } from "./index-columns.ts";
-import { indexKeysMiddleware } from "./index-keys.ts";
+import { type IndexEntry, indexKeysMiddleware } from "./index-keys.ts";
 import { createOutboxPort } from "./outbox-port.ts";
 import { outboxCounts, type PeekOptions, peekOutbox } from "./peek-outbox.ts";
 import type { PlannerTuning } from "./plan-rows.ts";
@@ -233,7 +234,7 @@ export class OfflineStore {
 
   /**
    * The live rows of one table, in the Web API shape, narrowed by an index when `hint` names the
-   * primary key or a lookup value property (the caller still runs the full predicate).
+   * primary key or an indexed lookup value property (the caller still runs the full predicate).
    */
   async queryRows(entity: string, hint?: RowHint): Promise<Record<string, unknown>[]> {
     const meta = this.metadata.entity(entity);
@@ -241,11 +242,9 @@ export class OfflineStore {
     if (hint && meta && hint.property === meta.primaryIdAttribute && typeof hint.value === "string") {
       const row = await this.#db.records.get([entity, hint.value.toLowerCase()]);
       rows = row ? [row] : [];
-    } else if (hint && typeof hint.value === "string" && /^_.+_value$/.test(hint.property)) {
-      rows = await this.#db.records
-        .where("_refs")
-        .equals(`${entity}|${hint.property}|${hint.value.toLowerCase()}`)
-        .toArray();
+    } else if (hint && typeof hint.value === "string" && this.#isIndexedLookup(entity, hint.property)) {
+      const key = [entity, hint.property, hint.value.toLowerCase()];
+      rows = await this.#db.records.where("_ix").equals(key).toArray();
     } else {
       rows = await this.#db.records
         .where("[_entity+_id]")
@@ -304,12 +303,28 @@ export class OfflineStore {
 
   /**
    * Distinct ids that the rows of `entity` point at through lookup value property `valueProperty`
-   * (`_parentcustomerid_value`), from the `_refs` index alone (the pull uses it for related rows).
+   * (`_parentcustomerid_value`; the pull uses it for related rows): from the value index alone
+   * when the lookup is indexed (a table's own lookups are, by default), else from every row.
    */
   async lookupIds(entity: string, valueProperty: string): Promise<string[]> {
-    const prefix = `${entity}|${valueProperty}|`;
-    const keys = await this.#db.records.where("_refs").startsWith(prefix).uniqueKeys();
-    return keys.map((k) => String(k).slice(prefix.length));
+    if (this.#isIndexedLookup(entity, valueProperty)) {
+      const keys = await this.#db.records
+        .where("_ix")
+        .between([entity, valueProperty, ""], [entity, valueProperty, "\uffff"], true, true)
+        .uniqueKeys();
+      return keys.map((k) => String((k as unknown as IndexEntry)[2]));
+    }
+    const ids = new Set<string>();
+    for (const row of await this.queryRows(entity)) {
+      const id = normalize("guid", row[valueProperty]);
+      if (typeof id === "string") ids.add(id);
+    }
+    return [...ids];
+  }
+
+  /** Is `property` a lookup value property of `entity` with entries in the value index? */
+  #isIndexedLookup(entity: string, property: string): boolean {
+    return this.#indexColumns(entity).some((c) => c.property === property && c.type === "guid");
   }
 
   // ── Outbox (for the sync engine) ─────────────────────────────────────────────────────────────

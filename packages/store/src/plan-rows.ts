@@ -30,7 +30,7 @@ import { compareKeys, intersect, narrowsToNothing, oddWindow } from "./access-pl
 // Loaded together on a page's first read (offline-store.ts imports this module dynamically).
 export { planAccess } from "./access-plan.ts";
 
-import { type IndexKey, oddProperty } from "./index-keys.ts";
+import { type IndexEntry, type IndexKey, oddProperty } from "./index-keys.ts";
 import type { StoredRecord } from "./store-types.ts";
 import type { XrmDatabase } from "./xrm-database.ts";
 
@@ -114,7 +114,7 @@ async function narrowedIds(
 
 /** The row's key in the value index for `property` (as stored, so exactly the index's order). */
 function keyIn(row: StoredRecord, property: string): IndexKey {
-  const entries = (row as { _ix?: [string, string, IndexKey][] })._ix ?? [];
+  const entries = (row as { _ix?: IndexEntry[] })._ix ?? [];
   for (const e of entries) if (e[1] === property) return e[2];
   return Number.NEGATIVE_INFINITY;
 }

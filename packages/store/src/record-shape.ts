@@ -93,18 +93,6 @@ export function setGroup(row: MutableRow, column: string, group: Readonly<Mutabl
   if (group) for (const [k, v] of Object.entries(group)) row[k] = v;
 }
 
-/** `<entity>|<_x_value>|<guid>` for every non-null lookup value of the row. */
-export function lookupRefs(entity: string, row: MutableRow): string[] {
-  const refs: string[] = [];
-  // Keys only, cheapest test first: this runs for every row a pull writes.
-  for (const k of Object.keys(row)) {
-    if (k.charCodeAt(0) !== 95 || !k.endsWith("_value") || k.includes("@")) continue;
-    const v = row[k];
-    if (typeof v === "string") refs.push(`${entity}|${k}|${v}`);
-  }
-  return refs;
-}
-
 /** `<entity>|<id>|<no>`: the key of a record change, carried by its outbox entry. */
 export function changeKeyOf(entity: string, id: string, no: number): string {
   return `${entity}|${id}|${no}`;
@@ -114,6 +102,7 @@ export function changeKeyOf(entity: string, id: string, no: number): string {
 export function finishRow(row: MutableRow, changes: readonly RecordChange[]): StoredRecord {
   row._changes = changes;
   row._syncState = deriveSyncState(changes);
-  row._refs = lookupRefs(String(row._entity), row);
+  // Rows written before schema version 4 carried the lookup index's keys: not kept up to date.
+  delete row._refs;
   return row as StoredRecord;
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { databaseOf } from "./offline-store.ts";
 import { SCHEMA_VERSIONS, type SchemaVersion } from "./schema.ts";
 import type { OutboxRow } from "./store-types.ts";
-import { ACCOUNT, create, openTestStore, recordFailure, update } from "./testing/test-store.ts";
+import { ACCOUNT, CONTACT, create, openTestStore, recordFailure, update } from "./testing/test-store.ts";
 
 /** Counts the rows each table hands back to JavaScript (reads through Dexie's DBCore). */
 function readCounter(counts: Map<string, number>) {
@@ -91,6 +91,45 @@ describe("schema versions", () => {
     await upgraded.close();
     // Writes thousands of rows: slow on fake-indexeddb on a loaded machine, not a speed claim.
   }, 30_000);
+});
+
+describe("schema version 4 (no lookup index)", () => {
+  it("a database written at version 3 opens with its rows, queue and lookups, and drops the lookup index", async () => {
+    const v3 = SCHEMA_VERSIONS.filter((v) => v.version <= 3);
+    const { store, factory } = await openTestStore({ schema: v3 });
+    await store.write(create("contact", { contactid: CONTACT, lastname: "Ng" }));
+    await store.write(
+      create("account", {
+        accountid: ACCOUNT,
+        name: "A",
+        "primarycontactid@odata.bind": `/contacts(${CONTACT})`,
+      }),
+    );
+    // What the code of version 3 wrote with each row: the lookup index's keys.
+    await databaseOf(store).records.update(["account", ACCOUNT], {
+      _refs: [`account|_primarycontactid_value|${CONTACT}`],
+    });
+    expect(await databaseOf(store).records.where("_refs").startsWith("account|").count()).toBe(1);
+    const entries = await store.peekOutbox();
+    await store.close();
+
+    const { store: upgraded } = await openTestStore({ indexedDB: factory });
+    const db = databaseOf(upgraded);
+    expect(db.verno).toBe(4);
+    expect(db.records.schema.indexes.map((i) => i.name)).toEqual(["_ix"]);
+    expect(await upgraded.peekOutbox()).toEqual(entries);
+    expect(await upgraded.lookupIds("account", "_primarycontactid_value")).toEqual([CONTACT]);
+    const [found] = await upgraded.queryRows("account", {
+      property: "_primarycontactid_value",
+      value: CONTACT,
+    });
+    expect(found).toMatchObject({ accountid: ACCOUNT, name: "A", _primarycontactid_value: CONTACT });
+    expect(found).not.toHaveProperty("_refs");
+    // A row written again loses the stale keys.
+    await upgraded.write(update("account", ACCOUNT, { name: "B" }));
+    expect(await db.records.get(["account", ACCOUNT])).not.toHaveProperty("_refs");
+    await upgraded.close();
+  });
 });
 
 describe("outbox rows of earlier versions", () => {

@@ -43,6 +43,14 @@ export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
     version: 3,
     stores: { ...VERSION_2, records: "[_entity+_id], *_refs, *_ix" },
   },
+  {
+    // The lookup index `_refs` goes: every lookup it served is a column of the value index
+    // (`_ix`, index-columns.ts), and its entries cost each pulled row about as much IndexedDB
+    // work again as the row itself (docs/benchmarks.md, first sync). Dropping an index deletes
+    // nothing else; rows written before keep a stale `_refs` property, which reads strip.
+    version: 4,
+    stores: { ...VERSION_2, records: "[_entity+_id], *_ix" },
+  },
 ];
 
 /** Bookkeeping fields of a record row; `publicRecord` removes exactly these. */
@@ -55,6 +63,7 @@ export const BOOKKEEPING_FIELDS: ReadonlySet<string> = new Set([
   "_serverEtag",
   "_syncState",
   "_deleted",
+  // Written by versions 1–3 (the lookup index); kept here so reads strip it from older rows.
   "_refs",
   "_ix",
 ]);

@@ -48,8 +48,6 @@ export interface RecordBookkeeping {
   readonly _syncState: SyncState;
   /** Deleted locally; the delete is queued. Hidden from reads, kept so pulls cannot resurrect it. */
   readonly _deleted: boolean;
-  /** `<entity>|<_x_value>|<guid>` for every non-null lookup: a multi-entry index for lookup filters. */
-  readonly _refs: readonly string[];
 }
 
 export type StoredRecord = RecordBookkeeping & { readonly [property: string]: unknown };

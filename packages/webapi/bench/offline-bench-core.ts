@@ -183,8 +183,7 @@ async function rawIdbBulk(env: BenchEnvironment, rows: readonly RowPair[]): Prom
   const open = env.indexedDB.open(rawName, 1);
   open.onupgradeneeded = () => {
     const db = open.result;
-    const records = db.createObjectStore("records", { keyPath: ["_entity", "_id"] });
-    records.createIndex("_refs", "_refs", { multiEntry: true });
+    db.createObjectStore("records", { keyPath: ["_entity", "_id"] });
     const outbox = db.createObjectStore("outbox", { keyPath: "seq", autoIncrement: true });
     outbox.createIndex("changeKey", "changeKey");
   };
