@@ -8,7 +8,10 @@
  *    is full: the cost of a page is the page, wherever it starts (keyset paging). Ordered by an
  *    indexed column, the walk is tried first on a small budget (a few pages' worth of rows): a
  *    filter that most rows pass (`statecode eq 0`) then costs no narrowing probe at all;
- * 4. otherwise every row of the widest usable narrowing, or of the table (a scan).
+ * 4. ordered by an indexed column, with a narrowing too big to read whole (up to KEYED_LIMIT ids):
+ *    a walk of the column's keys that reads only the narrowed rows, in order, until the page is
+ *    full (a picker's last name ordered by full name: the matches are spread over the order);
+ * 5. otherwise every row of the widest usable narrowing, or of the table (a scan).
  * A narrowing of an `or` reads the union of its parts' ranges. A text column's rows without a key
  * (index-keys.ts, "odd") are read with each of its ranges, and before a walk ordered by it: they
  * are candidates but never count towards filling the page, having no place in the key order.
@@ -42,6 +45,8 @@ export interface PlannerTuning {
   readonly firstChunk?: number;
   /** Rows a walk ordered by an indexed column may read before narrowings are tried, per row needed. */
   readonly walkFirstFactor?: number;
+  /** Most candidate ids of an `or` for a keys-only walk (below); default 20,000. */
+  readonly keyedLimit?: number;
 }
 
 const NARROW_LIMIT = 2000;
@@ -53,6 +58,9 @@ const WALK_FIRST_FACTOR = 4;
  */
 const WALK_FIRST_CAP = 256;
 const MAX_CHUNK = 4000;
+const KEYED_LIMIT = 20_000;
+/** Keys are cheap next to rows: a keys-only walk reads this many per step, at most. */
+const MAX_KEY_CHUNK = 16_000;
 
 type RecordKey = [string, string];
 
@@ -248,6 +256,59 @@ async function walkInOrder(
   }
 }
 
+/**
+ * A walk in the column's order that reads index keys, not rows, and fetches only the rows whose
+ * id is in `candidates` (every row that can satisfy one top-level conjunct). For an `or` whose
+ * branches match many rows that the walked column doesn't cluster (a picker's last name, ordered
+ * by full name): a walk of rows would read every row it passes. Same ending as `walkInOrder`:
+ * until `needed` match, then every candidate tied with the last key; `state.stop` as there.
+ */
+async function keyedWalkInOrder(
+  db: XrmDatabase,
+  entity: string,
+  walk: Walk,
+  needed: number,
+  out: Collector,
+  state: WalkState,
+  candidates: ReadonlySet<string>,
+): Promise<void> {
+  let { bounds, chunk } = state;
+  for (;;) {
+    // One transaction: the last key read and its ties describe the same state of the index.
+    const step = await db.transaction("r", db.records, async () => {
+      let coll = rangeOf(db, entity, walk, bounds);
+      if (walk.descending) coll = coll.reverse();
+      const keys = await coll.limit(chunk).primaryKeys();
+      const lastId = keys.at(-1);
+      if (!lastId) return undefined;
+      const lastRow = walk.primaryKey ? undefined : await db.records.get(lastId);
+      const lastKey: IndexKey = walk.primaryKey || !lastRow ? lastId[1] : keyIn(lastRow, walk.property);
+      const ties = walk.primaryKey
+        ? []
+        : await valueRange(db, entity, walk.property, {
+            lower: lastKey,
+            lowerOpen: false,
+            upper: lastKey,
+            upperOpen: false,
+          }).primaryKeys();
+      const wanted = [...keys, ...ties].filter((k) => candidates.has(k[1]));
+      const rows = await db.records.bulkGet(wanted);
+      return { rows, lastKey, full: keys.length === chunk };
+    });
+    if (!step) return;
+    for (const row of step.rows) if (row) out.add(row);
+    if (!step.full) return; // the range's end: `stop` stays undefined
+    if (out.matched >= needed) {
+      state.stop = step.lastKey;
+      return;
+    }
+    bounds = walk.descending
+      ? { ...bounds, upper: step.lastKey, upperOpen: true }
+      : { ...bounds, lower: step.lastKey, lowerOpen: true };
+    chunk = Math.min(chunk * 2, MAX_KEY_CHUNK);
+  }
+}
+
 /** Where a walk continues: the rest of its range, and the size of its next read. */
 interface WalkState {
   /** The range the walk began with (the window of odd text to read starts there). */
@@ -302,11 +363,13 @@ export async function planRows(
     chunk: Math.min(Math.max(firstChunk, access.needed + 1), MAX_CHUNK),
     walked: 0,
   });
-  const walk = async (budget?: number): Promise<boolean> => {
+  const walk = async (budget?: number, candidates?: ReadonlySet<string>): Promise<boolean> => {
     const w = access.walk!;
     walkState ??= newWalk(w.bounds);
     const start = walkState.start;
-    const done = await walkInOrder(db, entity, w, access.needed, out, walkState, budget);
+    let done = true;
+    if (candidates) await keyedWalkInOrder(db, entity, w, access.needed, out, walkState, candidates);
+    else done = await walkInOrder(db, entity, w, access.needed, out, walkState, budget);
     // Walked by text: the rows without a key that may sort within the walked window, apart.
     if (done && w.odd) {
       const stop = walkState.stop;
@@ -391,6 +454,17 @@ export async function planRows(
       for (const row of rows) if (row) out.add(row);
     }
     return out.rows;
+  }
+  // Too many narrowed rows to read them all, and a walk of rows reads every row it passes: when
+  // a narrowing still holds few rows next to the table (up to KEYED_LIMIT ids, keys only), walk
+  // the column's keys and read just those rows (the last-name picker ordered by full name).
+  if (access.walk && !access.walk.primaryKey && Number.isFinite(access.needed)) {
+    for (const n of access.narrowings) {
+      const ids = await narrowedIds(db, entity, n, tuning.keyedLimit ?? KEYED_LIMIT);
+      if (!ids) continue;
+      await walk(undefined, new Set(ids));
+      return out.rows;
+    }
   }
   if (access.walk && Number.isFinite(access.needed)) {
     await walk();
