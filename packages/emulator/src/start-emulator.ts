@@ -45,7 +45,8 @@ export interface EmulatorOptions {
   readonly maxFileBodyBytes?: number;
   /**
    * File columns by table and their MaxSizeInKB (default 32,768): `{ incident: { new_report: {} } }`.
-   * Dataverse leaves file columns out of `$metadata`; image columns (`entityimage`) need nothing.
+   * Dataverse leaves file columns out of `$metadata`; image columns (`entityimage`, `new_photo`) are
+   * known from it and are named here only to set their MaxSizeInKB (default 10,240, at most 30,720).
    */
   readonly fileColumns?: FileColumnOptions;
   /** The org's MaxUploadFileSize for note and email attachments (default 5,242,880 bytes). */

@@ -1,5 +1,6 @@
 export { BUNDLED_TABLES } from "./bundled-tables.ts";
 export { EntityMetadata } from "./entity-metadata.ts";
+export { imageColumnsOf, isImageColumn } from "./image-columns.ts";
 export { KNOWN_PRIMARY_NAMES } from "./known-primary-names.ts";
 export { lookupAttributeOf, lookupValueProperty } from "./lookup-value-property.ts";
 export { Metadata } from "./metadata.ts";

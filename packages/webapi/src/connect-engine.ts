@@ -4,7 +4,7 @@
  * sync engine — most of @xrm-offline/sync and @xrm-offline/transport, which a page doesn't need to
  * show its first screen from the local store.
  */
-import type { Metadata } from "@xrm-offline/metadata";
+import { isImageColumn, type Metadata } from "@xrm-offline/metadata";
 import type { FileUploadStore, OfflineStore } from "@xrm-offline/store";
 import {
   createConnectivity,
@@ -49,8 +49,9 @@ async function serverVersionOf(
   signal: AbortSignal,
 ): Promise<{ serverVersion?: string }> {
   const entity = metadata.entity(upload.entity);
-  const marker = upload.column === "entityimage" ? "entityimageid" : upload.column;
-  if (!entity?.attribute(marker)) return {};
+  if (!entity) return {};
+  const marker = isImageColumn(entity, upload.column) ? `${upload.column}id` : upload.column;
+  if (!entity.attribute(marker)) return {};
   try {
     const answer = await transport.send(
       { method: "GET", url: `${entitySetName}(${upload.recordId})?$select=${marker}`, headers: {} },

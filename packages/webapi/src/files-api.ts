@@ -1,19 +1,24 @@
-import type { EntityMetadata, Metadata } from "@xrm-offline/metadata";
+import { type EntityMetadata, isImageColumn, type Metadata } from "@xrm-offline/metadata";
 import { ATTACHMENT_BODY_COLUMNS, normalizeRecordId, xrmError } from "@xrm-offline/odata";
 import type { FileUpload, FileUploadStore, LocalFile, OfflineStore } from "@xrm-offline/store";
 import { type DeviceStorage, requireRoom } from "./device-storage.ts";
 import type { FileDownloader } from "./read-file.ts";
 
 /**
- * File columns by table and their MaxSizeInKB: `{ incident: { new_report: { maxSizeInKB: 10240 } } }`.
+ * File and image columns by table and their MaxSizeInKB: `{ incident: { new_report: { maxSizeInKB: 10240 } } }`.
  * Dataverse leaves file columns out of `$metadata`, so the app names them; image columns
- * (`entityimage`, Edm.Binary in CSDL) are known without this.
+ * (`entityimage`, `new_photo`: Edm.Binary with `<name>id`, `<name>_timestamp`, `<name>_url` in
+ * CSDL) are known without this, and are named here only when an admin changed their MaxSizeInKB.
  */
 export type FileColumnsOption = Readonly<Record<string, Readonly<Record<string, { maxSizeInKB?: number }>>>>;
 
-/** Dataverse's defaults: a file column 32,768 KB (32 MB), an image column 10,240 KB (10 MB). */
+/**
+ * Dataverse's defaults: a file column 32,768 KB (32 MB), an image column 10,240 KB (10 MB); an
+ * image column's MaxSizeInKB can't go above 30,720 KB ("Work with image column definitions using code").
+ */
 export const DEFAULT_FILE_MAX_KB = 32_768;
 export const DEFAULT_IMAGE_MAX_KB = 10_240;
+export const IMAGE_MAX_KB_LIMIT = 30_720;
 
 /** Files and images offline: `api.files`. */
 export interface FilesApi {
@@ -70,10 +75,12 @@ function fileColumn(
     throw xrmError("InvalidArgument", "The column must be the logical name of a file or image column.");
   }
   const file = declared?.[entity.logicalName]?.[column];
-  if (file) return { entity, column, maxSizeInKB: file.maxSizeInKB ?? DEFAULT_FILE_MAX_KB, kind: "file" };
-  if (entity.attribute(column)?.type === "Edm.Binary" && column === "entityimage") {
-    return { entity, column, maxSizeInKB: DEFAULT_IMAGE_MAX_KB, kind: "image" };
+  // The metadata decides that a column is an image column; a declaration only gives its size.
+  if (isImageColumn(entity, column)) {
+    const maxSizeInKB = Math.min(file?.maxSizeInKB ?? DEFAULT_IMAGE_MAX_KB, IMAGE_MAX_KB_LIMIT);
+    return { entity, column, maxSizeInKB, kind: "image" };
   }
+  if (file) return { entity, column, maxSizeInKB: file.maxSizeInKB ?? DEFAULT_FILE_MAX_KB, kind: "file" };
   if (ATTACHMENT_BODY_COLUMNS[entity.logicalName] === column) {
     return { entity, column, maxSizeInKB: Number.POSITIVE_INFINITY, kind: "attachment" };
   }

@@ -159,7 +159,8 @@ export interface CreateWebApiOptions {
   readonly sync?: SyncTuning;
   /**
    * File columns by table and their MaxSizeInKB (`{ incident: { new_report: { maxSizeInKB: 10240 } } }`).
-   * Dataverse's `$metadata` leaves file columns out; image columns (`entityimage`) need nothing.
+   * Dataverse's `$metadata` leaves file columns out; image columns (`entityimage`, `new_photo`) are
+   * known from it and are named here only to set their MaxSizeInKB (default 10,240, at most 30,720).
    */
   readonly fileColumns?: FileColumnsOption;
   /**
