@@ -150,6 +150,55 @@ describe("file and image columns over HTTP", () => {
     expect((await raw(emu, "GET", `incidents(${caseId})/new_small/$value`, {})).status).toBe(404);
   });
 
+  it("answers a Range past the end of the file with 416 and the file's size", async () => {
+    const file = bytes(1000, 9);
+    const put = await raw(
+      emu,
+      "PATCH",
+      `incidents(${caseId})/new_report`,
+      { "Content-Type": "application/octet-stream", "x-ms-file-name": "r.txt" },
+      file,
+    );
+    expect(put.status).toBe(204);
+    const path = `incidents(${caseId})/new_report/$value`;
+    const past = await raw(emu, "GET", path, { Range: "bytes=1000-1999" });
+    expect(past.status).toBe(416);
+    expect(past.headers.get("content-range")).toBe("bytes */1000");
+    expect(past.body.length).toBe(0);
+    // A range that starts inside the file is cut at its end, not refused.
+    const tail = await raw(emu, "GET", path, { Range: "bytes=900-1999" });
+    expect(tail.status).toBe(206);
+    expect(tail.headers.get("content-range")).toBe("bytes 900-999/1000");
+    expect(tail.body.equals(file.subarray(900))).toBe(true);
+  });
+
+  it("refuses a chunk above x-ms-chunk-size with 0x80090008, and the session goes on", async () => {
+    const size = 6 * 1024 * 1024;
+    const file = bytes(size, 4);
+    const start = await raw(emu, "PATCH", `incidents(${caseId})/new_report?x-ms-file-name=big.bin`, {
+      "x-ms-transfer-mode": "chunked",
+    });
+    const location = start.headers.get("location")!;
+    const chunk = (from: number, to: number) =>
+      raw(
+        emu,
+        "PATCH",
+        location,
+        { "Content-Type": "application/octet-stream", "Content-Range": `bytes ${from}-${to}/${size}` },
+        file.subarray(from, to + 1),
+      );
+    const whole = await chunk(0, size - 1);
+    expect(whole.status).toBe(400);
+    expect(whole.json.error.code).toBe("0x80090008");
+    expect(whole.json.error.message).toBe(
+      "Invalid file chunk size: 6 MB. Maximum chunk size supported: 4 MB.",
+    );
+    expect((await chunk(0, 4 * 1024 * 1024 - 1)).status).toBe(206);
+    expect((await chunk(4 * 1024 * 1024, size - 1)).status).toBe(204);
+    const got = await raw(emu, "GET", `incidents(${caseId})/new_report/$value`, {});
+    expect(got.body.equals(file)).toBe(true);
+  });
+
   it("answers bad uploads with 400 and a code, never 500", async () => {
     const cases: [string, string, Record<string, string>][] = [
       ["PATCH", `incidents(${caseId})/new_report`, { "Content-Type": "application/octet-stream" }],

@@ -19,3 +19,12 @@ export function fileRequestError(message: string): XrmError {
 export function noFile(column: string): XrmError {
   return xrmError("ObjectDoesNotExist", `No file attachment found for attribute: ${column}.`);
 }
+
+/** A chunk above `x-ms-chunk-size`: Dataverse's message, sizes in MB. */
+export function chunkTooBig(bytes: number, limit: number): XrmError {
+  const mb = (n: number) => Math.round((n / (1024 * 1024)) * 100) / 100;
+  return xrmError(
+    "ChunkSizeExceeded",
+    `Invalid file chunk size: ${mb(bytes)} MB. Maximum chunk size supported: ${mb(limit)} MB.`,
+  );
+}

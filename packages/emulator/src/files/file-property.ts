@@ -5,7 +5,7 @@ import { emptyResponse, jsonResponse, type WireRequest, type WireResponse } from
 import { requireId } from "../write/resolve-key.ts";
 import { commitFile, removeFile } from "./commit-file.ts";
 import type { FileColumn } from "./file-columns.ts";
-import { fileRequestError, fileTooBig, noFile } from "./file-errors.ts";
+import { chunkTooBig, fileRequestError, fileTooBig, noFile } from "./file-errors.ts";
 
 /** The chunk size the service recommends in `x-ms-chunk-size` (4 MiB, as Dataverse answers). */
 export const CHUNK_SIZE: number = 4 * 1024 * 1024;
@@ -80,6 +80,8 @@ function uploadChunk(
   }
   const range = parseContentRange(req.headers.get("content-range"));
   checkSize(column, range.total);
+  // x-ms-chunk-size is the most one chunk may carry: Dataverse refuses more (ChunkSizeExceeded).
+  if (range.end - range.start + 1 > CHUNK_SIZE) throw chunkTooBig(range.end - range.start + 1, CHUNK_SIZE);
   const data = bytesOf(req);
   if (data.length !== range.end - range.start + 1) {
     throw fileRequestError(

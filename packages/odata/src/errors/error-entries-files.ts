@@ -11,6 +11,14 @@ export const FILE_ERRORS = {
     message: "Attachment file size is too big.",
     retryable: false,
   },
+  // "Web service error codes": a chunk of a chunked upload above the size the service announced
+  // in `x-ms-chunk-size` (4 MB), which "Use file column data" calls only a recommendation.
+  ChunkSizeExceeded: {
+    code: "0x80090008",
+    httpStatus: 400,
+    message: "Invalid file chunk size. Maximum chunk size supported: 4 MB.",
+    retryable: false,
+  },
   UploadingAndDownloadingInMultipleChunksNotSupported: {
     code: "0x80090017",
     httpStatus: 400,
