@@ -110,6 +110,55 @@ describe("notes with attachments offline", () => {
     expect((await api.retrieveMultipleRecords("annotation")).entities).toEqual([]);
   });
 
+  it("sizes a note that goes in blocks by the requests actually sent, and still refuses a plain record over the limit", async () => {
+    // One request at most 64 KB on both sides; the org allows 1 MB attachments; blocks of 32 KB.
+    const limit = 64 * 1024;
+    const server = await startEmulator({ maxBodyBytes: limit, maxAttachmentBytes: 1_000_000 });
+    const online = new BehaviorSubject(false);
+    try {
+      api = createWebApi({
+        metadata: bundledMetadata(),
+        serverUrl: server.url,
+        databaseName: "notes-limit",
+        indexedDB: new IDBFactory(),
+        IDBKeyRange,
+        connectivity: online,
+        maxUploadFileSize: 1_000_000,
+        maxRequestBytes: limit,
+        sync: {
+          debounceMs: 1,
+          retry: { baseMs: 1, capMs: 5 },
+          autoStart: false,
+          uploadChunkBytes: 32 * 1024,
+        },
+      });
+      // 400,000 Base64 characters: the note in one request would be six times the limit.
+      const body = base64Of(300_000, 4);
+      const { id } = await api.createRecord("annotation", {
+        subject: "Site photo",
+        filename: "site.jpg",
+        mimetype: "image/jpeg",
+        documentbody: body,
+      });
+      const plain = await api
+        .createRecord("incident", { title: "Long", description: "d".repeat(limit) })
+        .catch((e) => e);
+      expect(plain.errorCode).toBe(0x8004418a);
+      expect(await api.sync.pendingCount()).toBe(1);
+
+      online.next(true);
+      expect(await api.sync.syncNow()).toMatchObject({ pushed: 1, failed: 0 });
+      expect(server.row("annotation", id)!.documentbody).toBe(body);
+      // Every request fitted the server's limit (it answers 413 above it): ten blocks of 32 KB.
+      const log = server.requestLog.entries();
+      expect(log.filter((e) => e.status === 413)).toEqual([]);
+      expect(log.filter((e) => e.path === "UploadBlock")).toHaveLength(10);
+    } finally {
+      await api.close();
+      await server.close();
+    }
+  });
+
   /** Sizes of the note's blobs on the device now, through a second connection (as another tab sees them). */
   async function deviceBlobs(name: string, noteId: string): Promise<number[]> {
     const peek = await OfflineStore.open({

@@ -53,6 +53,8 @@ export interface WebApiParts {
   readonly download?: FileDownloader;
   readonly maxUploadFileSize?: number;
   readonly maxRequestBytes?: number;
+  /** Sync's block size for a large note's body (`sync.uploadChunkBytes`), for the size check. */
+  readonly noteBlockBytes?: number;
   /** Asked before large writes; absent: writes go ahead and a full disk aborts them whole. */
   readonly storage?: DeviceStorage;
 }
@@ -87,6 +89,7 @@ export function composeWebApi(parts: WebApiParts): OfflineWebApi {
     ...(parts.newId ? { newId: parts.newId } : {}),
     ...(parts.queryContext ? { queryContext: parts.queryContext } : {}),
     ...(parts.maxRequestBytes !== undefined ? { maxRequestBytes: parts.maxRequestBytes } : {}),
+    ...(parts.noteBlockBytes !== undefined ? { noteBlockBytes: parts.noteBlockBytes } : {}),
     ...(parts.storage ? { storage: parts.storage } : {}),
   });
   const online = parts.online ?? createUnconfiguredOnlineApi(parts.tables);
@@ -193,6 +196,7 @@ export function createWebApi(options: CreateWebApiOptions): OfflineWebApi {
     ...(options.newId ? { newId: options.newId } : {}),
     ...(options.queryContext ? { queryContext: options.queryContext } : {}),
     ...(maxRequestBytes !== undefined ? { maxRequestBytes } : {}),
+    ...(options.sync?.uploadChunkBytes ? { noteBlockBytes: options.sync.uploadChunkBytes } : {}),
     ...(storage ? { storage } : {}),
   });
 }

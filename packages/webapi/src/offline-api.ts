@@ -10,11 +10,9 @@ import {
   ATTACHMENT_BODY_COLUMNS,
   BLOB_APART_MIN_CHARS,
   base64ByteLength,
-  checkRequestSize,
   MAX_REQUEST_BYTES,
   normalizeDelete,
   normalizeWrite,
-  renderRequest,
   type WriteOperation,
   xrmError,
 } from "@xrm-offline/odata";
@@ -26,6 +24,7 @@ import {
   retrieveLocalRecords,
   withBlobsInline,
 } from "@xrm-offline/store";
+import { checkSentRequestSize } from "./check-sent-request-size.ts";
 import { type DeviceStorage, requireRoom } from "./device-storage.ts";
 import type { OfflineTables } from "./offline-tables.ts";
 import { requireOfflineTable } from "./require-offline-table.ts";
@@ -45,6 +44,8 @@ export interface OfflineApiOptions {
   readonly maxUploadFileSize?: number;
   /** The server's limit on one request, in bytes (default: Dataverse's 128 MB). */
   readonly maxRequestBytes?: number;
+  /** A note's body above this many bytes goes in blocks of this size (sync's; default 4 MB). */
+  readonly noteBlockBytes?: number;
   /** Consulted before a write that keeps an attachment body apart (default: none asked). */
   readonly storage?: DeviceStorage;
 }
@@ -56,6 +57,9 @@ function blobBytes(op: WriteOperation): number {
   const body = column === undefined ? undefined : op.columns[column];
   return typeof body === "string" && body.length >= BLOB_APART_MIN_CHARS ? base64ByteLength(body) : 0;
 }
+
+/** Sync's block size for a note's body, unless `sync.uploadChunkBytes` sets it. */
+const NOTE_BLOCK_BYTES = 4 * 1024 * 1024;
 
 /** The primary image column of Dataverse tables; offline creates can't set it (createRecord.md). */
 const PRIMARY_IMAGE = "entityimage";
@@ -84,6 +88,7 @@ export function createOfflineApi(
    * handed back as is once the store is open: one promise per write.
    */
   const maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
+  const noteBlockBytes = options.noteBlockBytes ?? NOTE_BLOCK_BYTES;
   const commit = <R>(prepared: PreparedWrite): XrmPromise<R> => {
     // A large body: ask the browser for room first (only then: the estimate costs a round trip).
     const bytes = blobBytes(prepared.operation);
@@ -106,8 +111,8 @@ export function createOfflineApi(
     let prepared: PreparedWrite;
     try {
       const operation = validate();
-      // Rendered only to measure it: the outbox keeps the operation, sync renders it when it sends.
-      checkRequestSize(renderRequest(metadata, operation), maxRequestBytes);
+      // Measured as sync will send it (a large note's body in blocks); the outbox keeps the operation.
+      checkSentRequestSize(metadata, operation, maxRequestBytes, noteBlockBytes);
       prepared = { operation };
     } catch (e) {
       return rejectedXrmPromise(e);
