@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { databaseOf } from "./offline-store.ts";
 import { type FaultPlan, faultInjection, valuesOf } from "./testing/fault-injection.ts";
 import { ACCOUNT, CONTACT, create, openTestStore, update } from "./testing/test-store.ts";
 import { type TransactionCount, transactionCounter } from "./testing/transaction-counter.ts";
@@ -40,6 +41,65 @@ describe("invariant 1: a call that rejects has written nothing", () => {
       expect((await store.peekOutbox()).map((e) => e.seq)).toEqual([1, 2]);
     });
   }
+});
+
+describe("invariant 1 with a note's body kept as a Blob", () => {
+  /** A note whose body (`bytes` decoded, 4 KB or more as Base64) is kept apart in the blobs table. */
+  const note = (id: string, bytes: number) =>
+    create("annotation", {
+      annotationid: id,
+      subject: `note ${bytes}`,
+      documentbody: Buffer.alloc(bytes, bytes % 251).toString("base64"),
+    });
+  const blobSizes = async (store: Awaited<ReturnType<typeof openTestStore>>["store"]) =>
+    (await databaseOf(store).blobs.toArray()).map((b) => b.blob.size).sort((a, b) => a - b);
+
+  it("a note refused inside a group (duplicate id, missing note) leaves its blob out; the others keep theirs", async () => {
+    const { store } = await openTestStore();
+    await store.write(note(guid(1), 5000));
+    expect(await blobSizes(store)).toEqual([5000]);
+    const body = (bytes: number) => Buffer.alloc(bytes, 1).toString("base64");
+    // The first call of each burst commits alone; the ones after it share the next transaction.
+    const first = await Promise.allSettled([
+      store.write(create("account", { name: "first" })),
+      store.write(note(guid(2), 6000)),
+      // The same id again: found when the group's rows are added (the group is committed again without it).
+      store.write(note(guid(1), 7000)),
+      store.write(create("account", { name: "in the same group" })),
+    ]);
+    expect(first.map((s) => s.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled"]);
+    expect((first[2] as PromiseRejectedResult).reason).toMatchObject({ errorCode: DUPLICATE });
+    const second = await Promise.allSettled([
+      store.write(create("account", { name: "first again" })),
+      // An update of a note this device doesn't have: refused while the group is planned.
+      store.write(update("annotation", guid(9), { documentbody: body(8000) })),
+      store.write(note(guid(3), 9000)),
+    ]);
+    expect(second.map((s) => s.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((second[1] as PromiseRejectedResult).reason).toMatchObject({ errorCode: 0x8005f224 });
+    // The refused notes' 7,000 and 8,000 bytes never reached the blobs table.
+    expect(await blobSizes(store)).toEqual([5000, 6000, 9000]);
+    expect((await store.getRecord("annotation", guid(1)))?.subject).toBe("note 5000");
+    expect(await store.pendingCount()).toBe(6);
+  });
+
+  it("a failure writing blobs aborts the call whole: no blob, no note, no entry; a group keeps its other calls", async () => {
+    const plan: FaultPlan = {};
+    const { store } = await openTestStore({ addons: [faultInjection(plan)] });
+    plan.fail = (t) => (t === "blobs" ? new Error("disk failure in blobs") : undefined);
+    await expect(store.write(note(guid(3), 5000))).rejects.toThrow("disk failure in blobs");
+    const [account, grouped] = await Promise.allSettled([
+      store.write(create("account", { accountid: ACCOUNT, name: "no body" })),
+      store.write(note(guid(4), 6000)),
+    ]);
+    expect(account.status).toBe("fulfilled");
+    expect(grouped).toMatchObject({ status: "rejected", reason: { message: "disk failure in blobs" } });
+    plan.fail = undefined;
+    expect(await blobSizes(store)).toEqual([]);
+    expect(await store.getRecordRow("annotation", guid(3))).toBeUndefined();
+    expect(await store.getRecordRow("annotation", guid(4))).toBeUndefined();
+    expect((await store.peekOutbox()).map((e) => [e.entity, e.recordId])).toEqual([["account", ACCOUNT]]);
+  });
 });
 
 describe("group commit", () => {
