@@ -96,13 +96,28 @@ describe("custom image columns", () => {
     expect([cleared.new_photo, cleared.new_photoid, cleared.new_photo_url]).toEqual([null, null, null]);
   });
 
-  it("holds an image column to 10,240 KB by default, to its declared MaxSizeInKB, and never above 30,720", async () => {
+  it("holds an image column to 10,240 KB by default, to its declared MaxSizeInKB, and never above 30,720 (ProcessImageFailure)", async () => {
     expect(await firstChunk("new_photo", 10_240 * 1024)).toEqual({ status: 206, code: undefined });
-    expect(await firstChunk("new_photo", 10_240 * 1024 + 1)).toEqual({ status: 400, code: "0x80044a02" });
+    expect(await firstChunk("new_photo", 10_240 * 1024 + 1)).toEqual({ status: 400, code: "0x80072553" });
     expect(await firstChunk("new_badge", 20_480 * 1024)).toEqual({ status: 206, code: undefined });
-    expect(await firstChunk("new_badge", 20_480 * 1024 + 1)).toEqual({ status: 400, code: "0x80044a02" });
+    expect(await firstChunk("new_badge", 20_480 * 1024 + 1)).toEqual({ status: 400, code: "0x80072553" });
     expect(await firstChunk("new_scan", 30_720 * 1024)).toEqual({ status: 206, code: undefined });
-    expect(await firstChunk("new_scan", 30_720 * 1024 + 1)).toEqual({ status: 400, code: "0x80044a02" });
+    expect(await firstChunk("new_scan", 30_720 * 1024 + 1)).toEqual({ status: 400, code: "0x80072553" });
+  });
+
+  it("answers an image over MaxSizeInKB in one PATCH with ProcessImageFailure and keeps the old one", async () => {
+    const res = await patch(
+      `incidents(${caseId})/new_photo`,
+      { "Content-Type": "application/octet-stream", "x-ms-file-name": "huge.png" },
+      Buffer.alloc(10_240 * 1024 + 1),
+    );
+    expect(res.status).toBe(400);
+    const { error } = await res.json();
+    expect(error.code).toBe("0x80072553");
+    expect(error.message).toBe(
+      "Error occured when processing image. Reason: File size is too big. MaxSize: 10 MB, Uploaded filesize: 10 MB.",
+    );
+    expect(emu.row("incident", caseId)!.new_photoid ?? null).toBeNull();
   });
 
   it("does not take a plain Edm.Binary column as an image column", async () => {

@@ -120,8 +120,9 @@ export function createFilesApi(parts: FilesApiParts): FilesApi {
         );
       }
       if (file.size > info.maxSizeInKB * 1024) {
+        // The server's codes ("Use file column data", "Use image column data").
         throw xrmError(
-          "unManagedidsattachmentinvalidfilesize",
+          info.kind === "image" ? "ProcessImageFailure" : "unManagedidsattachmentinvalidfilesize",
           `The file has ${file.size} bytes; '${info.column}' takes at most ${info.maxSizeInKB} KB.`,
         );
       }

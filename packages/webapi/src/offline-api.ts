@@ -5,7 +5,7 @@
  * commit group and the caller's `data` object is read exactly once, at call time.
  */
 
-import type { Metadata } from "@xrm-offline/metadata";
+import { isImageColumn, type Metadata } from "@xrm-offline/metadata";
 import {
   ATTACHMENT_BODY_COLUMNS,
   BLOB_APART_MIN_CHARS,
@@ -60,9 +60,6 @@ function blobBytes(op: WriteOperation): number {
 
 /** Sync's block size for a note's body, unless `sync.uploadChunkBytes` sets it. */
 const NOTE_BLOCK_BYTES = 4 * 1024 * 1024;
-
-/** The primary image column of Dataverse tables; offline creates can't set it (createRecord.md). */
-const PRIMARY_IMAGE = "entityimage";
 
 export function createOfflineApi(
   store: () => Promise<OfflineStore>,
@@ -135,10 +132,14 @@ export function createOfflineApi(
           { entityLogicalName, data, mode: "offline", kind: "create" },
           newId,
         );
-        if (Object.hasOwn(op.columns, PRIMARY_IMAGE)) {
+        // Offline creates can't set the primary image (createRecord.md), and Dataverse refuses any
+        // other image column on create (CannotUploadNonPrimaryImageAttributeOnCreate): none goes.
+        const entity = metadata.entity(op.entityLogicalName);
+        const image = entity && Object.keys(op.columns).find((c) => isImageColumn(entity, c));
+        if (image) {
           throw xrmError(
             "NotSupported",
-            `Creating a record with a primary image ('${PRIMARY_IMAGE}') is not supported offline; set the image online.`,
+            `Creating a record with an image ('${image}') is not supported offline; set it with api.files.set after the create.`,
           );
         }
         return op;

@@ -12,6 +12,22 @@ export function fileTooBig(limitKB: number): XrmError {
   );
 }
 
+/**
+ * A file over its column's MaxSizeInKB: 0x80044a02 for a file column; for an image column,
+ * ProcessImageFailure 0x80072553 with the message "Use image column data" shows.
+ */
+export function columnTooBig(
+  column: { kind: "file" | "image"; maxSizeInKB: number },
+  bytes: number,
+): XrmError {
+  if (column.kind === "file") return fileTooBig(column.maxSizeInKB);
+  const mb = (n: number) => Math.floor(n / (1024 * 1024));
+  return xrmError(
+    "ProcessImageFailure",
+    `Error occured when processing image. Reason: File size is too big. MaxSize: ${mb(column.maxSizeInKB * 1024)} MB, Uploaded filesize: ${mb(bytes)} MB.`,
+  );
+}
+
 export function fileRequestError(message: string): XrmError {
   return xrmError("InvalidArgument", message);
 }

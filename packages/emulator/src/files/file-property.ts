@@ -5,7 +5,7 @@ import { emptyResponse, jsonResponse, type WireRequest, type WireResponse } from
 import { requireId } from "../write/resolve-key.ts";
 import { commitFile, removeFile } from "./commit-file.ts";
 import type { FileColumn } from "./file-columns.ts";
-import { chunkTooBig, fileRequestError, fileTooBig, noFile } from "./file-errors.ts";
+import { chunkTooBig, columnTooBig, fileRequestError, noFile } from "./file-errors.ts";
 
 /** The chunk size the service recommends in `x-ms-chunk-size` (4 MiB, as Dataverse answers). */
 export const CHUNK_SIZE: number = 4 * 1024 * 1024;
@@ -33,7 +33,7 @@ function parseContentRange(header: string | undefined): { start: number; end: nu
 }
 
 function checkSize(column: FileColumn, size: number): void {
-  if (size > column.maxSizeInKB * 1024) throw fileTooBig(column.maxSizeInKB);
+  if (size > column.maxSizeInKB * 1024) throw columnTooBig(column, size);
 }
 
 function startChunked(

@@ -11,6 +11,13 @@ export const FILE_ERRORS = {
     message: "Attachment file size is too big.",
     retryable: false,
   },
+  // "Use image column data": an image over its column's MaxSizeInKB (a file column's is 0x80044a02).
+  ProcessImageFailure: {
+    code: "0x80072553",
+    httpStatus: 400,
+    message: "Error occured when processing image. Reason: File size is too big.",
+    retryable: false,
+  },
   // "Web service error codes": a chunk of a chunked upload above the size the service announced
   // in `x-ms-chunk-size` (4 MB), which "Use file column data" calls only a recommendation.
   ChunkSizeExceeded: {
