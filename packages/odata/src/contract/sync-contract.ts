@@ -181,7 +181,8 @@ export interface SyncStatus {
 
 /**
  * Progress of the push, or of the pull of `table` (rows; `total` is `done` while the server has
- * not said how many rows to expect).
+ * not said how many rows to expect). A pull's `total` is an estimate (past Dataverse's 5,000-row
+ * `$count` cap, a snapshot count): never below `done`.
  */
 export interface SyncProgress {
   readonly done: number;
