@@ -101,9 +101,20 @@ function fakeRemote(): PullRemote {
     async get(url) {
       const path = url.replace(origin, "").replace(/^\/api\/data\/v9\.2\//, "");
       const [set, query = ""] = path.split("?");
+      // As Dataverse answers: $count stops at 5,000; the snapshot count has the rest.
+      if (set?.startsWith("RetrieveTotalRecordCount")) {
+        const entity = TABLES.find((t) => decodeURIComponent(query).includes(`'${t.entity}'`))?.entity;
+        return { EntityRecordCountCollection: { Keys: [entity], Values: [PER_TABLE] } };
+      }
       const table = TABLES.find((t) => t.set === set);
       if (!table) throw new Error(`unexpected request ${url}`);
-      if (query.includes("$count=true")) return { value: [], "@odata.count": PER_TABLE };
+      if (query.includes("$count=true")) {
+        return {
+          value: [],
+          "@odata.count": Math.min(PER_TABLE, 5000),
+          "@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded": PER_TABLE > 5000,
+        };
+      }
       // The delta that follows the download: nothing changed since.
       if (query.includes("$deltatoken=")) return { value: [], "@odata.deltaLink": url };
       const page = Number(/\$skiptoken=(\d+)/.exec(query)?.[1] ?? 0);

@@ -6,13 +6,21 @@ import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import type { UploadTransfer } from "@xrm-offline/odata";
 import { createWebApi, type OfflineWebApi } from "@xrm-offline/webapi";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
-import { BehaviorSubject } from "rxjs";
+import { BehaviorSubject, filter, firstValueFrom } from "rxjs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 function bytes(n: number, seed: number): Uint8Array<ArrayBuffer> {
   const b = new Uint8Array(new ArrayBuffer(n));
   for (let i = 0; i < n; i++) b[i] = (i * 31 + seed) % 251;
   return b;
+}
+
+/** The requests that reached the emulator for the `new_report` file column: method, path, status. */
+function uploadRequests(): [string, string, number][] {
+  return emulator.requestLog
+    .entries()
+    .filter((e) => e.path.includes("new_report"))
+    .map((e) => [e.method, e.path, e.status]);
 }
 
 async function serverFile(emu: Emulator, path: string): Promise<Uint8Array | number> {
@@ -217,13 +225,33 @@ describe("files and images offline", () => {
     expect(failure).toMatchObject({ recordId: id, errorType: 1 });
   });
 
-  it("keeps the server's refusal as a failure with retry and discard", async () => {
+  it("keeps the server's refusal as a failure with retry and discard, counted in status$ and syncNow", async () => {
     open("files-4");
+    const counts = (pending: number, failed: number) =>
+      firstValueFrom(api.sync.status$.pipe(filter((s) => s.pending === pending && s.failed === failed)));
     const { id } = await api.createRecord("incident", { title: "Refused" });
     online.next(true);
     await api.sync.syncNow();
+
+    // Set offline: the file waits, and counts as pending like a queued write.
+    online.next(false);
     await api.files.set("incident", id, "new_report", new Blob([bytes(20_000, 4)]), { fileName: "big.pdf" });
-    await api.sync.syncNow();
+    expect(await api.sync.syncNow()).toEqual({ pushed: 0, failed: 0, conflicts: 0, pending: 1 });
+    await counts(1, 0);
+    expect(await api.sync.pendingCount()).toBe(1);
+
+    // Online: the server refuses it (its limit is 16 KB): a failure, counted as one.
+    emulator.requestLog.clear();
+    online.next(true);
+    expect(await api.sync.syncNow()).toEqual({ pushed: 0, failed: 1, conflicts: 0, pending: 0 });
+    await counts(0, 1);
+    // The chunked session opens, and the first chunk is refused (the file is over the limit).
+    const column = `incidents(${id})/new_report`;
+    const refusal = [
+      ["PATCH", column, 200],
+      ["PATCH", column, 400],
+    ];
+    expect(uploadRequests()).toEqual(refusal);
     const failures = await api.sync.failures();
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({
@@ -232,10 +260,24 @@ describe("files and images offline", () => {
       recordId: id,
       errorCode: 0x80044a02,
     });
+
+    // Retried while offline: pending again, no failure left.
+    online.next(false);
     await api.sync.retry(failures[0]!.id);
-    await api.sync.syncNow();
+    await counts(1, 0);
+    expect(await api.sync.failures()).toEqual([]);
+
+    // Back online it is sent again (the same requests reach the server) and refused again.
+    emulator.requestLog.clear();
+    online.next(true);
+    expect(await api.sync.syncNow()).toEqual({ pushed: 0, failed: 1, conflicts: 0, pending: 0 });
+    expect(uploadRequests()).toEqual(refusal);
+    await counts(0, 1);
     expect((await api.sync.failures())[0]?.errorCode).toBe(0x80044a02);
+
+    // Discarded: out of the counts, off the device, never on the server.
     await api.sync.discard((await api.sync.failures())[0]!.id);
+    await counts(0, 0);
     expect(await api.sync.failures()).toEqual([]);
     expect(await api.files.uploads()).toEqual([]);
     expect(await serverFile(emulator, `incidents(${id})/new_report`)).toBe(404);

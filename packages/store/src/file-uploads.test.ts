@@ -75,14 +75,18 @@ describe("FileUploadStore", () => {
     await store.write(create("account", { accountid: ACCOUNT, name: "A" }));
     await databaseOf(store).records.update(["account", ACCOUNT], { _server: {} });
     const upload = await files.set(target(), new Blob(["x"]));
+    expect(await files.counts()).toEqual({ pending: 1, failed: 0 });
     const error = { errorCode: 0x80044a02, code: "0x80044a02", message: "too big", httpStatus: 400 };
     expect(await files.fail(upload, error)).toBe(true);
     expect(await files.ready()).toEqual([]);
     expect((await files.list())[0]).toMatchObject({ state: "failed", error });
+    expect(await files.counts()).toEqual({ pending: 0, failed: 1 });
     await files.retry(upload.id);
     expect((await files.ready()).map((u) => u.state)).toEqual(["pending"]);
+    expect(await files.counts()).toEqual({ pending: 1, failed: 0 });
     await files.discard(upload.id);
     expect(await files.list()).toEqual([]);
+    expect(await files.counts()).toEqual({ pending: 0, failed: 0 });
     expect(await databaseOf(store).blobs.count()).toBe(0);
     expect((await files.retry(upload.id).catch((e) => e)).errorCode).toBe(0x80040217);
   });

@@ -1,4 +1,4 @@
-import { xrmError } from "@xrm-offline/odata";
+import { type OutboxCounts, xrmError } from "@xrm-offline/odata";
 import { downloadKey } from "./download-key.ts";
 import { type DownloadedFile, dropDownloaded, keepDownloaded, readDownloaded } from "./downloaded-files.ts";
 import { storeError } from "./quota-error.ts";
@@ -174,6 +174,21 @@ export class FileUploadStore {
 
   list(): Promise<FileUpload[]> {
     return this.#db.uploads.toArray();
+  }
+
+  /**
+   * Uploads waiting to go and refused ones (index counts): the sync engine shows them with the
+   * outbox's entries in `status$.pending` / `status$.failed`.
+   */
+  async counts(): Promise<OutboxCounts> {
+    const db = this.#db;
+    return db.transaction("r", [db.uploads], async () => {
+      const [pending, failed] = await Promise.all([
+        db.uploads.where("state").equals("pending").count(),
+        db.uploads.where("state").equals("failed").count(),
+      ]);
+      return { pending, failed };
+    });
   }
 
   /**

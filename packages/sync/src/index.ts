@@ -37,6 +37,7 @@ export { transportPullRemote } from "./downstream/transport-pull-remote.ts";
 export type {
   Clock,
   ConnectivityPort,
+  FileUploadsPort,
   RemoteBatchResult,
   RemoteError,
   RemotePort,

@@ -5,7 +5,7 @@
  * adapters (adapters/) bind the others to the transport (fetch) and the browser. Tests bind them
  * to in-memory fakes.
  */
-import type { WriteOperation } from "@xrm-offline/odata";
+import type { OutboxCounts, WriteOperation } from "@xrm-offline/odata";
 import type { Observable } from "rxjs";
 
 /** One write as the remote should send it. The remote renders it to the wire. */
@@ -84,4 +84,23 @@ export interface Clock {
 export interface RunnerLock {
   /** Runs `job` while holding the lock named `name`; waits for it; gives up when `signal` aborts. */
   run<T>(name: string, signal: AbortSignal, job: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * Files sent apart from the outbox (file and image columns; the store's uploads table). The engine
+ * counts them with the outbox's entries in `status$.pending` / `status$.failed`, `pendingCount()`
+ * and the `syncNow()` report, and sends them after the pushes (their records exist on the server
+ * by then), before the `pull` hook, with the pull's backoff. Note bodies are not here: they travel
+ * inside their note's outbox entry and count as that entry.
+ */
+export interface FileUploadsPort {
+  /** Uploads waiting to go (`pending`) and refused for good, kept until retried or discarded (`failed`). */
+  counts(): Promise<OutboxCounts>;
+  /**
+   * Sends what is ready. `failed`: newly refused for good; `error`: the transient error that ended
+   * the round (the rest waits for the backoff).
+   */
+  send(
+    signal: AbortSignal,
+  ): Promise<{ readonly uploaded: number; readonly failed: number; readonly error?: unknown }>;
 }

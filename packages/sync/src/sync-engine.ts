@@ -1,6 +1,7 @@
 import {
   type DiscardResult,
   type ErrorInfo,
+  type OutboxCounts,
   type OutboxPort,
   type SyncFailure,
   type SyncReport,
@@ -19,7 +20,7 @@ import {
   type Waiter,
   waiter,
 } from "./loop-control.ts";
-import type { Clock, ConnectivityPort, RemotePort, RunnerLock } from "./ports.ts";
+import type { Clock, ConnectivityPort, FileUploadsPort, RemotePort, RunnerLock } from "./ports.ts";
 import { createRunnerLock } from "./runner-lock.ts";
 import { type EngineAction, type EngineState, initialState, reduce, toStatus } from "./sync-state.ts";
 import { BackoffBook, type RetryPolicy } from "./upstream/backoff-book.ts";
@@ -62,6 +63,11 @@ export interface SyncEngineOptions {
   readonly intervalMs?: number;
   /** Files under way (`createUploadTracker().uploads$`), shown in `status$.uploads`. */
   readonly uploads?: Observable<readonly UploadTransfer[]>;
+  /**
+   * File and image column uploads: sent after the pushes, before `pull`, with the pull's backoff;
+   * their pending and refused ones count in `status$`, `pendingCount()` and the `syncNow()` report.
+   */
+  readonly files?: FileUploadsPort;
 }
 
 /** Progress of a pull, as the `pull` hook reports it. */
@@ -84,12 +90,22 @@ export interface SyncEngine {
   notifyLocalWrite(): void;
   /** Runs a cycle now (starting the engine if needed) and resolves with what it did. */
   syncNow(): Promise<SyncReport>;
+  /** Outbox entries and file uploads still to send (failures not included). */
   pendingCount(): Promise<number>;
   failures(): Promise<readonly SyncFailure[]>;
   /** Sends a failure's change again. */
   retry(failureId: string): Promise<void>;
   /** Gives a failure's change up (reverted locally); resolves with the entries given up. */
   discard(failureId: string): Promise<DiscardResult>;
+}
+
+/** What the uploads and the pull hook did in a cycle. */
+interface PullOutcome {
+  readonly error: ErrorInfo | null;
+  /** Monotonic time to try them again, after a failure. */
+  readonly retryAt: number | null;
+  /** File uploads refused for good in this cycle (they count in the report's `failed`). */
+  readonly uploadsFailed: number;
 }
 
 const DEFAULT_RETRY: RetryPolicy = { baseMs: 1000, capMs: 300_000 };
@@ -235,7 +251,8 @@ class Engine implements SyncEngine {
   }
 
   async pendingCount(): Promise<number> {
-    return (await this.#o.outbox.counts()).pending;
+    const c = await this.#counts();
+    return c.pending + c.files.pending;
   }
 
   failures(): Promise<readonly SyncFailure[]> {
@@ -261,10 +278,25 @@ class Engine implements SyncEngine {
     this.#state.next(reduce(this.#state.value, action));
   }
 
+  /** The outbox's counts, and the file uploads' (zero without a `files` port). */
+  async #counts(): Promise<OutboxCounts & { files: OutboxCounts }> {
+    const [outbox, files] = await Promise.all([
+      this.#o.outbox.counts(),
+      this.#o.files?.counts() ?? { pending: 0, failed: 0 },
+    ]);
+    return { pending: outbox.pending, failed: outbox.failed, files };
+  }
+
+  /** Counts again and shows them; the outbox's and the uploads' pending go into the report. */
+  async #showCounts(): Promise<number> {
+    const c = await this.#counts();
+    this.#dispatch({ type: "counts", ...c });
+    return c.pending + c.files.pending;
+  }
+
   async #refreshCounts(): Promise<void> {
     try {
-      const c = await this.#o.outbox.counts();
-      this.#dispatch({ type: "counts", pending: c.pending, failed: c.failed });
+      await this.#showCounts();
     } catch {
       // The next cycle reports the outbox's trouble.
     }
@@ -321,7 +353,7 @@ class Engine implements SyncEngine {
    *        │  │       (up to `concurrency` rounds in flight)                         │
    *        │  └ picked any ┤ nothing ready, or the remote failed as a whole          │
    *        │                ▼                                                        │
-   *        │          pulling (the `pull` hook, if any) ─► release lock    #pull     │
+   *        │     pulling (`files` uploads, then the `pull` hook) ─► release lock     │
    *        │                ▼                                                        │
    *        │       #endCycle: counts; anything waiting to be retried?                │
    *        │          ├─ yes ─► backing-off until min(notBefore): retry timer ───────┤
@@ -371,9 +403,7 @@ class Engine implements SyncEngine {
 
   async #cycle(force: boolean, signal: AbortSignal): Promise<SyncReport> {
     if (!this.#state.value.online) {
-      const c = await this.#o.outbox.counts();
-      this.#dispatch({ type: "counts", pending: c.pending, failed: c.failed });
-      return { pushed: 0, failed: 0, conflicts: 0, pending: c.pending };
+      return { pushed: 0, failed: 0, conflicts: 0, pending: await this.#showCounts() };
     }
     if (force) {
       this.#book.reset();
@@ -384,8 +414,8 @@ class Engine implements SyncEngine {
       if (!force) {
         // Not due yet: the retry timer will come back.
         this.#schedule(heldUntil);
-        const c = await this.#o.outbox.counts();
-        return { pushed: 0, failed: 0, conflicts: 0, pending: c.pending };
+        const c = await this.#counts();
+        return { pushed: 0, failed: 0, conflicts: 0, pending: c.pending + c.files.pending };
       }
       // Asked for now, but the server said when (Retry-After): honour it.
       this.#dispatch({
@@ -436,19 +466,27 @@ class Engine implements SyncEngine {
   }
 
   /**
-   * The `pull` hook after the push, unless its own backoff holds it (a failing pull never holds
-   * pushes back). null: not run; else its error and when to try it again.
+   * The file uploads (`files`), then the `pull` hook, after the push, unless the pull's own backoff
+   * holds them (a failing upload or pull never holds pushes back). null: not run; else its error,
+   * when to try again, and the uploads refused for good in this cycle.
    */
-  async #pull(signal: AbortSignal): Promise<{ error: ErrorInfo | null; retryAt: number | null } | null> {
-    const pull = this.#o.pull;
-    if (!pull || this.#pullBook.remoteHeldUntil(this.#clock.monotonic()) !== undefined) return null;
+  async #pull(signal: AbortSignal): Promise<PullOutcome | null> {
+    const { pull, files } = this.#o;
+    const held = this.#pullBook.remoteHeldUntil(this.#clock.monotonic()) !== undefined;
+    if ((!pull && !files) || held) return null;
     this.#dispatch({ type: "pull-started" });
+    let uploadsFailed = 0;
     try {
-      await pull(signal, (p) =>
+      if (files) {
+        const round = await files.send(signal);
+        uploadsFailed = round.failed;
+        if (round.error !== undefined) throw round.error;
+      }
+      await pull?.(signal, (p) =>
         this.#dispatch({ type: "pull-progress", table: p.table, done: p.done, total: p.total }),
       );
       this.#pullBook.remoteAnswered();
-      return { error: null, retryAt: null };
+      return { error: null, retryAt: null, uploadsFailed };
     } catch (error) {
       signal.throwIfAborted();
       const e = XrmError.from(error);
@@ -457,26 +495,28 @@ class Engine implements SyncEngine {
         this.#clock.monotonic(),
         typeof retryAfterMs === "number" ? retryAfterMs : undefined,
       );
-      return { error: { errorCode: e.errorCode, message: e.message }, retryAt };
+      return { error: { errorCode: e.errorCode, message: e.message }, retryAt, uploadsFailed };
     }
   }
 
   /** The real counts, the retry timer for what still waits, and the cycle's report. */
-  async #endCycle(
-    push: PushTotals,
-    pull: { error: ErrorInfo | null; retryAt: number | null } | null,
-  ): Promise<SyncReport> {
+  async #endCycle(push: PushTotals, pull: PullOutcome | null): Promise<SyncReport> {
     const now = this.#clock.monotonic();
-    const end = await this.#o.outbox.counts();
+    const end = await this.#counts();
     const wake = this.#scheduleRetries(now, push, pull?.retryAt ?? null);
-    this.#dispatch({ type: "counts", pending: end.pending, failed: end.failed });
+    this.#dispatch({ type: "counts", ...end });
     this.#dispatch({
       type: "cycle-ended",
       syncedAt: wake === null ? new Date(this.#clock.now()).toISOString() : null,
       error: pull?.error ?? push.lastError,
       waitUntil: wake,
     });
-    return { pushed: push.pushed, failed: push.failed, conflicts: push.conflicts, pending: end.pending };
+    return {
+      pushed: push.pushed,
+      failed: push.failed + (pull?.uploadsFailed ?? 0),
+      conflicts: push.conflicts,
+      pending: end.pending + end.files.pending,
+    };
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { ErrorInfo, SyncStatus, UploadTransfer } from "@xrm-offline/odata";
+import type { ErrorInfo, OutboxCounts, SyncStatus, UploadTransfer } from "@xrm-offline/odata";
 
 export type RunnerState =
   | { readonly phase: "stopped" }
@@ -16,8 +16,11 @@ export type RunnerState =
 export interface EngineState {
   readonly online: boolean;
   readonly runner: RunnerState;
+  /** Outbox entries to send / kept as failures (the push's progress is counted against these). */
   readonly pending: number;
   readonly failed: number;
+  /** File and image column uploads waiting / refused (the `files` port); status$ adds them in. */
+  readonly files: OutboxCounts;
   readonly lastSyncedAt: string | null;
   readonly lastError: ErrorInfo | null;
   readonly uploads: readonly UploadTransfer[];
@@ -27,7 +30,13 @@ export type EngineAction =
   | { readonly type: "started" }
   | { readonly type: "stopped" }
   | { readonly type: "connectivity"; readonly online: boolean }
-  | { readonly type: "counts"; readonly pending: number; readonly failed: number }
+  /** Counted again: the outbox's entries, and the file uploads when the engine has a `files` port. */
+  | {
+      readonly type: "counts";
+      readonly pending: number;
+      readonly failed: number;
+      readonly files?: OutboxCounts;
+    }
   | { readonly type: "push-started"; readonly pending: number }
   | {
       readonly type: "push-progress";
@@ -59,6 +68,7 @@ export const initialState: EngineState = {
   runner: { phase: "stopped" },
   pending: 0,
   failed: 0,
+  files: { pending: 0, failed: 0 },
   lastSyncedAt: null,
   lastError: null,
   uploads: [],
@@ -81,7 +91,12 @@ export function reduce(state: EngineState, action: EngineAction): EngineState {
       return { ...state, online: action.online, runner };
     }
     case "counts":
-      return { ...state, pending: action.pending, failed: action.failed };
+      return {
+        ...state,
+        pending: action.pending,
+        failed: action.failed,
+        files: action.files ?? state.files,
+      };
     case "push-started":
       return {
         ...state,
@@ -129,8 +144,9 @@ export function toStatus(state: EngineState): SyncStatus {
   return {
     connectivity: state.online ? "online" : "offline",
     phase: r.phase === "stopped" ? "idle" : r.phase,
-    pending: state.pending,
-    failed: state.failed,
+    // A refused upload is a failure like a refused write; a file waiting to go is pending.
+    pending: state.pending + state.files.pending,
+    failed: state.failed + state.files.failed,
     progress:
       r.phase === "pushing"
         ? { done: r.done, total: r.total }

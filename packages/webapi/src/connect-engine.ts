@@ -86,8 +86,8 @@ export function connectEngine(
 
   // Files and note bodies under way, shown in status$.uploads.
   const tracker = createUploadTracker();
-  const uploadFiles = async (signal: AbortSignal) => {
-    const round = await runUploads(
+  const uploadFiles = async (signal: AbortSignal) =>
+    runUploads(
       await fileUploads(),
       async (upload, blob, o) => {
         const entitySetName = metadata.entity(upload.entity)?.entitySetName ?? upload.entity;
@@ -114,9 +114,6 @@ export function connectEngine(
       tracker,
       signal,
     );
-    // A transient failure: let the engine's backoff decide when to come back.
-    if (round.error) throw round.error;
-  };
 
   const blockBytes = tuning.uploadChunkBytes ?? 4 * 1024 * 1024;
   const building = store().then((s) => {
@@ -146,19 +143,17 @@ export function connectEngine(
         },
       ),
       uploads: tracker.uploads$,
+      // Files go after the pushes (their records exist on the server by then) and before the pull,
+      // under the same runner lock and with the pull's own backoff: a failing upload never holds
+      // record writes back. Their pending and refused ones count in status$ and syncNow()'s report.
+      files: { counts: async () => (await fileUploads()).counts(), send: uploadFiles },
       connectivity,
       ...(options.conflictDetection !== undefined ? { conflictDetection: options.conflictDetection } : {}),
       ...(tuning.batchSize ? { batchSize: tuning.batchSize } : {}),
       ...(tuning.debounceMs !== undefined ? { debounceMs: tuning.debounceMs } : {}),
       ...(tuning.retry ? { retry: tuning.retry } : {}),
       ...(tuning.intervalMs ? { intervalMs: tuning.intervalMs } : {}),
-      // Files go after the pushes (their records exist on the server by then) and before the pull,
-      // under the same runner lock and with the pull's own backoff: a failing upload never holds
-      // record writes back.
-      pull: async (signal, onProgress) => {
-        await uploadFiles(signal);
-        if (puller) await puller.pull(signal, onProgress);
-      },
+      ...(puller ? { pull: (signal, onProgress) => puller.pull(signal, onProgress) } : {}),
     });
     if (tuning.autoStart !== false) engine.start();
     return engine;

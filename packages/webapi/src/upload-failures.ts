@@ -53,6 +53,8 @@ export function withUploadFailures(
       typeof failureId === "string" && failureId.startsWith(PREFIX)
         ? xrmPromise(async () => {
             await (await uploads()).discard(failureId.slice(PREFIX.length));
+            // The engine counts refused uploads in status$.failed: it counts again.
+            notify();
             return { discarded: [] as number[] };
           })
         : sync.discard(failureId),

@@ -260,8 +260,13 @@ export function occurrences(emulator: Emulator, needles: readonly string[], sinc
   return counts;
 }
 
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS });
+/** Debian's Chromium, headless; `extraArgs` after the usual flags (a feature switched off, …). */
+export function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+  });
 }
 
 /**

@@ -35,6 +35,29 @@ describe("field-service offline (real Chromium, real IndexedDB, service worker)"
     await stack?.close();
   });
 
+  it("asks the browser to keep its data (navigator.storage.persist) as it starts", async () => {
+    // A spy on StorageManager.persist, installed before any of the app's scripts run: the count
+    // stays 0 if main.ts stops asking (an unpersisted origin's outbox can be evicted).
+    const spied = await browser.newContext({ viewport: { width: 1000, height: 760 } });
+    try {
+      await spied.addInitScript(() => {
+        const w = window as unknown as { persistCalls: number };
+        w.persistCalls = 0;
+        const persist = StorageManager.prototype.persist;
+        StorageManager.prototype.persist = function (this: StorageManager) {
+          w.persistCalls++;
+          return persist.call(this);
+        };
+      });
+      const first = await openApp(spied, stack);
+      expect(await first.evaluate(() => (window as unknown as { persistCalls: number }).persistCalls)).toBe(
+        1,
+      );
+    } finally {
+      await spied.close();
+    }
+  });
+
   it("creates and updates offline with both lookup forms, survives an offline reload, and replays exactly once", async () => {
     const { emulator, demo } = stack;
     page = await openApp(context, stack);

@@ -7,6 +7,7 @@ import { type Preferences, parsePrefer } from "../http/prefer.ts";
 import { jsonResponse, queryError, type WireRequest, type WireResponse } from "../http/wire.ts";
 import { filterToSql, type SqlFragment } from "../odata/filter-sql.ts";
 import { parseQueryOptions, type QueryOptions } from "../odata/query-options.ts";
+import { countAnnotations } from "../read/count-annotations.ts";
 import { orderBySql } from "../read/order-by.ts";
 import { decodePageToken, encodePageToken } from "../read/page-token.ts";
 import { checkExpand, checkSelect, contextSelect, serializeRecord } from "../read/serialize-record.ts";
@@ -112,7 +113,8 @@ export function readCollection(
   const body: Record<string, unknown> = {
     "@odata.context": `${ctx.root()}/$metadata#${set}${contextSelect(shape)}`,
   };
-  if (opts.count) body["@odata.count"] = ctx.store.queryCount(entity.logicalName, countWhere);
+  if (opts.count)
+    Object.assign(body, countAnnotations(ctx.store.queryCount(entity.logicalName, countWhere), prefs));
   body.value = page.map((r) => serializeRecord(ctx, entity, r, shape, prefs));
   if (more) {
     const last = page[page.length - 1]!;

@@ -106,6 +106,7 @@ export type Settlement =
       readonly serverRecord?: Readonly<Record<string, unknown>> | null;
     };
 
+/** What waits in a queue and what it keeps as failures: the outbox's entries, or the file uploads'. */
 export interface OutboxCounts {
   /** Entries waiting to be sent (failures not included). */
   readonly pending: number;
@@ -158,9 +159,12 @@ export interface OutboxPort {
 export interface SyncStatus {
   readonly connectivity: "online" | "offline";
   readonly phase: "idle" | "pushing" | "pulling" | "backing-off" | "error";
-  /** Outbox entries still to send (failures not included). */
+  /**
+   * Changes still to send (failures not included): outbox entries, and file or image column
+   * uploads waiting to go when the engine has them (a note's body is part of its note's entry).
+   */
   readonly pending: number;
-  /** Outbox entries kept as failures. */
+  /** Changes kept as failures: outbox entries, and file or image column uploads the server refused. */
   readonly failed: number;
   readonly progress: SyncProgress | null;
   /**
@@ -177,7 +181,8 @@ export interface SyncStatus {
 
 /**
  * Progress of the push, or of the pull of `table` (rows; `total` is `done` while the server has
- * not said how many rows to expect).
+ * not said how many rows to expect). A pull's `total` is an estimate (past Dataverse's 5,000-row
+ * `$count` cap, a snapshot count): never below `done`.
  */
 export interface SyncProgress {
   readonly done: number;
@@ -202,10 +207,10 @@ export interface UploadTransfer {
 export interface SyncReport {
   /** Outbox entries the server acknowledged. */
   readonly pushed: number;
-  /** Entries newly kept as failures (conflicts included). */
+  /** Entries, and file or image column uploads, newly kept as failures (conflicts included). */
   readonly failed: number;
   /** Of those, conflicts (errorType 0). */
   readonly conflicts: number;
-  /** Entries still to send afterwards. */
+  /** Entries, and file or image column uploads, still to send afterwards. */
   readonly pending: number;
 }

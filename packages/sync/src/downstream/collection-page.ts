@@ -12,6 +12,8 @@ export interface CollectionPage {
   readonly deltaLink?: string;
   /** `@odata.count`, when asked for. */
   readonly count?: number;
+  /** `@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded`: `count` stopped at the server's limit. */
+  readonly countLimitExceeded?: boolean;
 }
 
 const CONTEXT = "@odata.context";
@@ -56,12 +58,14 @@ export function readPage(body: unknown, what: string): CollectionPage {
   const nextLink = link("@odata.nextLink");
   const deltaLink = link("@odata.deltaLink");
   const count = b["@odata.count"];
+  const exceeded = b["@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"];
   return {
     rows,
     deletedIds,
     ...(nextLink !== undefined ? { nextLink } : {}),
     ...(deltaLink !== undefined ? { deltaLink } : {}),
     ...(typeof count === "number" && Number.isSafeInteger(count) && count >= 0 ? { count } : {}),
+    ...(typeof exceeded === "boolean" ? { countLimitExceeded: exceeded } : {}),
   };
 }
 

@@ -50,7 +50,11 @@ export interface PullProgress {
   readonly kind: PullKind;
   /** Rows written so far in this step. */
   readonly done: number;
-  /** Rows expected, when the server said (`@odata.count`); null when unknown. */
+  /**
+   * Rows expected, an estimate: `@odata.count`, or past its 5,000 cap a whole table's
+   * RetrieveTotalRecordCount snapshot; never below `done`, and `done` on the last page. null when
+   * unknown (no count, a failed count, a filtered table past the cap).
+   */
   readonly total: number | null;
 }
 

@@ -6,6 +6,7 @@ import { readPage, rowId } from "./collection-page.ts";
 import { normalizeOfflineTables } from "./offline-profile.ts";
 import { byIdsUrl, chunks, countUrl, idsUrl, rowsUrl } from "./pull-requests.ts";
 import { fullDownload, parseCheckpoint, storedLink } from "./table-checkpoint.ts";
+import { countCapped, readTotalRecordCount, totalRecordCountUrl } from "./total-record-count.ts";
 
 const ID1 = "5531d753-95af-e711-a94e-000d3a11e605";
 const ID2 = "465b158c-541c-e511-80d3-3863bb347ba8";
@@ -145,5 +146,39 @@ describe("request URLs", () => {
   it("chunks", () => {
     expect(chunks([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
     expect(chunks([], 2)).toEqual([]);
+  });
+});
+
+describe("counts past the $count cap", () => {
+  it("reads whether @odata.count was capped, and RetrieveTotalRecordCount's answer", () => {
+    const page = readPage(
+      { value: [], "@odata.count": 5000, "@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded": true },
+      "x",
+    );
+    expect(page).toMatchObject({ count: 5000, countLimitExceeded: true });
+    expect(countCapped(5000, true)).toBe(true);
+    expect(countCapped(5000, false)).toBe(false);
+    // No annotation: at the limit may be more.
+    expect(countCapped(5000, undefined)).toBe(true);
+    expect(countCapped(4999, undefined)).toBe(false);
+
+    expect(decodeURIComponent(totalRecordCountUrl("account"))).toBe(
+      "RetrieveTotalRecordCount(EntityNames=@p1)?@p1=['account']",
+    );
+    const answer = (values: unknown[]) => ({
+      EntityRecordCountCollection: {
+        Count: 2,
+        IsReadOnly: false,
+        Keys: ["contact", "account"],
+        Values: values,
+      },
+    });
+    expect(readTotalRecordCount(answer([3, 20004]), "account")).toBe(20004);
+    // Int64 as a string (IEEE754Compatible).
+    expect(readTotalRecordCount(answer(["3", "20004"]), "account")).toBe(20004);
+    expect(readTotalRecordCount(answer([3, 20004]), "task")).toBeNull();
+    expect(readTotalRecordCount(answer([3, -1]), "account")).toBeNull();
+    expect(readTotalRecordCount({ value: [] }, "account")).toBeNull();
+    expect(readTotalRecordCount(null, "account")).toBeNull();
   });
 });

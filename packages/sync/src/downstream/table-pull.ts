@@ -24,6 +24,12 @@ import {
   type TableCheckpoint,
 } from "./table-checkpoint.ts";
 import { type ScopeContext, sweepTable, syncRelated, TableScope } from "./table-scope.ts";
+import {
+  countCapped,
+  PREFER_COUNT_ANNOTATIONS,
+  readTotalRecordCount,
+  totalRecordCountUrl,
+} from "./total-record-count.ts";
 
 export interface TablePullContext {
   readonly store: PullStore;
@@ -213,7 +219,14 @@ class TablePull {
       this.#cp = { ...this.#cp, total: await this.#total() };
     }
     const kind = this.#cp.kind ?? "resync";
-    this.#ctx.onProgress({ table: this.#plan.entity, kind, done: this.#cp.done, total: this.#cp.total });
+    // The total is an estimate (rows change meanwhile; past 5,000 a snapshot): never below done.
+    const estimate = (done: number) => (this.#cp.total === null ? null : Math.max(this.#cp.total, done));
+    this.#ctx.onProgress({
+      table: this.#plan.entity,
+      kind,
+      done: this.#cp.done,
+      total: estimate(this.#cp.done),
+    });
     let pending = this.#get(this.#cp.link ?? rowsUrl(this.#plan), prefer);
     for (;;) {
       const page = await pending;
@@ -242,17 +255,30 @@ class TablePull {
       this.#count(r);
       this.#cp = next;
       if (this.#seen) for (const id of ids) this.#seen.add(id);
-      const total = this.#cp.total === null ? null : Math.max(this.#cp.total, done);
+      // The last page: what came down is the count.
+      const total = page.nextLink === undefined && this.#cp.total !== null ? done : estimate(done);
       this.#ctx.onProgress({ table: this.#plan.entity, kind, done, total });
       if (page.nextLink === undefined) return;
     }
   }
 
-  /** `@odata.count` of the rows in scope, or null (progress only; a failure here is no failure). */
+  /**
+   * Rows in scope, for progress only (a failure here is no failure: null, unknown): `@odata.count`;
+   * past its 5,000 cap, a whole table's RetrieveTotalRecordCount snapshot (an estimate: up to 24 h
+   * old, and counting rows this user may not read); a filtered table's count is then unknown (the
+   * snapshot counts the whole table).
+   */
   async #total(): Promise<number | null> {
     if (this.#plan.own === null) return null;
     try {
-      return (await this.#get(countUrl(this.#plan), [preferPageSize(1)])).count ?? null;
+      const page = await this.#get(countUrl(this.#plan), [PREFER_COUNT_ANNOTATIONS, preferPageSize(1)]);
+      if (page.count === undefined) return null;
+      if (!countCapped(page.count, page.countLimitExceeded)) return page.count;
+      if (this.#plan.own.filter !== undefined) return null;
+      this.#requests++;
+      const body = await this.#ctx.remote.get(totalRecordCountUrl(this.#plan.entity), [], this.#ctx.signal);
+      const snapshot = readTotalRecordCount(body, this.#plan.entity);
+      return snapshot === null ? null : Math.max(snapshot, page.count);
     } catch (error) {
       if (this.#ctx.signal.aborted) throw error;
       return null;
