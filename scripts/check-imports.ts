@@ -1,6 +1,7 @@
 // `tsx scripts/check-imports.ts`: fails when an import goes against the layering
 // (docs/architecture.md): webapi → sync → {store, transport} → odata → metadata; nothing in
-// packages/ imports an app; the emulator uses only metadata and odata (its error catalogue).
+// packages/ imports an app; no app imports another app (the harness aside: HARNESS_STARTS); the
+// emulator uses only metadata and odata (its error catalogue).
 // Part of the root `test` script. Reads source text only: it is fast and needs no build.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -26,6 +27,13 @@ const ALLOWED: Record<string, readonly string[]> = {
 };
 /** Tests and benchmarks of a package may also start the emulator (a server to talk to). */
 const TEST_EXTRA = ["emulator"];
+/**
+ * The only imports of one app by another: apps/harness builds and starts the apps it tests end to
+ * end through what they export for that — field-service's build and server (`.` is
+ * src/server/index.ts) and pcf-sample's build script (`./build`). Exact specifiers: a relative path
+ * into an app, another of its entries or any other app importing an app fails.
+ */
+const HARNESS_STARTS: readonly string[] = ["@xrm-offline/field-service", "@xrm-offline/pcf-sample/build"];
 
 const packages = readdirSync(join(root, "packages"));
 const apps = readdirSync(join(root, "apps"));
@@ -72,7 +80,15 @@ for (const group of ["packages", "apps"]) {
         }
         if (target.group === group && target.name === name) continue;
         const where = `${relative(root, file)}: imports ${spec}`;
-        if (group === "apps") continue; // apps may import packages (and the harness the app it tests)
+        if (group === "apps") {
+          // Apps may import packages; an app only as HARNESS_STARTS says.
+          if (target.group === "apps" && !(name === "harness" && HARNESS_STARTS.includes(spec))) {
+            problems.push(
+              `${where} (an app imports another app; only apps/harness may, and only ${HARNESS_STARTS.join(", ")})`,
+            );
+          }
+          continue;
+        }
         if (target.group === "apps") {
           problems.push(`${where} (a package imports an app)`);
           continue;

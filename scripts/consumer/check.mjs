@@ -12,8 +12,12 @@
  *   4. the scenarios in scripts/consumer/scenarios/ run in that project, chosen by file name:
  *        *.node.mjs      run with plain `node` (no tsx, no loaders); exit 0 = pass
  *        *.typecheck.ts  type-checked together by `tsc` with a strict consumer tsconfig
- *                        (strict, exactOptionalPropertyTypes, noPropertyAccessFromIndexSignature,
- *                        noUncheckedIndexedAccess, skipLibCheck: false)
+ *        (and .cts)      (strict, exactOptionalPropertyTypes, noPropertyAccessFromIndexSignature,
+ *                        noUncheckedIndexedAccess, skipLibCheck: false), twice: with the
+ *                        workspace's TypeScript 7 and with the TypeScript 5.9 the consumer project
+ *                        installs (for ts-jest; the version a consumer most likely has). Every entry
+ *                        point in a package's `exports` must be imported by one of these files
+ *                        (entry-points.typecheck.ts imports them all), or the check fails
  *        *.vite.ts       each the entry of a page built by `vite build`; a file with a line
  *                        `first-chunk budget: N B min+gzip` fails if the page's first chunk (entry +
  *                        static imports, per Vite's manifest) weighs more than N bytes min+gzip
@@ -117,6 +121,8 @@ function finish() {
 // 1. Pack.
 const tarballs = {};
 const requireCondition = new Set();
+/** Package name → the subpaths of its published `exports` (".", "./online", …). */
+const entryPoints = {};
 for (const dir of readdirSync(join(workspace, "packages")).sort()) {
   const pkgDir = join(workspace, "packages", dir);
   const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
@@ -147,6 +153,7 @@ for (const dir of readdirSync(join(workspace, "packages")).sort()) {
     finish();
   }
   tarballs[pkg.name] = join(packs, file);
+  entryPoints[pkg.name] = Object.keys(pkg.publishConfig.exports ?? { ".": null });
   if (JSON.stringify(pkg.publishConfig.exports?.["."] ?? {}).includes('"require"'))
     requireCondition.add(pkg.name);
 }
@@ -250,8 +257,10 @@ for (const f of scenarioFiles.filter((f) => f.endsWith(".node.mjs") || f.endsWit
     timeout: f.endsWith(".run.mjs") ? 300_000 : 120_000,
   });
 }
-const typechecks = scenarioFiles.filter((f) => f.endsWith(".typecheck.ts"));
+const isTypecheck = (f) => /\.typecheck\.c?ts$/.test(f);
+const typechecks = scenarioFiles.filter(isTypecheck);
 if (typechecks.length > 0) {
+  checkEntryPointsImported();
   writeFileSync(
     join(project, "tsconfig.json"),
     `${JSON.stringify(
@@ -266,6 +275,8 @@ if (typechecks.length > 0) {
           noPropertyAccessFromIndexSignature: true,
           noUncheckedIndexedAccess: true,
           skipLibCheck: false,
+          // An entry point without types (the single file's import) is an error, not silently `any`.
+          noUncheckedSideEffectImports: true,
           noEmit: true,
           types: ["xrm", "node"],
         },
@@ -275,9 +286,23 @@ if (typechecks.length > 0) {
       2,
     )}\n`,
   );
-  await run(`tsc (strict consumer) ${typechecks.join(", ")}`, bin("tsc"), ["-p", "tsconfig.json"], {
-    cwd: project,
-  });
+  const files = typechecks.join(", ");
+  await run(
+    `tsc ${toolVersion(workspace, "typescript")} (strict consumer) ${files}`,
+    bin("tsc"),
+    ["-p", "tsconfig.json"],
+    {
+      cwd: project,
+    },
+  );
+  // The consumer's own TypeScript 5 (installed for ts-jest, see dependencies.json): declaration
+  // files that TypeScript 7 accepts may still trip the compiler most projects use today.
+  await run(
+    `tsc ${toolVersion(project, "typescript")} (strict consumer) ${files}`,
+    process.execPath,
+    [join(project, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"],
+    { cwd: project },
+  );
 }
 for (const f of scenarioFiles.filter((f) => f.endsWith(".vite.ts"))) {
   const page = join(project, `page-${f.replace(/\.vite\.ts$/, "")}`);
@@ -301,6 +326,40 @@ for (const f of scenarioFiles.filter((f) => f.endsWith(".vite.ts"))) {
     checkFirstChunk(f, join(page, "dist"), Number(budget[1].replace(/[_,]/g, "")));
 }
 finish();
+
+/** "typescript 5.9.3": the version of `name` installed under `dir`. */
+function toolVersion(dir, name) {
+  return `${name} ${JSON.parse(readFileSync(join(dir, "node_modules", name, "package.json"), "utf8")).version}`;
+}
+
+/**
+ * Fails unless every published entry point (package name + `exports` subpath; patterns such as
+ * "./examples/*" and "./package.json" aside) is imported by a typecheck scenario — as a module
+ * specifier, or as the path of a `/// <reference path>` into node_modules (xrm-offline.d.ts).
+ */
+function checkEntryPointsImported() {
+  const text = readdirSync(scenariosDir)
+    .filter(isTypecheck)
+    .map((f) => readFileSync(join(scenariosDir, f), "utf8"))
+    .join("\n");
+  const missing = [];
+  let count = 0;
+  for (const [name, subpaths] of Object.entries(entryPoints)) {
+    for (const subpath of subpaths) {
+      if (subpath.includes("*") || subpath === "./package.json") continue;
+      const specifier = subpath === "." ? name : `${name}${subpath.slice(1)}`;
+      count++;
+      if (!text.includes(`"${specifier}"`) && !text.includes(`/node_modules/${specifier}"`))
+        missing.push(specifier);
+    }
+  }
+  const ok = missing.length === 0;
+  if (ok) passed++;
+  else failures++;
+  console.log(
+    `${ok ? "✓" : "✗"} typecheck scenarios import every entry point (${count - missing.length} of ${count})${ok ? "" : `; missing: ${missing.join(", ")}`}`,
+  );
+}
 
 /**
  * A page's first chunk as Vite built it — the entry chunk and the chunks it imports statically,

@@ -3,52 +3,85 @@
  * `npm run build` of a `pac pcf init` project runs, and returns where the bundle is.
  */
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const SAMPLE_ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const CONTROL_OUT = join(SAMPLE_ROOT, "out", "controls", "OfflineAccounts");
+/** The digest of the inputs the bundle in CONTROL_OUT was built from (written after a build). */
+const INPUTS_DIGEST = join(SAMPLE_ROOT, "out", "inputs.sha256");
 
 const WORKSPACE = join(SAMPLE_ROOT, "..", "..");
+/** Folders whose content is derived, not an input (pcf-scripts regenerates `generated/`). */
+const SKIP = new Set(["node_modules", "generated", "dist", "out"]);
 
-/** Newest modification time of the files the bundle is made from (the control and the packages). */
-function newestSource(): number {
-  let newest = 0;
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.name === "node_modules" || entry.name === "generated" || entry.name === "dist") continue;
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else newest = Math.max(newest, statSync(path).mtimeMs);
+/**
+ * SHA-256 over every file under `roots` (files or folders, SKIP aside): each file's path relative
+ * to `base` and its bytes, in path order. Content, not dates: a checkout, a copy or a stash can
+ * give an older input a newer date or a changed input an older one, and a deleted file leaves no
+ * date at all.
+ */
+export function digestFiles(roots: readonly string[], base: string): string {
+  const files: string[] = [];
+  const walk = (path: string): void => {
+    if (!existsSync(path)) return;
+    if (!statSync(path).isDirectory()) {
+      files.push(path);
+      return;
     }
+    for (const entry of readdirSync(path)) if (!SKIP.has(entry)) walk(join(path, entry));
   };
-  walk(join(SAMPLE_ROOT, "OfflineAccounts"));
-  for (const pkg of readdirSync(join(WORKSPACE, "packages"))) {
-    const src = join(WORKSPACE, "packages", pkg, "src");
-    if (existsSync(src)) walk(src);
+  for (const root of roots) walk(root);
+  const hash = createHash("sha256");
+  for (const file of files.map((f) => relative(base, f).split(sep).join("/")).sort()) {
+    hash.update(`${file}\0`);
+    hash.update(readFileSync(join(base, file)));
+    hash.update("\0");
   }
-  return newest;
+  return hash.digest("hex");
 }
 
 /**
- * Builds the control unless `reuseFresh` and a bundle newer than every source file exists (the
- * webpack build takes minutes on a busy 2-core machine; a fresh clone always builds).
+ * What the bundle is made from: the control and its build settings (this script included), every
+ * package's sources and package.json (`exports` decide what webpack picks), and the lockfile (the
+ * third-party versions, pcf-scripts' own among them).
+ */
+function inputsDigest(): string {
+  const packages = readdirSync(join(WORKSPACE, "packages")).flatMap((pkg) => [
+    join(WORKSPACE, "packages", pkg, "src"),
+    join(WORKSPACE, "packages", pkg, "package.json"),
+  ]);
+  return digestFiles(
+    [SAMPLE_ROOT, ...packages, join(WORKSPACE, "pnpm-lock.yaml"), join(WORKSPACE, "pnpm-workspace.yaml")],
+    WORKSPACE,
+  );
+}
+
+/**
+ * Builds the control unless `reuseFresh` and the bundle was built from inputs with the same digest
+ * (the webpack build takes minutes on a busy 2-core machine; hashing the inputs, well under a second).
+ * A fresh clone, or any change to an input, builds.
  */
 export function buildControl(
   options: { reuseFresh?: boolean } = {},
 ): Promise<{ bundle: string; manifest: string }> {
   const bundle = join(CONTROL_OUT, "bundle.js");
   const manifest = join(CONTROL_OUT, "ControlManifest.xml");
+  const digest = inputsDigest();
   if (
     options.reuseFresh &&
     existsSync(bundle) &&
     existsSync(manifest) &&
-    statSync(bundle).mtimeMs > newestSource()
+    existsSync(INPUTS_DIGEST) &&
+    readFileSync(INPUTS_DIGEST, "utf8") === digest
   ) {
     return Promise.resolve({ bundle, manifest });
   }
+  // A build that fails half-way must not leave the old digest next to a changed bundle.
+  rmSync(INPUTS_DIGEST, { force: true });
   const pcfScripts = join(
     dirname(createRequire(join(SAMPLE_ROOT, "package.json")).resolve("pcf-scripts/package.json")),
     "bin",
@@ -73,6 +106,7 @@ export function buildControl(
       if (code !== 0 || !/\[build\] Succeeded/.test(output)) {
         reject(new Error(`pcf-scripts build failed (exit ${code}):\n${output}`));
       } else {
+        writeFileSync(INPUTS_DIGEST, digest);
         resolve({
           bundle: join(CONTROL_OUT, "bundle.js"),
           manifest: join(CONTROL_OUT, "ControlManifest.xml"),
