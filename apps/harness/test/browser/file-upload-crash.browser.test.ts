@@ -2,16 +2,15 @@
 // restart at the first chunk the client had not seen acknowledged: finished chunks are not sent
 // again, and the server ends with the exact bytes (issue 17). The page is a web resource using
 // xrm-offline.min.js, served by the emulator's own origin.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type Emulator, startEmulator } from "@xrm-offline/emulator";
-import { buildWebResource } from "@xrm-offline/web-resource/build";
-import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type KillableBrowser, launchKillableChromium, tempProfile, until } from "./browser-fixture.ts";
+import { launchKillableChromium, tempProfile, until } from "./browser-fixture.ts";
+import {
+  PATTERN_BYTES_SCRIPT,
+  patternBytes,
+  startWebResourceStack,
+  type WebResourceStack,
+} from "./web-resource-stack.ts";
 
-const COOKIE = "upload-session-91ab";
 const CHUNK = 64 * 1024;
 const SIZE = 16 * CHUNK + 1234;
 
@@ -24,11 +23,7 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>Upload</title>
     fileColumns: { incident: { new_report: {} } },
     sync: { debounceMs: 1, uploadChunkBytes: ${CHUNK}, retry: { baseMs: 10, capMs: 50 } },
   });
-  window.fileBytes = function (n) {
-    var b = new Uint8Array(n);
-    for (var i = 0; i < n; i++) b[i] = (i * 7 + 3) % 251;
-    return b;
-  };
+  ${PATTERN_BYTES_SCRIPT}
 </script>`;
 
 interface UploadWindow {
@@ -40,50 +35,30 @@ interface UploadWindow {
       uploads(): Promise<{ state: string; progress?: { sentBytes: number } }[]>;
     };
   };
-  fileBytes(n: number): Uint8Array<ArrayBuffer>;
-}
-
-function expected(n: number): Uint8Array {
-  const b = new Uint8Array(n);
-  for (let i = 0; i < n; i++) b[i] = (i * 7 + 3) % 251;
-  return b;
+  patternBytes(n: number): Uint8Array<ArrayBuffer>;
 }
 
 describe("file upload killed mid-way (real Chromium, persistent profile, SIGKILL)", {
   timeout: 180_000,
 }, () => {
-  let emulator: Emulator;
-  let outDir: string;
+  let stack: WebResourceStack;
   const profile = tempProfile();
 
   beforeAll(async () => {
-    outDir = mkdtempSync(join(tmpdir(), "upload-crash-"));
-    const built = await buildWebResource(outDir);
-    emulator = await startEmulator({
-      session: { cookie: COOKIE },
-      fileColumns: { incident: { new_report: {} } },
-      webResources: {
-        "new_/xrm-offline.min.js": readFileSync(built.file, "utf8"),
-        "new_/upload.html": PAGE,
-      },
+    stack = await startWebResourceStack({
+      name: "upload.html",
+      html: PAGE,
+      emulator: { fileColumns: { incident: { new_report: {} } } },
     });
   }, 120_000);
 
   afterAll(async () => {
-    await emulator?.close();
-    rmSync(outDir, { recursive: true, force: true });
+    await stack?.close();
     profile.remove();
   });
 
-  async function open(chrome: KillableBrowser): Promise<Page> {
-    const page = await chrome.context.newPage();
-    await page.goto(`${emulator.origin}/login?returnUrl=/WebResources/new_/upload.html`);
-    await page.waitForFunction(() => "api" in globalThis);
-    return page;
-  }
-
   const chunkRanges = (since: number) =>
-    emulator.requestLog
+    stack.emulator.requestLog
       .entries((e) => e.seq > since && e.method === "PATCH" && e.headers["content-range"] !== undefined)
       .map((e) => ({
         start: Number(/bytes (\d+)-/.exec(e.headers["content-range"]!)![1]),
@@ -91,8 +66,9 @@ describe("file upload killed mid-way (real Chromium, persistent profile, SIGKILL
       }));
 
   it("resumes after the restart without resending acknowledged chunks", async () => {
+    const { emulator } = stack;
     let chrome = await launchKillableChromium(profile.dir);
-    let page = await open(chrome);
+    let page = await stack.open(chrome);
     // Slow chunks down so the kill lands in the middle of the upload.
     emulator.faults.set({
       appliesTo: (r) => r.method === "PATCH" && r.path.includes("new_report"),
@@ -103,7 +79,7 @@ describe("file upload killed mid-way (real Chromium, persistent profile, SIGKILL
     const id = await page.evaluate(async (size) => {
       const w = globalThis as unknown as UploadWindow;
       const { id } = await w.api.createRecord("incident", { title: "Upload across a crash" });
-      await w.api.files.set("incident", id, "new_report", new Blob([w.fileBytes(size)]), {
+      await w.api.files.set("incident", id, "new_report", new Blob([w.patternBytes(size)]), {
         fileName: "survey.bin",
       });
       return id;
@@ -121,7 +97,7 @@ describe("file upload killed mid-way (real Chromium, persistent profile, SIGKILL
     const restart = emulator.requestLog.total;
     chrome = await launchKillableChromium(profile.dir);
     try {
-      page = await open(chrome);
+      page = await stack.open(chrome);
       // The engine starts with the page and resumes the upload by itself.
       await until("the last chunk", () => chunkRanges(restart).some((c) => c.status === 204), 90_000);
       await page.waitForFunction(async () => {
@@ -136,10 +112,8 @@ describe("file upload killed mid-way (real Chromium, persistent profile, SIGKILL
     // the kill goes again), never from byte 0.
     expect(after[0]!.start).toBeGreaterThanOrEqual((acknowledged - 1) * CHUNK);
     expect(after.some((c) => c.start < (acknowledged - 1) * CHUNK)).toBe(false);
-    const res = await fetch(`${emulator.url}/incidents(${id})/new_report/$value`, {
-      headers: { Cookie: `CrmOwinAuth=${COOKIE}` },
-    });
+    const res = await stack.serverFetch(`incidents(${id})/new_report/$value`);
     expect(res.status).toBe(200);
-    expect(new Uint8Array(await res.arrayBuffer())).toEqual(expected(SIZE));
+    expect(new Uint8Array(await res.arrayBuffer())).toEqual(patternBytes(SIZE));
   });
 });

@@ -1,5 +1,5 @@
 import type { Metadata } from "@xrm-offline/metadata";
-import { bytesToBase64, renderRequest, xrmError } from "@xrm-offline/odata";
+import { bytesToBase64, isBlobRef, renderRequest, xrmError } from "@xrm-offline/odata";
 import type { Transport } from "@xrm-offline/transport";
 import type { RemoteResult, RemoteWrite } from "../ports.ts";
 import { remoteError } from "./transport-remote-port.ts";
@@ -18,7 +18,10 @@ const blockId = (n: number) => btoa(`xrm-offline-block-${String(n).padStart(8, "
 /**
  * Where a note's block upload got, kept across reloads (the store's `meta` table): the session and
  * how many blocks the server took. Block ids follow from the block's number, so a resumed upload
- * sends only the blocks after them and commits the same list.
+ * sends only the blocks after them and commits the same list. The key is the note's id, so the
+ * body's Blob id is saved too: a session left behind by a change that failed for good and was
+ * discarded must not be resumed by a later change of the same size (its commit would write the
+ * old body's blocks).
  */
 export interface NoteBlocksProgress {
   load(key: string): Promise<unknown>;
@@ -27,14 +30,17 @@ export interface NoteBlocksProgress {
 
 interface Saved {
   readonly token: string;
+  /** The body's Blob id (`@xrm-offline.blob`), unique per write; "" for a body given without one. */
+  readonly blob: string;
   readonly blockBytes: number;
   readonly size: number;
   readonly blocks: number;
 }
 
-function savedOf(value: unknown, blockBytes: number, size: number): Saved | undefined {
+function savedOf(value: unknown, blob: string, blockBytes: number, size: number): Saved | undefined {
   const v = value as Partial<Saved> | null | undefined;
   return typeof v?.token === "string" &&
+    v.blob === blob &&
     v.blockBytes === blockBytes &&
     v.size === size &&
     Number.isSafeInteger(v.blocks) &&
@@ -73,10 +79,11 @@ export function noteBlocksSender(
     if (op.kind === "delete" || op.entityLogicalName !== "annotation") {
       throw new TypeError("Only a note's create or update is sent in blocks.");
     }
-    const { documentbody: _body, ...columns } = op.columns;
+    const { documentbody: ref, ...columns } = op.columns;
+    const blob = isBlobRef(ref) ? ref["@xrm-offline.blob"] : "";
     const key = `note-blocks:${op.id}`;
     const save = (blocks: number, token: string) =>
-      progress?.save(key, { token, blockBytes, size: body.size, blocks } satisfies Saved);
+      progress?.save(key, { token, blob, blockBytes, size: body.size, blocks } satisfies Saved);
     try {
       const target = {
         ...(renderRequest(metadata, { ...op, columns }).body as Record<string, unknown>),
@@ -97,7 +104,7 @@ export function noteBlocksSender(
       };
       const count = Math.ceil(body.size / blockBytes);
       const ids = Array.from({ length: count }, (_, n) => blockId(n));
-      const saved = savedOf(await progress?.load(key), blockBytes, body.size);
+      const saved = savedOf(await progress?.load(key), blob, blockBytes, body.size);
       // The commit creates a note it doesn't find: an update first makes sure the server still has
       // it (an update with If-Match: * never brings a deleted record back), with its version when
       // the change was made against one (conflict detection).
