@@ -38,7 +38,11 @@ describe("image columns kept apart", () => {
   let device: IDBFactory;
   let online: BehaviorSubject<boolean>;
   afterEach(() => api?.close());
-  const open = (name: string, connected: boolean) => {
+  const open = (
+    name: string,
+    connected: boolean,
+    fileColumns?: { incident: { entityimage: { maxSizeInKB: number } } },
+  ) => {
     device = new IDBFactory();
     online = new BehaviorSubject(connected);
     api = createWebApi({
@@ -49,6 +53,7 @@ describe("image columns kept apart", () => {
       IDBKeyRange,
       connectivity: online,
       offlineTables: ["incident"],
+      ...(fileColumns ? { fileColumns } : {}),
       sync: { debounceMs: 1, retry: { baseMs: 1, capMs: 5 }, autoStart: false },
     });
   };
@@ -122,6 +127,21 @@ describe("image columns kept apart", () => {
     expect(emulator.row("incident", id)!.entityimage).toBe(b);
     expect((await onDevice("images-apart-2", id)).blobs).toEqual([6000]);
     expect((await api.retrieveRecord("incident", id, "?$select=entityimage")).entityimage).toBe(b);
+  });
+
+  it("refuses at the call an image over its column's MaxSizeInKB (ProcessImageFailure), writing nothing", async () => {
+    const id = await serverIncident("Too big");
+    // An admin's MaxSizeInKB of 4 for entityimage, declared as for api.files.set.
+    open("images-apart-4", true, { incident: { entityimage: { maxSizeInKB: 4 } } });
+    await api.sync.syncNow();
+    online.next(false);
+    const tooBig = await api.updateRecord("incident", id, { entityimage: base64Of(4097, 6) }).catch((e) => e);
+    expect(tooBig.errorCode).toBe(0x80072553);
+    expect(await api.sync.pendingCount()).toBe(0);
+    expect((await onDevice("images-apart-4", id)).blobs).toEqual([]);
+    await api.updateRecord("incident", id, { entityimage: base64Of(4096, 7) });
+    expect(await api.sync.pendingCount()).toBe(1);
+    expect((await onDevice("images-apart-4", id)).blobs).toEqual([4096]);
   });
 
   it("keeps a pulled row's image apart, reads it back whole, and replaces it when the server's changes", async () => {

@@ -24,8 +24,10 @@ import {
   retrieveLocalRecords,
   withBlobsInline,
 } from "@xrm-offline/store";
+import { checkImageSizes } from "./check-image-sizes.ts";
 import { checkSentRequestSize } from "./check-sent-request-size.ts";
 import { type DeviceStorage, requireRoom } from "./device-storage.ts";
+import type { FileColumnsOption } from "./files-api.ts";
 import type { OfflineTables } from "./offline-tables.ts";
 import { requireOfflineTable } from "./require-offline-table.ts";
 import type {
@@ -48,6 +50,8 @@ export interface OfflineApiOptions {
   readonly noteBlockBytes?: number;
   /** Consulted before a write that keeps a binary value apart (default: none asked). */
   readonly storage?: DeviceStorage;
+  /** Declared MaxSizeInKB of image columns (createWebApi's `fileColumns`), for images given to updateRecord. */
+  readonly fileColumns?: FileColumnsOption;
 }
 
 /**
@@ -157,11 +161,14 @@ export function createOfflineApi(
         requireOfflineTable(metadata, tables, entityLogicalName);
         if (id === undefined || id === null)
           throw xrmError("InvalidArgument", "updateRecord needs the id of the record.");
-        return normalizeWrite(
+        const op = normalizeWrite(
           metadata,
           { entityLogicalName, id, data, mode: "offline", kind: "update" },
           newId,
         );
+        const entity = metadata.entity(op.entityLogicalName);
+        if (entity) checkImageSizes(entity, op, options.fileColumns);
+        return op;
       });
     },
 
