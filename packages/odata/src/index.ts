@@ -48,6 +48,7 @@ export type * from "./query/query-plan.ts";
 export { relatedPathsOf } from "./query/query-related-paths.ts";
 export { decodeSkipToken, type SkipPosition } from "./query/query-skip-token.ts";
 export { serviceRootOf } from "./service-root.ts";
+export { binaryColumns, binaryColumnsOf } from "./write/binary-columns.ts";
 export { type BindParse, type BindReference, parseBindReference } from "./write/bind-reference.ts";
 export {
   ATTACHMENT_BODY_COLUMNS,

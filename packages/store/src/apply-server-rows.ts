@@ -5,7 +5,7 @@
  */
 import type { Metadata } from "@xrm-offline/metadata";
 import { normalizeRecordId, xrmError } from "@xrm-offline/odata";
-import { bodyApart } from "./attachment-blobs.ts";
+import { binariesApart } from "./binary-blobs.ts";
 import { dropRecordFiles } from "./drop-record-files.ts";
 import { dropUnreferencedBlobs, ownsBlobs } from "./drop-unreferenced-blobs.ts";
 import type { StoredBlob } from "./file-uploads.ts";
@@ -61,14 +61,14 @@ export async function applyServerRows(
     return id;
   });
   const name = entity.logicalName;
-  // Notes' bodies of 4 KB or more are kept apart as Blobs, like those written here, so a read
-  // behaves the same whoever wrote the note; the bodies they replace are collected.
-  const blobs = ownsBlobs(name);
+  // Notes' bodies and images of 4 KB or more are kept apart as Blobs, like those written here, so a
+  // read behaves the same whoever wrote the value; the values they replace are collected.
+  const blobs = ownsBlobs(metadata, name);
   const stamp = now().toISOString();
   const apart: StoredBlob[] = [];
   const serverRows = blobs
     ? rows.map((row, i) => {
-        const out = bodyApart(name, ids[i]!, row, `s:${stamp}#${i}`);
+        const out = binariesApart(metadata, name, ids[i]!, row, `s:${stamp}#${i}`);
         apart.push(...out.blobs);
         return out.columns;
       })

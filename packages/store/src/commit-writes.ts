@@ -14,7 +14,7 @@ import type { WriteOperation } from "@xrm-offline/odata";
 import { type XrmError, xrmError } from "@xrm-offline/odata";
 import { Dexie } from "dexie";
 import { applyChange } from "./apply-change.ts";
-import { blobsApart } from "./attachment-blobs.ts";
+import { blobsApart } from "./binary-blobs.ts";
 import { dropRecordFiles } from "./drop-record-files.ts";
 import { dropUnreferencedBlobs, ownsBlobs } from "./drop-unreferenced-blobs.ts";
 import type { StoredBlob } from "./file-uploads.ts";
@@ -205,10 +205,11 @@ export function commitWrites(
   }
   const keys = [...toRead.values()];
   const createdAt = now().toISOString();
-  // Attachment bodies leave the operations before they are planned: rows and entries hold BlobRefs.
+  // Binary values (notes' bodies, images) leave the operations before they are planned: rows and
+  // entries hold BlobRefs.
   const blobsOf = new Map<number, readonly StoredBlob[]>();
   const prepared = items.map((item, i) => {
-    const apart = blobsApart(item.operation, `${createdAt}#${i}`);
+    const apart = blobsApart(metadata, item.operation, `${createdAt}#${i}`);
     if (apart.blobs.length === 0) return item;
     blobsOf.set(i, apart.blobs);
     return { ...item, operation: apart.operation };
@@ -246,11 +247,12 @@ export function commitWrites(
           }),
         );
       }
-      // A note updated with a new body or deleted: its old body goes in the same transaction,
-      // unless an unsent change or a kept failure still carries it.
+      // A note updated with a new body, a record with a new image, or either deleted: the old
+      // value's blob goes in the same transaction, unless an unsent change or a kept failure still
+      // carries it.
       const replaced = [...p.modified].flatMap((k) => {
         const row = work.get(k)!;
-        return ownsBlobs(row._entity) ? [[row._entity, row._id] as const] : [];
+        return ownsBlobs(metadata, row._entity) ? [[row._entity, row._id] as const] : [];
       });
       // A deleted record's files (set here or downloaded) go with it: nothing will upload or read
       // them, and a pending upload must not outlive the delete that made it pointless.

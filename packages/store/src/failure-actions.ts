@@ -22,7 +22,7 @@
 import type { Metadata } from "@xrm-offline/metadata";
 import { type WriteOperation, xrmError } from "@xrm-offline/odata";
 import { primaryName } from "./commit-writes.ts";
-import { dropUnreferencedBlobs } from "./drop-unreferenced-blobs.ts";
+import { dropUnreferencedBlobs, ownsBlobs } from "./drop-unreferenced-blobs.ts";
 import { changeKeyOf } from "./record-shape.ts";
 import { revertChange } from "./server-state.ts";
 import { flagChanges } from "./settle.ts";
@@ -71,8 +71,9 @@ export async function discardFailure(
     const failure = typeof id === "string" ? await db.failures.get(id) : undefined;
     if (!failure) throw unknownFailure(id);
     const discarded = await discardIn(db, metadata, failure);
-    // The discarded changes' bodies, unless the reverted row or another change still has them.
-    await dropUnreferencedBlobs(db, [[failure.entity, failure.recordId]]);
+    // The discarded changes' binary values, unless the reverted row or another change still has them.
+    if (ownsBlobs(metadata, failure.entity))
+      await dropUnreferencedBlobs(db, [[failure.entity, failure.recordId]]);
     return discarded;
   });
 }

@@ -1,5 +1,5 @@
 export type { ApplyServerRowsOptions, ApplyServerRowsResult } from "./apply-server-rows.ts";
-export { blobsApart, carriesBlob, withBlobsInline } from "./attachment-blobs.ts";
+export { blobsApart, carriesBlob, withBlobsInline } from "./binary-blobs.ts";
 export type { PreparedWrite, WriteResult } from "./commit-writes.ts";
 export type { DownloadedFile } from "./downloaded-files.ts";
 export {

@@ -194,7 +194,7 @@ export class OfflineStore {
     return new FileUploadStore(this.#db, this.#now, newId);
   }
 
-  /** The bytes of an attachment body or a file kept apart (`blobs` table), or undefined. */
+  /** The bytes of a binary value (a note's body, an image) or a file kept apart (`blobs` table), or undefined. */
   async blob(id: string): Promise<Blob | undefined> {
     return (await this.#db.blobs.get(id))?.blob;
   }

@@ -8,7 +8,7 @@
  */
 import type { Metadata } from "@xrm-offline/metadata";
 import type { Settlement } from "@xrm-offline/odata";
-import { bodyApart } from "./attachment-blobs.ts";
+import { binariesApart } from "./binary-blobs.ts";
 import { primaryName } from "./commit-writes.ts";
 import { dropUnreferencedBlobs, ownsBlobs } from "./drop-unreferenced-blobs.ts";
 import type { StoredBlob } from "./file-uploads.ts";
@@ -72,10 +72,10 @@ export async function settle(
     const updated: OutboxRow[] = [];
     const failures: FailureRow[] = [];
     const time = now().toISOString();
-    // A server representation of a note carries its body as base64: apart, as for local writes.
+    // A server representation carries a note's body or an image as base64: apart, as for local writes.
     const serverBlobs: StoredBlob[] = [];
     const apart = (entity: string, id: string, row: Readonly<Record<string, unknown>>) => {
-      const out = bodyApart(entity, id, row, `s:${time}#${serverBlobs.length}`);
+      const out = binariesApart(metadata, entity, id, row, `s:${time}#${serverBlobs.length}`);
       serverBlobs.push(...out.blobs);
       return out.columns;
     };
@@ -162,7 +162,7 @@ export async function settle(
     if (deletes.length > 0) await db.records.bulkDelete(deletes);
     if (serverBlobs.length > 0) await db.blobs.bulkPut(serverBlobs);
     // Bodies only the acknowledged entries (or a replaced server value) still carried.
-    const owners = [...touched].map((k) => keys.get(k)!).filter(([entity]) => ownsBlobs(entity));
+    const owners = [...touched].map((k) => keys.get(k)!).filter(([entity]) => ownsBlobs(metadata, entity));
     if (owners.length > 0) await dropUnreferencedBlobs(db, owners);
   });
 }

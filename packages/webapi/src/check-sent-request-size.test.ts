@@ -27,6 +27,17 @@ describe("the size of what sync sends for a write", () => {
     }
   });
 
+  it("counts an image given to an update exactly as the whole request, without rendering it", () => {
+    const op = normalizeWrite(metadata, {
+      entityLogicalName: "incident",
+      id: ID,
+      data: { title: "Ünïcode", entityimage: base64(9000) },
+      mode: "offline",
+      kind: "update",
+    });
+    expect(sentRequestBytes(metadata, op, 5000)).toBe(requestBytes(renderRequest(metadata, op)));
+  });
+
   it("counts a body above one block by its largest block request, not whole", () => {
     const op = note("create", base64(1_000_000));
     const bytes = sentRequestBytes(metadata, op, 32 * 1024);

@@ -91,6 +91,7 @@ export function composeWebApi(parts: WebApiParts): OfflineWebApi {
     ...(parts.maxRequestBytes !== undefined ? { maxRequestBytes: parts.maxRequestBytes } : {}),
     ...(parts.noteBlockBytes !== undefined ? { noteBlockBytes: parts.noteBlockBytes } : {}),
     ...(parts.storage ? { storage: parts.storage } : {}),
+    ...(parts.fileColumns ? { fileColumns: parts.fileColumns } : {}),
   });
   const online = parts.online ?? createUnconfiguredOnlineApi(parts.tables);
   const sync = createSyncApi(parts.store, parts.engine);

@@ -20,6 +20,15 @@ export const DEFAULT_FILE_MAX_KB = 32_768;
 export const DEFAULT_IMAGE_MAX_KB = 10_240;
 export const IMAGE_MAX_KB_LIMIT = 30_720;
 
+/** An image column's MaxSizeInKB: the declared one (`fileColumns`) capped at 30,720, else 10,240. */
+export function imageMaxSizeInKB(
+  declared: FileColumnsOption | undefined,
+  entity: string,
+  column: string,
+): number {
+  return Math.min(declared?.[entity]?.[column]?.maxSizeInKB ?? DEFAULT_IMAGE_MAX_KB, IMAGE_MAX_KB_LIMIT);
+}
+
 /** Files and images offline: `api.files`. */
 export interface FilesApi {
   /**
@@ -77,8 +86,12 @@ function fileColumn(
   const file = declared?.[entity.logicalName]?.[column];
   // The metadata decides that a column is an image column; a declaration only gives its size.
   if (isImageColumn(entity, column)) {
-    const maxSizeInKB = Math.min(file?.maxSizeInKB ?? DEFAULT_IMAGE_MAX_KB, IMAGE_MAX_KB_LIMIT);
-    return { entity, column, maxSizeInKB, kind: "image" };
+    return {
+      entity,
+      column,
+      maxSizeInKB: imageMaxSizeInKB(declared, entity.logicalName, column),
+      kind: "image",
+    };
   }
   if (file) return { entity, column, maxSizeInKB: file.maxSizeInKB ?? DEFAULT_FILE_MAX_KB, kind: "file" };
   if (ATTACHMENT_BODY_COLUMNS[entity.logicalName] === column) {

@@ -7,9 +7,9 @@
 
 import { isImageColumn, type Metadata } from "@xrm-offline/metadata";
 import {
-  ATTACHMENT_BODY_COLUMNS,
   BLOB_APART_MIN_CHARS,
   base64ByteLength,
+  binaryColumns,
   MAX_REQUEST_BYTES,
   normalizeDelete,
   normalizeWrite,
@@ -24,8 +24,10 @@ import {
   retrieveLocalRecords,
   withBlobsInline,
 } from "@xrm-offline/store";
+import { checkImageSizes } from "./check-image-sizes.ts";
 import { checkSentRequestSize } from "./check-sent-request-size.ts";
 import { type DeviceStorage, requireRoom } from "./device-storage.ts";
+import type { FileColumnsOption } from "./files-api.ts";
 import type { OfflineTables } from "./offline-tables.ts";
 import { requireOfflineTable } from "./require-offline-table.ts";
 import type {
@@ -46,16 +48,24 @@ export interface OfflineApiOptions {
   readonly maxRequestBytes?: number;
   /** A note's body above this many bytes goes in blocks of this size (sync's; default 4 MB). */
   readonly noteBlockBytes?: number;
-  /** Consulted before a write that keeps an attachment body apart (default: none asked). */
+  /** Consulted before a write that keeps a binary value apart (default: none asked). */
   readonly storage?: DeviceStorage;
+  /** Declared MaxSizeInKB of image columns (createWebApi's `fileColumns`), for images given to updateRecord. */
+  readonly fileColumns?: FileColumnsOption;
 }
 
-/** Bytes of the attachment body a write keeps apart as a Blob (0 for every other write). */
-function blobBytes(op: WriteOperation): number {
+/**
+ * Bytes of the binary values (a note's body, an image) a write keeps apart as Blobs (0 for every
+ * other write): the store's rule, binary-blobs.ts.
+ */
+function blobBytes(metadata: Metadata, op: WriteOperation): number {
   if (op.kind === "delete") return 0;
-  const column = ATTACHMENT_BODY_COLUMNS[op.entityLogicalName];
-  const body = column === undefined ? undefined : op.columns[column];
-  return typeof body === "string" && body.length >= BLOB_APART_MIN_CHARS ? base64ByteLength(body) : 0;
+  let bytes = 0;
+  for (const column of binaryColumns(metadata, op.entityLogicalName)) {
+    const value = op.columns[column];
+    if (typeof value === "string" && value.length >= BLOB_APART_MIN_CHARS) bytes += base64ByteLength(value);
+  }
+  return bytes;
 }
 
 /** Sync's block size for a note's body, unless `sync.uploadChunkBytes` sets it. */
@@ -87,8 +97,8 @@ export function createOfflineApi(
   const maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
   const noteBlockBytes = options.noteBlockBytes ?? NOTE_BLOCK_BYTES;
   const commit = <R>(prepared: PreparedWrite): XrmPromise<R> => {
-    // A large body: ask the browser for room first (only then: the estimate costs a round trip).
-    const bytes = blobBytes(prepared.operation);
+    // A large body or image: ask the browser for room first (only then: the estimate costs a round trip).
+    const bytes = blobBytes(metadata, prepared.operation);
     if (bytes > 0) {
       return xrmPromise(async () => {
         await requireRoom(options.storage, bytes);
@@ -151,11 +161,14 @@ export function createOfflineApi(
         requireOfflineTable(metadata, tables, entityLogicalName);
         if (id === undefined || id === null)
           throw xrmError("InvalidArgument", "updateRecord needs the id of the record.");
-        return normalizeWrite(
+        const op = normalizeWrite(
           metadata,
           { entityLogicalName, id, data, mode: "offline", kind: "update" },
           newId,
         );
+        const entity = metadata.entity(op.entityLogicalName);
+        if (entity) checkImageSizes(entity, op, options.fileColumns);
+        return op;
       });
     },
 
@@ -172,7 +185,7 @@ export function createOfflineApi(
         requireOfflineTable(metadata, tables, entityLogicalName);
         const s = await store();
         const record = await retrieveLocalRecord(s, entityLogicalName, id, options, readOptions);
-        // Attachment bodies kept as Blobs come back as base64, as Dataverse returns them.
+        // Notes' bodies and images kept as Blobs come back as base64, as Dataverse returns them.
         return (await withBlobsInline(record, (blobId) => s.blob(blobId))) as T;
       });
     },

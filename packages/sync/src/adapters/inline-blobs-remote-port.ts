@@ -33,7 +33,7 @@ export interface NoteBlocks {
 }
 
 /**
- * A RemotePort that puts attachment bodies kept as Blobs back into the writes as base64 at send
+ * A RemotePort that puts binary values kept as Blobs (notes' bodies, images) back into the writes as base64 at send
  * time (never earlier: the outbox holds only the reference), and sends every such write on its own,
  * never inside a `$batch` with other writes, so one large note doesn't make a batch of hundreds of
  * small writes slow and fragile. Such a write shows in `tracker` while it is on its way; its bytes
