@@ -120,6 +120,44 @@ describe("custom image columns", () => {
     expect(emu.row("incident", caseId)!.new_photoid ?? null).toBeNull();
   });
 
+  it("stores an image set in a JSON update like an upload: companions, $value, MaxSizeInKB, null removes it", async () => {
+    const api = client(emu);
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47]), bytes(3000, 2)]);
+    expect((await api.patch(`incidents(${caseId})`, { new_photo: png.toString("base64") })).status).toBe(204);
+    const first = emu.row("incident", caseId)!;
+    expect(first.new_photo).toBe(png.toString("base64"));
+    expect(first.new_photoid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(first.new_photo_url).toBe(
+      `/Image/download.aspx?Entity=incident&Attribute=new_photo&Id=${first.new_photoid}&Timestamp=${first.new_photo_timestamp}`,
+    );
+    const full = await fetch(`${emu.url}/incidents(${caseId})/new_photo/$value?size=full`);
+    expect(full.status).toBe(200);
+    expect(full.headers.get("mimetype")).toBe("image/png");
+    expect(Buffer.from(await full.arrayBuffer()).equals(png)).toBe(true);
+
+    // A new image is a new image id (the marker another device compares).
+    expect(
+      (await api.patch(`incidents(${caseId})`, { new_photo: bytes(100, 3).toString("base64") })).status,
+    ).toBe(204);
+    const second = emu.row("incident", caseId)!;
+    expect(second.new_photoid).not.toBe(first.new_photoid);
+
+    // Over MaxSizeInKB: refused, nothing changed (the other column in the same body included).
+    const tooBig = await api.patch(`incidents(${caseId})`, {
+      title: "Renamed",
+      new_photo: Buffer.alloc(10_240 * 1024 + 1).toString("base64"),
+    });
+    expect(tooBig.status).toBe(400);
+    expect((tooBig.json as { error: { code: string } }).error.code).toBe("0x80072553");
+    const kept = emu.row("incident", caseId)!;
+    expect([kept.title, kept.new_photoid]).toEqual(["Photos", second.new_photoid]);
+
+    expect((await api.patch(`incidents(${caseId})`, { new_photo: null })).status).toBe(204);
+    const cleared = emu.row("incident", caseId)!;
+    expect([cleared.new_photo, cleared.new_photoid, cleared.new_photo_url]).toEqual([null, null, null]);
+    expect((await fetch(`${emu.url}/incidents(${caseId})/new_photo/$value`)).status).toBe(404);
+  });
+
   it("does not take a plain Edm.Binary column as an image column", async () => {
     const res = await patch(
       `incidents(${caseId})/new_blob`,

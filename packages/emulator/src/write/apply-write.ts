@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { EntityMetadata } from "@xrm-offline/metadata";
 import type { ServerContext } from "../context.ts";
+import { storeImageColumns } from "../files/image-writes.ts";
 import { fail, odataError } from "../http/wire.ts";
 import type { StoredRecord } from "../storage/record-store.ts";
 import type { BindTarget } from "./bind-target.ts";
@@ -157,6 +158,7 @@ export function createFromPlan(
   if (entity.attribute("activitytypecode") && data.activitytypecode === undefined)
     data.activitytypecode = entity.logicalName;
   composeFullName(entity, data, plan);
+  storeImageColumns(ctx, entity, id, plan.columns, data);
   const version = writeRow(ctx, entity, id, data, lookups, "insert");
   applyCollections(ctx, plan, id);
   return { id, version: ctx.store.get(entity.logicalName, id)?.version ?? version };
@@ -180,6 +182,7 @@ export function updateFromPlan(
   for (const [k, v] of plan.columns) data[k] = v;
   for (const a of plan.lookups) applyLookupToRow(ctx, data, lookups, a);
   composeFullName(entity, data, plan);
+  storeImageColumns(ctx, entity, existing.id, plan.columns, data);
   const version = writeRow(ctx, entity, existing.id, data, lookups, "update");
   applyCollections(ctx, plan, existing.id);
   return { id: existing.id, version: ctx.store.get(entity.logicalName, existing.id)?.version ?? version };
