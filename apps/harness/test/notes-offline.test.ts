@@ -115,12 +115,13 @@ describe("notes with attachments offline", () => {
     const limit = 64 * 1024;
     const server = await startEmulator({ maxBodyBytes: limit, maxAttachmentBytes: 1_000_000 });
     const online = new BehaviorSubject(false);
+    device = new IDBFactory();
     try {
       api = createWebApi({
         metadata: bundledMetadata(),
         serverUrl: server.url,
         databaseName: "notes-limit",
-        indexedDB: new IDBFactory(),
+        indexedDB: device,
         IDBKeyRange,
         connectivity: online,
         maxUploadFileSize: 1_000_000,
@@ -153,11 +154,27 @@ describe("notes with attachments offline", () => {
       const log = server.requestLog.entries();
       expect(log.filter((e) => e.status === 413)).toEqual([]);
       expect(log.filter((e) => e.path === "UploadBlock")).toHaveLength(10);
+      // The saved block session left with the acknowledgement: nothing of it stays in meta.
+      expect(await metaKeys("notes-limit")).not.toContainEqual(expect.stringMatching(/^note-blocks:/));
+      expect(await metaKeys("notes-limit")).toEqual(expect.arrayContaining(["sync:in-flight"]));
     } finally {
       await api.close();
       await server.close();
     }
   });
+
+  /** The keys of the device's meta table now, through a second connection. */
+  async function metaKeys(name: string): Promise<string[]> {
+    const peek = await OfflineStore.open({
+      name,
+      metadata: bundledMetadata(),
+      indexedDB: device,
+      IDBKeyRange,
+    });
+    const keys = await databaseOf(peek).meta.toCollection().primaryKeys();
+    await peek.close();
+    return keys;
+  }
 
   /** Sizes of the note's blobs on the device now, through a second connection (as another tab sees them). */
   async function deviceBlobs(name: string, noteId: string): Promise<number[]> {

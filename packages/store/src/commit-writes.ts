@@ -19,6 +19,7 @@ import { dropRecordFiles } from "./drop-record-files.ts";
 import { dropUnreferencedBlobs, ownsBlobs } from "./drop-unreferenced-blobs.ts";
 import type { StoredBlob } from "./file-uploads.ts";
 import { ExcludeItems, type Outcome } from "./group-commit.ts";
+import { dropNoteBlockSessions, NOTE_ENTITY } from "./note-block-sessions.ts";
 import { changeKeyOf } from "./record-shape.ts";
 import type { OutboxRow, RecordRef, StoredRecord } from "./store-types.ts";
 import type { XrmDatabase } from "./xrm-database.ts";
@@ -214,7 +215,20 @@ export function commitWrites(
     blobsOf.set(i, apart.blobs);
     return { ...item, operation: apart.operation };
   });
-  return db.transaction("rw", [db.records, db.outbox, db.blobs, db.failures, db.uploads], () => {
+  // A note deleted here may leave a block upload session in meta; other groups keep meta out of
+  // the transaction's scope (it would wait for the sync engine's meta writes for nothing).
+  const notesDeleted = items.some(
+    (i) => i.operation.kind === "delete" && i.operation.entityLogicalName === NOTE_ENTITY,
+  );
+  const tables = [
+    db.records,
+    db.outbox,
+    db.blobs,
+    db.failures,
+    db.uploads,
+    ...(notesDeleted ? [db.meta] : []),
+  ];
+  return db.transaction("rw", tables, () => {
     const read =
       keys.length > 0 ? db.records.bulkGet(keys) : Dexie.Promise.resolve([] as (StoredRecord | undefined)[]);
     return read.then((rows) => {
@@ -262,6 +276,12 @@ export function commitWrites(
       return Dexie.Promise.all(writes)
         .then(() => (replaced.length > 0 ? dropUnreferencedBlobs(db, replaced) : undefined))
         .then(() => (deleted.length > 0 ? dropRecordFiles(db, deleted) : undefined))
+        .then(() => {
+          // Its block upload session, unless a change still queued (or kept as a failure) sends
+          // that body before the delete.
+          const notes = deleted.flatMap(([entity, id]) => (entity === NOTE_ENTITY ? [id] : []));
+          return notes.length > 0 ? dropNoteBlockSessions(db, notes) : undefined;
+        })
         .then(() => p.outcomes);
     });
   });

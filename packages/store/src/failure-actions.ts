@@ -23,6 +23,7 @@ import type { Metadata } from "@xrm-offline/metadata";
 import { type WriteOperation, xrmError } from "@xrm-offline/odata";
 import { primaryName } from "./commit-writes.ts";
 import { dropUnreferencedBlobs, ownsBlobs } from "./drop-unreferenced-blobs.ts";
+import { dropNoteBlockSessions, NOTE_ENTITY } from "./note-block-sessions.ts";
 import { changeKeyOf } from "./record-shape.ts";
 import { revertChange } from "./server-state.ts";
 import { flagChanges } from "./settle.ts";
@@ -67,13 +68,15 @@ export async function discardFailure(
   metadata: Metadata,
   id: string,
 ): Promise<{ discarded: number[] }> {
-  return db.transaction("rw", [db.records, db.outbox, db.failures, db.blobs], async () => {
+  return db.transaction("rw", [db.records, db.outbox, db.failures, db.blobs, db.meta], async () => {
     const failure = typeof id === "string" ? await db.failures.get(id) : undefined;
     if (!failure) throw unknownFailure(id);
     const discarded = await discardIn(db, metadata, failure);
     // The discarded changes' binary values, unless the reverted row or another change still has them.
     if (ownsBlobs(metadata, failure.entity))
       await dropUnreferencedBlobs(db, [[failure.entity, failure.recordId]]);
+    // And the block upload session of a discarded note body: nothing will resume it.
+    if (failure.entity === NOTE_ENTITY) await dropNoteBlockSessions(db, [failure.recordId]);
     return discarded;
   });
 }

@@ -149,4 +149,31 @@ describe("FileUploadStore", () => {
     expect((await reopened.ready())[0]?.progress?.sentBytes).toBe(8);
     await again.close();
   });
+
+  it("announces a set, a retry and a discard as a files change, not the engine's own steps", async () => {
+    const { store } = await openTestStore();
+    const files = store.fileUploads(ids);
+    await store.write(create("account", { accountid: ACCOUNT, name: "A" }));
+    const seen: string[] = [];
+    const unsubscribe = store.subscribe((change) => seen.push(change));
+    const upload = await files.set(target(), new Blob(["png"]));
+    expect(seen).toEqual(["files"]);
+    await files.markAttempt(upload);
+    await files.saveProgress(upload, { sentBytes: 1 });
+    await files.fail(upload, {
+      errorCode: 0x80044a02,
+      code: "0x80044a02",
+      message: "too big",
+      httpStatus: 400,
+    });
+    expect(seen).toEqual(["files"]);
+    await files.retry(upload.id);
+    await files.discard(upload.id);
+    expect(seen).toEqual(["files", "files", "files"]);
+    // Refused (nothing to retry): nothing changed, nothing announced.
+    await expect(files.retry(upload.id)).rejects.toMatchObject({ errorCode: 0x80040217 });
+    expect(seen).toHaveLength(3);
+    unsubscribe();
+    await store.close();
+  });
 });

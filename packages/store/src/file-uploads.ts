@@ -76,11 +76,18 @@ export class FileUploadStore {
   readonly #db: XrmDatabase;
   readonly #now: () => Date;
   readonly #blobId: () => string;
+  readonly #changed: () => void;
 
-  constructor(db: XrmDatabase, now: () => Date, newId: () => string) {
+  /**
+   * `changed` is called after a set, a retry or a discard has committed (OfflineStore: its change
+   * notification, which other tabs and workers get too, so the sync engine wherever it runs counts
+   * again and sends). The engine's own steps (attempts, progress, finish, fail) don't call it.
+   */
+  constructor(db: XrmDatabase, now: () => Date, newId: () => string, changed: () => void = () => {}) {
     this.#db = db;
     this.#now = now;
     this.#blobId = newId;
+    this.#changed = changed;
   }
 
   /** Store `blob` as the column's file and queue its upload; replaces an earlier set of the column. */
@@ -122,6 +129,7 @@ export class FileUploadStore {
     } catch (e) {
       throw storeError(e);
     }
+    this.#changed();
     return upload;
   }
 
@@ -268,13 +276,13 @@ export class FileUploadStore {
   async retry(id: string): Promise<void> {
     const current = await this.#db.uploads.get(id);
     if (current?.state !== "failed") throw xrmError("ObjectDoesNotExist", `No failed upload '${id}'.`);
-    await this.#update(current, ({ error: _e, ...u }) => ({ ...u, state: "pending" }));
+    if (await this.#update(current, ({ error: _e, ...u }) => ({ ...u, state: "pending" }))) this.#changed();
   }
 
   /** Give up a failed or pending upload: the bytes leave the device. */
   async discard(id: string): Promise<void> {
     const current = await this.#db.uploads.get(id);
     if (!current) throw xrmError("ObjectDoesNotExist", `No upload '${id}'.`);
-    await this.#update(current, () => undefined);
+    if (await this.#update(current, () => undefined)) this.#changed();
   }
 }

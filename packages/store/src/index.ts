@@ -18,6 +18,7 @@ export {
   retrieveLocalRecord,
   retrieveLocalRecords,
 } from "./local-query.ts";
+export { noteBlocksKey } from "./note-block-sessions.ts";
 export { OfflineStore, type OpenStoreOptions, type RowHint } from "./offline-store.ts";
 export { IN_FLIGHT_KEY } from "./outbox-port.ts";
 export type { PeekOptions } from "./peek-outbox.ts";

@@ -189,9 +189,10 @@ export class OfflineStore {
   /**
    * The files of file and image columns set on this device and their uploads, and the copies of
    * files downloaded from the server, over this store's database. `newId` names the stored blobs.
+   * A set, retry or discard is announced as a `files` change (subscribe), here and in other tabs.
    */
   fileUploads(newId: () => string): FileUploadStore {
-    return new FileUploadStore(this.#db, this.#now, newId);
+    return new FileUploadStore(this.#db, this.#now, newId, () => this.#notifier.notify("files"));
   }
 
   /** The bytes of a binary value (a note's body, an image) or a file kept apart (`blobs` table), or undefined. */

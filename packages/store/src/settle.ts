@@ -13,6 +13,7 @@ import { primaryName } from "./commit-writes.ts";
 import { dropUnreferencedBlobs, ownsBlobs } from "./drop-unreferenced-blobs.ts";
 import type { StoredBlob } from "./file-uploads.ts";
 import { readInFlight, writeInFlight } from "./in-flight.ts";
+import { dropNoteBlockSessions, NOTE_ENTITY } from "./note-block-sessions.ts";
 import { deleteOutboxEntries, readOutboxEntries } from "./outbox-runs.ts";
 import { finishRow, type MutableRow } from "./record-shape.ts";
 import { acknowledgeChange, applyServerRow } from "./server-state.ts";
@@ -69,6 +70,8 @@ export async function settle(
     const targetName = (entity: string, id: string) =>
       primaryName(metadata, work.get(keyString(entity, id)) ?? undefined);
     const removeSeqs: number[] = [];
+    // Notes with an acknowledged change: a block upload session of theirs may be done with.
+    const notesAcknowledged = new Set<string>();
     const updated: OutboxRow[] = [];
     const failures: FailureRow[] = [];
     const time = now().toISOString();
@@ -91,6 +94,7 @@ export async function settle(
       if (s.kind === "acknowledged") {
         entries.forEach((e, i) => {
           removeSeqs.push(e.seq);
+          if (e.entity === NOTE_ENTITY) notesAcknowledged.add(e.recordId);
           const k = keyString(e.entity, e.recordId);
           const row = work.get(k);
           if (!row) return;
@@ -164,5 +168,8 @@ export async function settle(
     // Bodies only the acknowledged entries (or a replaced server value) still carried.
     const owners = [...touched].map((k) => keys.get(k)!).filter(([entity]) => ownsBlobs(metadata, entity));
     if (owners.length > 0) await dropUnreferencedBlobs(db, owners);
+    // A note's saved block session leaves with the acknowledgement of the change that sent it
+    // (before, a committed upload left an empty entry in meta for good).
+    if (notesAcknowledged.size > 0) await dropNoteBlockSessions(db, notesAcknowledged);
   });
 }

@@ -1,5 +1,9 @@
-/** What changed: local writes, sync answers, failure actions, pulled rows. */
-export type StoreChange = "write" | "settle" | "failure" | "pull";
+/**
+ * What changed: local writes, sync answers, failure actions, pulled rows, and files of file and
+ * image columns set, retried or discarded (`files`: they are not in the outbox, but the engine
+ * uploads them and counts them in status$).
+ */
+export type StoreChange = "write" | "settle" | "failure" | "pull" | "files";
 
 /**
  * Change notifications of one database: to listeners in this tab, and (where BroadcastChannel

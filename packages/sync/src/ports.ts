@@ -103,4 +103,9 @@ export interface FileUploadsPort {
   send(
     signal: AbortSignal,
   ): Promise<{ readonly uploaded: number; readonly failed: number; readonly error?: unknown }>;
+  /**
+   * Calls `listener` when files are set, retried or discarded — in this tab, another tab or the
+   * page of a sync worker — so the engine counts again and sends; returns an unsubscribe function.
+   */
+  onFilesChange?(listener: () => void): () => void;
 }

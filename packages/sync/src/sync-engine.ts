@@ -199,6 +199,9 @@ class Engine implements SyncEngine {
     );
     const unsubscribe = this.#o.outbox.onOutboxChange?.(() => this.notifyLocalWrite());
     if (unsubscribe) session.subscriptions.push({ unsubscribe });
+    // Files set, retried or discarded anywhere (they are not outbox writes): the same wake-up.
+    const unsubscribeFiles = this.#o.files?.onFilesChange?.(() => this.notifyLocalWrite());
+    if (unsubscribeFiles) session.subscriptions.push({ unsubscribe: unsubscribeFiles });
     void this.#refreshCounts();
     this.#request(true, first);
   }

@@ -146,7 +146,12 @@ export function connectEngine(
       // Files go after the pushes (their records exist on the server by then) and before the pull,
       // under the same runner lock and with the pull's own backoff: a failing upload never holds
       // record writes back. Their pending and refused ones count in status$ and syncNow()'s report.
-      files: { counts: async () => (await fileUploads()).counts(), send: uploadFiles },
+      files: {
+        counts: async () => (await fileUploads()).counts(),
+        send: uploadFiles,
+        // A file set, retried or discarded in this tab, another one or a sync worker's page.
+        onFilesChange: (listener) => s.subscribe((change) => change === "files" && listener()),
+      },
       connectivity,
       ...(options.conflictDetection !== undefined ? { conflictDetection: options.conflictDetection } : {}),
       ...(tuning.batchSize ? { batchSize: tuning.batchSize } : {}),

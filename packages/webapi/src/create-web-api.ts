@@ -109,13 +109,14 @@ export function composeWebApi(parts: WebApiParts): OfflineWebApi {
     ...plain,
     offline,
     online,
-    sync: withUploadFailures(sync.api, parts.fileUploads, () => parts.engine?.notifyLocalWrite()),
+    // A file set, retried or discarded wakes the engine through the store's `files` change (in
+    // this tab, and over BroadcastChannel in a sync worker or another tab), as a write does.
+    sync: withUploadFailures(sync.api, parts.fileUploads),
     files: createFilesApi({
       metadata: parts.metadata,
       declared: parts.fileColumns,
       store: parts.store,
       uploads: parts.fileUploads,
-      notify: () => parts.engine?.notifyLocalWrite(),
       storage: parts.storage,
       download: parts.download,
     }),

@@ -108,7 +108,11 @@ export interface FilesApiParts {
   readonly declared: FileColumnsOption | undefined;
   readonly store: () => Promise<OfflineStore>;
   readonly uploads: () => Promise<FileUploadStore>;
-  readonly notify: () => void;
+  /**
+   * Called after a set has committed. Optional: the store announces a set (a `files` change) to
+   * the sync engine wherever it runs, as it does local writes.
+   */
+  readonly notify?: () => void;
   readonly storage: DeviceStorage | undefined;
   /** Downloads from the server; absent without a server. */
   readonly download: FileDownloader | undefined;
@@ -145,7 +149,7 @@ export function createFilesApi(parts: FilesApiParts): FilesApi {
         { entity: info.entity.logicalName, recordId, column: info.column, fileName, mimeType },
         file,
       );
-      notify();
+      notify?.();
     },
     async get(entityLogicalName, id, column) {
       const info = fileColumn(metadata, declared, entityLogicalName, column);

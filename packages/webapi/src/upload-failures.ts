@@ -30,11 +30,7 @@ function asFailure(u: FileUpload): SyncFailure {
  * `api.sync` with refused file uploads listed among the failures, retried and discarded by the same
  * calls (a retry sends the file again from byte 0; a discard drops the file from this device).
  */
-export function withUploadFailures(
-  sync: SyncApi,
-  uploads: () => Promise<FileUploadStore>,
-  notify: () => void,
-): SyncApi {
+export function withUploadFailures(sync: SyncApi, uploads: () => Promise<FileUploadStore>): SyncApi {
   return {
     ...sync,
     failures: () =>
@@ -45,16 +41,16 @@ export function withUploadFailures(
     retry: (failureId: string) =>
       typeof failureId === "string" && failureId.startsWith(PREFIX)
         ? xrmPromise(async () => {
+            // The store announces it (a `files` change): the engine, wherever it runs, sends it.
             await (await uploads()).retry(failureId.slice(PREFIX.length));
-            notify();
           })
         : sync.retry(failureId),
     discard: (failureId: string) =>
       typeof failureId === "string" && failureId.startsWith(PREFIX)
         ? xrmPromise(async () => {
+            // The engine counts refused uploads in status$.failed: the store's `files` change makes
+            // it count again, wherever it runs.
             await (await uploads()).discard(failureId.slice(PREFIX.length));
-            // The engine counts refused uploads in status$.failed: it counts again.
-            notify();
             return { discarded: [] as number[] };
           })
         : sync.discard(failureId),

@@ -1,5 +1,6 @@
 import type { Metadata } from "@xrm-offline/metadata";
 import { bytesToBase64, isBlobRef, renderRequest, xrmError } from "@xrm-offline/odata";
+import { noteBlocksKey } from "@xrm-offline/store";
 import type { Transport } from "@xrm-offline/transport";
 import type { RemoteResult, RemoteWrite } from "../ports.ts";
 import { remoteError } from "./transport-remote-port.ts";
@@ -21,7 +22,9 @@ const blockId = (n: number) => btoa(`xrm-offline-block-${String(n).padStart(8, "
  * sends only the blocks after them and commits the same list. The key is the note's id, so the
  * body's Blob id is saved too: a session left behind by a change that failed for good and was
  * discarded must not be resumed by a later change of the same size (its commit would write the
- * old body's blocks).
+ * old body's blocks). The sender never clears it: the store deletes the entry in the transaction
+ * that settles the change (acknowledged), discards its failure or deletes the note
+ * (note-block-sessions.ts in @xrm-offline/store), so a failure kept for a retry still resumes.
  */
 export interface NoteBlocksProgress {
   load(key: string): Promise<unknown>;
@@ -81,7 +84,7 @@ export function noteBlocksSender(
     }
     const { documentbody: ref, ...columns } = op.columns;
     const blob = isBlobRef(ref) ? ref["@xrm-offline.blob"] : "";
-    const key = `note-blocks:${op.id}`;
+    const key = noteBlocksKey(op.id);
     const save = (blocks: number, token: string) =>
       progress?.save(key, { token, blob, blockBytes, size: body.size, blocks } satisfies Saved);
     try {
@@ -158,7 +161,7 @@ export function noteBlocksSender(
             },
             { signal },
           );
-          await progress?.save(key, null);
+          // The saved session leaves with the acknowledgement, in the store's settle transaction.
           return { ok: true, status: commit.status };
         } catch (error) {
           // The server forgot the session we resumed (expired, restarted): once more from byte 0.

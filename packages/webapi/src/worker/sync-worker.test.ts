@@ -1,8 +1,12 @@
 import { MessageChannel } from "node:worker_threads";
+import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import type { SyncFailure, SyncStatus } from "@xrm-offline/odata";
 import { xrmError } from "@xrm-offline/odata";
+import { OfflineStore } from "@xrm-offline/store";
+import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { BehaviorSubject, filter, firstValueFrom } from "rxjs";
 import { afterEach, describe, expect, it } from "vitest";
+import { createWebApi } from "../create-web-api.ts";
 import type { SyncApi } from "../web-api-types.ts";
 import { connectSyncWorker } from "./connect-sync-worker.ts";
 import { serveSyncWorker } from "./serve-sync-worker.ts";
@@ -166,5 +170,99 @@ describe("sync worker protocol", () => {
     await expect(client.syncNow()).rejects.toMatchObject({ name: "XrmError", errorCode: 0x80040203 });
     port1.close();
     port2.close();
+  });
+});
+
+describe("files set in the page of a sync worker", () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  /**
+   * The engine in a "worker" (createWebApi with a server, offline so nothing is sent), served over
+   * a MessageChannel; the page: createWebApi without a server on the same database, and
+   * connectSyncWorker. They share nothing but IndexedDB and the store's BroadcastChannel, as a
+   * page and its worker do.
+   */
+  async function pageAndWorker(name: string) {
+    const metadata = bundledMetadata();
+    const indexedDB = new IDBFactory();
+    const worker = createWebApi({
+      metadata,
+      serverUrl: "https://org.example.invalid/api/data/v9.2",
+      databaseName: name,
+      indexedDB,
+      IDBKeyRange,
+      connectivity: new BehaviorSubject(false),
+      fetch: () => Promise.reject(new TypeError("no network in this test")),
+      sync: { debounceMs: 1 },
+    });
+    const page = createWebApi({ metadata, databaseName: name, indexedDB, IDBKeyRange });
+    const { port1, port2 } = new MessageChannel();
+    const stop = serveSyncWorker(endpoint(port1), worker.sync);
+    const client = connectSyncWorker(endpoint(port2));
+    cleanups.push(async () => {
+      stop();
+      client.close();
+      port1.close();
+      port2.close();
+      await page.close();
+      await worker.close();
+    });
+    /** The worker's status as the page sees it, once it matches. */
+    const status = (pending: number, failed: number) =>
+      firstValueFrom(client.status$.pipe(filter((s) => s.pending === pending && s.failed === failed)));
+    return { page, client, status, indexedDB, metadata };
+  }
+
+  it("a file set in the page makes the worker's engine count it at once (no cycle runs: offline)", async () => {
+    const { page, status } = await pageAndWorker("wake-set");
+    await status(0, 0);
+    const { id } = await page.createRecord("incident", { title: "Photo" });
+    // The create, woken by the store's "write" change.
+    await status(1, 0);
+    await page.files.set("incident", id, "entityimage", new Blob(["jpeg"], { type: "image/jpeg" }), {
+      fileName: "photo.jpg",
+    });
+    // The upload, woken by the store's "files" change over BroadcastChannel.
+    expect(await status(2, 0)).toMatchObject({ connectivity: "offline", phase: "idle" });
+  });
+
+  it("an upload failure retried or discarded in the page is counted again by the worker's engine", async () => {
+    const { page, client, status, indexedDB, metadata } = await pageAndWorker("wake-failures");
+    const { id } = await page.createRecord("incident", { title: "Report" });
+    await page.files.set("incident", id, "entityimage", new Blob(["jpeg"]), { fileName: "a.jpg" });
+    await status(2, 0);
+    // The server refused the file for good (the engine's own step: it announces nothing).
+    const device = await OfflineStore.open({ name: "wake-failures", metadata, indexedDB, IDBKeyRange });
+    cleanups.push(() => device.close());
+    const files = device.fileUploads(() => "unused");
+    const upload = (await files.upload("incident", id, "entityimage"))!;
+    await files.fail(upload, {
+      errorCode: 0x80044a02,
+      code: "0x80044a02",
+      message: "too big",
+      httpStatus: 400,
+    });
+    // Another write makes the engine count: the refused upload shows as failed.
+    await page.createRecord("incident", { title: "Other" });
+    await status(2, 1);
+    const failureId = `upload:incident|${id}|entityimage`;
+    expect((await client.failures()).map((f) => f.id)).toEqual([failureId]);
+
+    await page.sync.retry(failureId);
+    await status(3, 0);
+
+    await files.fail((await files.upload("incident", id, "entityimage"))!, {
+      errorCode: 0x80044a02,
+      code: "0x80044a02",
+      message: "too big",
+      httpStatus: 400,
+    });
+    await page.createRecord("incident", { title: "Third" });
+    await status(3, 1);
+    expect(await page.sync.discard(failureId)).toEqual({ discarded: [] });
+    await status(3, 0);
   });
 });
