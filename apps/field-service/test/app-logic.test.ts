@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { endpointsFor } from "../src/app-config.ts";
+import { endpointsFor, uploadChunkBytesFrom } from "../src/app-config.ts";
 import { countingFetch } from "../src/boot/counting-fetch.ts";
 import { lastSyncedMemory, laterOf } from "../src/boot/last-synced.ts";
 import { parseStartOptions } from "../src/server/start-options.ts";
@@ -11,6 +11,7 @@ import { odataText } from "../src/ui/records.ts";
 import { parseRoute } from "../src/ui/router.ts";
 import { sendStateText } from "../src/ui/send-state-text.ts";
 import { relativeTime, statusView } from "../src/ui/status-view.ts";
+import { uploadPercents, uploadsChanged } from "../src/ui/upload-progress.ts";
 
 const GUID = "3595caa4-9c63-4b43-a98f-c0a9b767bde1";
 
@@ -240,9 +241,61 @@ describe("sendStateText", () => {
   it("says where a photo stands, a percentage only when one is known, clamped", () => {
     expect(sendStateText("waiting")).toBe("Waiting to send");
     expect(sendStateText("sending")).toBe("Sending…");
-    expect(sendStateText("sending", 41.9)).toBe("Sending 41%");
-    expect(sendStateText("sending", 140)).toBe("Sending 100%");
+    expect(sendStateText("sending", 41.9)).toBe("Sending… 41%");
+    expect(sendStateText("sending", 0)).toBe("Sending… 0%");
+    expect(sendStateText("sending", 140)).toBe("Sending… 100%");
     expect(sendStateText("failed")).toBe("Not sent: see Sync errors");
     expect(sendStateText("sent")).toBe("Sent");
+  });
+});
+
+describe("uploadPercents and uploadsChanged", () => {
+  const note = (recordId: string, sentBytes: number, totalBytes: number) => ({
+    entity: "annotation",
+    recordId,
+    column: "documentbody",
+    fileName: "photo.jpg",
+    sentBytes,
+    totalBytes,
+  });
+  it("gives each note's acknowledged share, leaving other tables and empty bodies out", () => {
+    const percents = uploadPercents(
+      [
+        note("a", 0, 60_000),
+        note("b", 16_384, 65_536),
+        note("c", 70_000, 65_536),
+        note("d", 0, 0),
+        { ...note("e", 5, 10), entity: "account", column: "entityimage" },
+      ],
+      "annotation",
+    );
+    expect([...percents]).toEqual([
+      ["a", 0],
+      ["b", 25],
+      ["c", 100],
+    ]);
+  });
+  it("sees a new block, a new file or a file gone, not a copy of the same list", () => {
+    const list = [note("a", 0, 100)];
+    expect(uploadsChanged(list, [note("a", 0, 100)])).toBe(false);
+    expect(uploadsChanged(undefined, [])).toBe(false);
+    expect(uploadsChanged(list, [note("a", 50, 100)])).toBe(true);
+    expect(uploadsChanged(list, [note("b", 0, 100)])).toBe(true);
+    expect(uploadsChanged(list, [])).toBe(true);
+    expect(uploadsChanged(undefined, list)).toBe(true);
+  });
+});
+
+describe("uploadChunkBytesFrom", () => {
+  it("takes a whole number of at least 1 KB and ignores anything else", () => {
+    const of = (q: string) => uploadChunkBytesFrom(new URLSearchParams(q));
+    expect(of("uploadChunkBytes=16384")).toBe(16_384);
+    expect(of("uploadChunkBytes=1024")).toBe(1024);
+    expect(of("")).toBeUndefined();
+    expect(of("uploadChunkBytes=1023")).toBeUndefined();
+    expect(of("uploadChunkBytes=16k")).toBeUndefined();
+    expect(of("uploadChunkBytes=-4096")).toBeUndefined();
+    expect(of("uploadChunkBytes=1e6")).toBeUndefined();
+    expect(of("uploadChunkBytes=99999999999")).toBeUndefined();
   });
 });

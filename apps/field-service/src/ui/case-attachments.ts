@@ -1,9 +1,10 @@
-import type { OfflineWebApi } from "@xrm-offline/webapi";
+import type { OfflineWebApi, SyncStatus } from "@xrm-offline/webapi";
 import { h, mount } from "./dom.ts";
 import { canvasPng, downscaleImage, type EncodedImage } from "./image-downscale.ts";
 import { type SendState, sendStates } from "./inspect-store.ts";
 import { sendStateText } from "./send-state-text.ts";
 import { signaturePad } from "./signature-pad.ts";
+import { uploadPercents } from "./upload-progress.ts";
 
 interface NoteRow {
   readonly id: string;
@@ -99,16 +100,27 @@ export async function renderCaseAttachments(
   const list = h("ul", { class: "list notes", "data-testid": "note-list" });
   const viewer = pictureViewer();
   let shown: string[] = [];
+  // The engine's latest `status$.uploads`: the bytes of each note body on its way.
+  let uploads: SyncStatus["uploads"] = [];
   // Each note's way to the server, redrawn when the sync status moves (main.ts sends
-  // "syncstatus" to every element marked data-follows-sync).
+  // "syncstatus" to every element marked data-follows-sync, upload progress included).
   const showStates = async () => {
     const states = shown.length === 0 ? null : await sendStates(databaseName, "annotation", shown);
+    const percents = uploadPercents(uploads, "annotation");
     for (const item of Array.from(list.querySelectorAll<HTMLElement>("[data-testid=note-item]"))) {
-      const state: SendState | undefined = states?.get(item.dataset.id ?? "");
+      const id = item.dataset.id ?? "";
+      let state: SendState | undefined = states?.get(id);
       const line = item.querySelector<HTMLElement>("[data-testid=note-send-state]");
       if (!state || !line) continue;
+      // Listed in status$.uploads: its round has started (every note of a round is listed from
+      // the start, at 0 bytes), even if the in-flight marker wasn't read yet. Sent and failed,
+      // read from the store, win: the list may lag behind by one status.
+      const percent = state === "waiting" || state === "sending" ? percents.get(id) : undefined;
+      if (percent !== undefined) state = "sending";
       item.dataset.sendState = state;
-      line.textContent = sendStateText(state);
+      if (percent === undefined) delete item.dataset.percent;
+      else item.dataset.percent = String(Math.floor(percent));
+      line.textContent = sendStateText(state, percent);
     }
   };
   const refresh = async () => {
@@ -157,7 +169,9 @@ export async function renderCaseAttachments(
   };
   root.dataset.followsSync = "true";
   root.addEventListener("syncstatus", (ev) => {
-    const phase = (ev as CustomEvent<{ phase?: string }>).detail?.phase;
+    const status = (ev as CustomEvent<SyncStatus | undefined>).detail;
+    const phase = status?.phase;
+    uploads = status?.uploads ?? [];
     void showStates();
     if (phase === "idle") stopWatching();
     else

@@ -24,6 +24,7 @@ import {
   VIEWPORTS,
   waitForPending,
   waitForServiceWorker,
+  writeRequests,
 } from "./browser-fixture.ts";
 
 /** With the demo's 4: 20,004 customers (the old dropdown stopped at 5,000). */
@@ -377,20 +378,64 @@ describe("field-service for a technician (real Chromium, phone and desktop)", { 
     expect(await page.getAttribute(tid("diag-last-synced"), "data-value")).not.toBe("");
     await expectAccessible(page, "diagnostics (phone)");
 
-    // Back online, with the office slow to take notes: the case shows each one sending, then sent.
-    await go(page, `#/case/${newCaseId}`, tid("case-attachments"));
+    // Back online, with the office slow to take notes: the case shows each one sending, with the
+    // share of its bytes acknowledged (status$.uploads), then sent. The page is opened again
+    // (offline, from the service worker) with a block size of a quarter of the photo, so the photo
+    // goes in 4 blocks; a note of one block or less goes in one request (0%, then Sent).
+    const sizes = await page.evaluate(async (caseId) => {
+      const r = await window.fieldService!.api.retrieveMultipleRecords(
+        "annotation",
+        `?$select=mimetype,documentbody&$filter=_objectid_value eq ${caseId}`,
+      );
+      return r.entities.map((n) => ({
+        id: String(n.annotationid),
+        mimetype: String(n.mimetype),
+        base64: String(n.documentbody).length,
+        bytes: atob(String(n.documentbody)).length,
+      }));
+    }, newCaseId);
+    const photoBytes = sizes.find((n) => n.mimetype === "image/jpeg")!.bytes;
+    const block = Math.ceil(photoBytes / 4);
+    // Bodies of 4,096 base64 characters or more are kept apart; those above one block go in blocks.
+    const blocksOf = (n: (typeof sizes)[number]) =>
+      n.base64 >= 4096 && n.bytes > block ? Math.ceil(n.bytes / block) : 0;
+    const blocksExpected = sizes.reduce((sum, n) => sum + blocksOf(n), 0);
+    expect(blocksOf(sizes.find((n) => n.mimetype === "image/jpeg")!)).toBe(4);
+    await page.goto(`${stack.app.url}?uploadChunkBytes=${block}#/case/${newCaseId}`);
+    await page.waitForSelector(`main[data-loading="false"] ${tid("case-attachments")}`);
+    await page.waitForSelector(`${tid("note-item")}[data-send-state="waiting"]`);
+    // Every state each note's line shows on its way, in order.
+    await page.evaluate(() => {
+      const seen: Record<string, string[]> = {};
+      (window as unknown as { sendLines: typeof seen }).sendLines = seen;
+      const look = () => {
+        for (const li of Array.from(document.querySelectorAll<HTMLElement>("[data-testid=note-item]"))) {
+          const text = li.querySelector("[data-testid=note-send-state]")?.textContent ?? "";
+          const id = li.dataset.id ?? "";
+          seen[id] ??= [];
+          if (text && seen[id].at(-1) !== text) seen[id].push(text);
+        }
+      };
+      look();
+      new MutationObserver(look).observe(document.body, {
+        subtree: true,
+        childList: true,
+        characterData: true,
+        attributes: true,
+      });
+    });
+    const before = emulator.requestLog.total;
     emulator.faults.set({
-      latencyMs: 1500,
-      appliesTo: (r) => r.method === "POST" && r.path.startsWith("annotations"),
+      latencyMs: 400,
+      appliesTo: (r) =>
+        r.method === "POST" && (r.path.startsWith("annotations") || r.path.startsWith("UploadBlock")),
     });
     await goOnline(phone, emulator);
-    await page.waitForSelector(`${tid("note-item")}[data-send-state="sending"]`);
-    expect(
-      await page
-        .locator(`${tid("note-item")}[data-send-state="sending"] ${tid("note-send-state")}`)
-        .first()
-        .textContent(),
-    ).toBe("Sending…");
+    // The photo's line shows a share between 0 and 100 while its blocks go.
+    await page.waitForSelector(
+      `${tid("note-item")}[data-mimetype="image/jpeg"][data-send-state="sending"][data-percent]:not([data-percent="0"]):not([data-percent="100"])`,
+      { timeout: 60_000 },
+    );
     emulator.faults.set({});
     await waitForPending(page, 0, 60_000);
     await page.waitForFunction(
@@ -399,6 +444,38 @@ describe("field-service for a technician (real Chromium, phone and desktop)", { 
           (li) => li.dataset.sendState === "sent",
         ),
       tid("note-item"),
+    );
+    const lines = await page.evaluate(
+      () => (window as unknown as { sendLines: Record<string, string[]> }).sendLines,
+    );
+    const photoId = sizes.find((n) => n.mimetype === "image/jpeg")!.id;
+    const percentsOf = (texts: readonly string[]) =>
+      texts.flatMap((t) => {
+        const m = /^Sending… (\d+)%$/.exec(t);
+        return m ? [Number(m[1])] : [];
+      });
+    for (const [id, texts] of Object.entries(lines)) {
+      expect(texts[0], id).toBe("Waiting to send");
+      expect(texts.at(-1), id).toBe("Sent");
+      for (const t of texts) expect(t).toMatch(/^(Waiting to send|Sending…|Sending… \d+%|Sent)$/);
+      const percents = percentsOf(texts);
+      expect(percents, id).toEqual([...percents].sort((a, b) => a - b));
+      // What the blocks can show: n blocks of `block` bytes acknowledged; a note in one request
+      // shows 0% until it is acknowledged.
+      const note = sizes.find((n) => n.id === id)!;
+      const blocks = blocksOf(note);
+      const allowed =
+        blocks === 0
+          ? [0, 100]
+          : Array.from({ length: blocks + 1 }, (_, k) =>
+              Math.floor((100 * Math.min(note.bytes, k * block)) / note.bytes),
+            );
+      for (const p of percents) expect(allowed, `${id}: ${texts.join(" → ")}`).toContain(p);
+    }
+    // The photo went in its 4 blocks, its progress seen between them.
+    expect(percentsOf(lines[photoId]!).filter((p) => p > 0 && p < 100).length).toBeGreaterThanOrEqual(2);
+    expect(writeRequests(emulator, before).filter((e) => e.path.includes("UploadBlock")).length).toBe(
+      blocksExpected,
     );
     expect(await noteStates(page)).toEqual([
       ["image/jpeg", "sent", "Sent"],
