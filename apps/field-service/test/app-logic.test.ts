@@ -7,6 +7,7 @@ import { planFetch } from "../src/sw/shell-cache.ts";
 import { explainFailure } from "../src/ui/failure-text.ts";
 import { firstSyncTracker } from "../src/ui/first-sync-progress.ts";
 import { fitWithin } from "../src/ui/image-downscale.ts";
+import { pickerHint } from "../src/ui/picker-hint.ts";
 import { odataText } from "../src/ui/records.ts";
 import { parseRoute } from "../src/ui/router.ts";
 import { sendStateText } from "../src/ui/send-state-text.ts";
@@ -224,6 +225,13 @@ describe("firstSyncTracker", () => {
     const end = t.update({ ...s, phase: "idle", progress: null, lastSyncedAt: "2025-01-01T00:00:00Z" });
     expect(end.map((r) => r.state)).toEqual(["done", "done", "done"]);
   });
+  it("keeps the server's total when the last page reaches it", () => {
+    const t = firstSyncTracker(["account"]);
+    const pulling = (done: number, total: number) =>
+      t.update({ ...s, phase: "pulling", progress: { done, total, table: "account" } as never })[0];
+    expect(pulling(2000, 20_004)).toMatchObject({ done: 2000, total: 20_004 });
+    expect(pulling(20_004, 20_004)).toMatchObject({ state: "downloading", done: 20_004, total: 20_004 });
+  });
 });
 
 describe("fitWithin and odataText", () => {
@@ -297,5 +305,28 @@ describe("uploadChunkBytesFrom", () => {
     expect(of("uploadChunkBytes=-4096")).toBeUndefined();
     expect(of("uploadChunkBytes=1e6")).toBeUndefined();
     expect(of("uploadChunkBytes=99999999999")).toBeUndefined();
+  });
+});
+
+describe("pickerHint", () => {
+  const base = { label: "Customer", text: "Zeph", shown: 0, more: false, failed: false };
+  it("says a failed search failed, never that nothing matches", () => {
+    expect(pickerHint({ ...base, failed: true })).toBe(
+      'The search for "Zeph" failed on this device. Type again to retry.',
+    );
+    expect(pickerHint({ ...base, text: "", failed: true })).toBe(
+      "The customer list couldn't be read on this device. Type to retry.",
+    );
+    expect(pickerHint({ ...base, shown: 20, more: true, failed: true })).toBe(
+      "Couldn't read more on this device. Choose Show more to try again.",
+    );
+  });
+  it("says what the list shows otherwise", () => {
+    expect(pickerHint(base)).toBe('No customer starts with "Zeph".');
+    expect(pickerHint({ ...base, text: "" })).toBe("No customer on this device yet.");
+    expect(pickerHint({ ...base, shown: 1 })).toBe("1 match.");
+    expect(pickerHint({ ...base, shown: 20, more: true })).toBe(
+      "Showing 20 by name: type more to narrow, or choose Show more.",
+    );
   });
 });

@@ -189,19 +189,44 @@ export async function renderCaseAttachments(
     class: "visually-hidden-file",
     "data-testid": "case-photo-input",
   });
+  /** What the line under the buttons says; `reason` tells a test which failure it was. */
+  const outcome = (text: string, reason?: "unreadable" | "not-saved" | "unsigned") => {
+    result.textContent = text;
+    result.dataset.outcome = reason ? "error" : "ok";
+    if (reason) result.dataset.reason = reason;
+    else delete result.dataset.reason;
+  };
+  /**
+   * After a note is stored: the status bar counts it first (its count may lag otherwise), then the
+   * form says "saved". A failing count changes nothing about the note, which is saved.
+   */
+  const saved = async (text: string) => {
+    await onSaved().catch(() => {});
+    outcome(text);
+  };
   photo.addEventListener("change", async () => {
     const file = photo.files?.[0];
     if (!file) return;
     result.textContent = "Preparing the photo…";
+    delete result.dataset.outcome;
+    delete result.dataset.reason;
     try {
-      const image = await downscaleImage(file);
-      await saveNote(api, caseId, "Photo", `photo-${stamp()}.jpg`, image);
-      result.textContent = `Photo saved on this device (${Math.round(image.bytes / 1024)} KB, ${image.width}×${image.height}). It is sent with your other changes.`;
-      result.dataset.outcome = "ok";
-      await onSaved();
-    } catch {
-      result.textContent = "That file couldn't be read as a photo. Try another one.";
-      result.dataset.outcome = "error";
+      let image: EncodedImage;
+      try {
+        image = await downscaleImage(file);
+      } catch {
+        outcome("That file couldn't be read as a photo. Try another one.", "unreadable");
+        return;
+      }
+      try {
+        await saveNote(api, caseId, "Photo", `photo-${stamp()}.jpg`, image);
+      } catch {
+        outcome("The photo couldn't be saved on this device. Try again.", "not-saved");
+        return;
+      }
+      await saved(
+        `Photo saved on this device (${Math.round(image.bytes / 1024)} KB, ${image.width}×${image.height}). It is sent with your other changes.`,
+      );
     } finally {
       photo.value = "";
       await refresh();
@@ -215,20 +240,19 @@ export async function renderCaseAttachments(
   );
   saveSignature.addEventListener("click", async () => {
     if (!pad.isSigned()) {
-      result.textContent = "Sign in the box (or type the name) first.";
-      result.dataset.outcome = "error";
+      outcome("Sign in the box (or type the name) first.", "unsigned");
       return;
     }
     saveSignature.disabled = true;
     try {
-      await saveNote(api, caseId, "Signature", `signature-${stamp()}.png`, await canvasPng(pad.canvas));
+      try {
+        await saveNote(api, caseId, "Signature", `signature-${stamp()}.png`, await canvasPng(pad.canvas));
+      } catch {
+        outcome("The signature couldn't be saved. Try again.", "not-saved");
+        return;
+      }
       pad.clear();
-      result.textContent = "Signature saved on this device. It is sent with your other changes.";
-      result.dataset.outcome = "ok";
-      await onSaved();
-    } catch {
-      result.textContent = "The signature couldn't be saved. Try again.";
-      result.dataset.outcome = "error";
+      await saved("Signature saved on this device. It is sent with your other changes.");
     } finally {
       saveSignature.disabled = false;
       await refresh();

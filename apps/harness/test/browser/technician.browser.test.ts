@@ -38,13 +38,18 @@ const ACCOUNT_QUERY = /^\?\$select=name(&\$filter=startswith\(name,'[^']*'\))?&\
 const CONTACT_QUERY =
   /^\?\$select=fullname,firstname,lastname(&\$filter=startswith\(fullname,'([^']*)'\) or startswith\(lastname,'\2'\))?&\$orderby=fullname$/;
 
-/** Record every query the page's screens send to the local store (entity, options). */
+type Query = [entity: string, options: string, pageSize: number | null];
+
+/**
+ * Record every query the page's screens send to the local store (entity, options, page size); while
+ * `window.failQueriesOf` names a table, its queries fail (as a broken store would).
+ */
 async function recordQueries(page: Page): Promise<void> {
   await page.evaluate(() => {
     const api = window.fieldService!.api;
-    const w = window as unknown as { queries?: [string, string][] };
+    const w = window as unknown as { queries?: Query[]; failQueriesOf?: string };
     if (w.queries) return;
-    const queries: [string, string][] = [];
+    const queries: Query[] = [];
     w.queries = queries;
     const original = api.retrieveMultipleRecords.bind(api);
     (api as { retrieveMultipleRecords: typeof original }).retrieveMultipleRecords = (
@@ -52,16 +57,17 @@ async function recordQueries(page: Page): Promise<void> {
       options,
       max,
     ) => {
-      queries.push([String(entity), String(options ?? "")]);
+      queries.push([String(entity), String(options ?? ""), max ?? null]);
+      if (w.failQueriesOf === entity) return Promise.reject(new Error("the store broke")) as never;
       return original(entity, options, max);
     };
   });
 }
 
 /** The recorded queries of some tables, and forget them. */
-async function takeQueries(page: Page, tables: readonly string[]): Promise<[string, string][]> {
+async function takeQueries(page: Page, tables: readonly string[]): Promise<Query[]> {
   return page.evaluate((t) => {
-    const w = window as unknown as { queries: [string, string][] };
+    const w = window as unknown as { queries: Query[] };
     const out = w.queries.filter(([e]) => t.includes(e));
     w.queries.length = 0;
     return out;
@@ -141,6 +147,18 @@ describe("field-service for a technician (real Chromium, phone and desktop)", { 
     });
     page = await openApp(phone, stack);
     await page.waitForSelector(tid("first-sync"));
+    // Every count the Customers line shows, in order, until the card goes away.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { accountCounts: string[] }).accountCounts = seen;
+      new MutationObserver(() => {
+        const text =
+          document.querySelector(
+            "[data-testid=first-sync-table][data-table=account] [data-testid=first-sync-count]",
+          )?.textContent ?? "";
+        if (text && seen.at(-1) !== text) seen.push(text);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
     await page.waitForSelector(`${tid("first-sync-table")}[data-table="incident"][data-state="done"]`);
     await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 50, tid("case-item"));
     // Cases are on screen while customers are still coming.
@@ -172,6 +190,18 @@ describe("field-service for a technician (real Chromium, phone and desktop)", { 
       { timeout: 120_000 },
     );
     await page.waitForSelector(tid("first-sync"), { state: "detached" });
+    // Customers counted against the server's total of 20,004, growing to all of them.
+    const accountCounts = await page.evaluate(
+      () => (window as unknown as { accountCounts: string[] }).accountCounts,
+    );
+    const done = accountCounts.map((t) => {
+      const m = /^(\d+) of (\d+)$/.exec(t);
+      expect(m?.[2], t).toBe(String(4 + EXTRA_ACCOUNTS));
+      return Number(m![1]);
+    });
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+    expect(done.length).toBeGreaterThanOrEqual(2);
+    expect(accountCounts.at(-1)).toBe(`${4 + EXTRA_ACCOUNTS} of ${4 + EXTRA_ACCOUNTS}`);
     // Installable: Chromium's own check (what decides the install prompt) finds nothing missing.
     await waitForServiceWorker(page);
     const cdp = await phone.newCDPSession(page);
@@ -186,6 +216,15 @@ describe("field-service for a technician (real Chromium, phone and desktop)", { 
 
   it("lists page through the store, and any customer is found by typing", async () => {
     await go(page, "#/", tid("case-list"));
+    // No developer counters in the status bar ("Sent from this tab: N", "Sent 0, 0 waiting"),
+    // also once Sync now has reported its cycle; the tab's writes are on the diagnostics page.
+    await page.click(tid("sync-now"));
+    await page.waitForSelector(`${tid("sync-message")}[data-pending="0"]`);
+    expect(await page.locator(`${tid("status-bar")} ${tid("tab-writes-sent")}`).count()).toBe(0);
+    // biome-ignore lint/performance/useDomNodeTextContent: what the technician sees is asserted
+    expect(await page.locator(tid("status-bar")).innerText()).not.toMatch(
+      /sent from this tab|sent \d+, \d+ waiting/i,
+    );
     expect(await countOf(page, "case-item")).toBe(50);
     await page.click(tid("case-list-more"));
     await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 100, tid("case-item"));
@@ -195,6 +234,22 @@ describe("field-service for a technician (real Chromium, phone and desktop)", { 
     await go(page, "#/new", tid("new-case-form"));
     expect(await page.locator("form select").count()).toBe(1); // priority only: no dropdown of customers
     expect(await takeQueries(page, ["account", "contact"])).toEqual([]);
+    // No deep-insert panel on the technician's form (it showed @odata.bind and error codes).
+    expect(await page.locator('[data-testid^="deep-insert"]').count()).toBe(0);
+    // biome-ignore lint/performance/useDomNodeTextContent: what the technician sees is asserted
+    const formText = await page.locator(tid("view")).innerText();
+    expect(formText).not.toMatch(/deep insert|@odata\.bind|0x8004/i);
+    // A search the store fails is shown as failed, not as "no customer starts with…".
+    await page.evaluate(() => {
+      (window as unknown as { failQueriesOf?: string }).failQueriesOf = "account";
+    });
+    await page.fill(tid("new-case-customer"), "Zep");
+    await page.waitForSelector(`${tid("new-case-customer-options")}[data-query="Zep"]`);
+    expect(await page.getAttribute(tid("new-case-customer-hint"), "data-outcome")).toBe("error");
+    expect(await countOf(page, "new-case-customer-option")).toBe(0);
+    await page.evaluate(() => {
+      delete (window as unknown as { failQueriesOf?: string }).failQueriesOf;
+    });
     await page.fill(tid("new-case-customer"), "Customer 0");
     await page.waitForSelector(`${tid("new-case-customer-options")}[data-query="Customer 0"]`);
     expect(await countOf(page, "new-case-customer-option")).toBe(20);
@@ -202,6 +257,7 @@ describe("field-service for a technician (real Chromium, phone and desktop)", { 
     const shown = await page.locator(tid("new-case-customer-option")).allTextContents();
     expect(shown.every((name) => name.startsWith("Customer 0"))).toBe(true);
     expect(shown).toEqual([...shown].sort());
+    expect(await page.getAttribute(tid("new-case-customer-hint"), "data-outcome")).toBeNull();
     // The last customer of 20,004 in alphabetical order, found by typing and picked with the keyboard.
     await page.fill(tid("new-case-customer"), "Zeph");
     await page.waitForSelector(`${tid("new-case-customer-options")}[data-query="Zeph"]`);
@@ -211,22 +267,26 @@ describe("field-service for a technician (real Chromium, phone and desktop)", { 
     await page.keyboard.press("Enter");
     expect(await page.getAttribute(tid("new-case-customer"), "data-value")).toBe(zephyr);
     expect(await page.inputValue(tid("new-case-customer"))).toBe("Zephyr Refrigeration");
-    // Every query the picker sent: a startswith on the indexed name and $top, never a whole table.
+    // Every query the picker sent: a startswith on the indexed name in name order, a page of
+    // exactly 20 (the page size; Show more… follows the nextLink), never a whole table.
     const customerQueries = await takeQueries(page, ["account", "contact"]);
     expect(customerQueries.length).toBeGreaterThan(0);
-    for (const [entity, options] of customerQueries) {
+    for (const [entity, options, pageSize] of customerQueries) {
       expect(entity).toBe("account");
       expect(options).toMatch(ACCOUNT_QUERY);
+      expect(pageSize).toBe(20);
     }
     expect(customerQueries.at(-1)).toEqual([
       "account",
       "?$select=name&$filter=startswith(name,'Zeph')&$orderby=name",
+      20,
     ]);
     const marco = stack.demo.contactIds[1]!;
     await pick(page, "new-case-contact", marco, String(stack.emulator.row("contact", marco)!.fullname));
-    for (const [entity, options] of await takeQueries(page, ["account", "contact"])) {
+    for (const [entity, options, pageSize] of await takeQueries(page, ["account", "contact"])) {
       expect(entity).toBe("contact");
       expect(options).toMatch(CONTACT_QUERY);
+      expect(pageSize).toBe(20);
     }
     await page.fill(tid("new-case-title"), "Display fridge: lights flicker");
     await page.click(tid("new-case-save"));
@@ -300,13 +360,47 @@ describe("field-service for a technician (real Chromium, phone and desktop)", { 
       }),
       "base64",
     );
+    const camera = { name: "IMG_0001.png", mimeType: "image/png", buffer: png };
+    // A file that isn't a picture, and a device that can't store the note: each said as it is.
     await page.setInputFiles(tid("case-photo-input"), {
-      name: "IMG_0001.png",
+      name: "IMG_0000.png",
       mimeType: "image/png",
-      buffer: png,
+      buffer: Buffer.from("not a picture"),
     });
+    await page.waitForSelector(`${tid("attachment-result")}[data-reason="unreadable"]`);
+    await page.evaluate(() => {
+      const api = window.fieldService!.api as { createRecord: unknown };
+      const w = window as unknown as { restoreCreate?: () => void };
+      const original = api.createRecord;
+      api.createRecord = () => Promise.reject(new Error("the store broke"));
+      w.restoreCreate = () => {
+        api.createRecord = original;
+      };
+    });
+    await page.setInputFiles(tid("case-photo-input"), camera);
+    await page.waitForSelector(`${tid("attachment-result")}[data-reason="not-saved"]`);
+    await page.evaluate(() => (window as unknown as { restoreCreate: () => void }).restoreCreate());
+    expect(await countOf(page, "note-item")).toBe(0);
+    // Saved: the bar counts the photo (1 change before it) by the time the line says so.
+    await page.evaluate(
+      ([result, count]) => {
+        const w = window as unknown as { pendingAtPhoto?: string };
+        const seen = new MutationObserver(() => {
+          if (document.querySelector<HTMLElement>(result!)?.dataset.outcome === "ok") {
+            seen.disconnect();
+            w.pendingAtPhoto = document.querySelector(count!)?.textContent ?? "";
+          }
+        });
+        seen.observe(document.body, { subtree: true, childList: true, attributes: true });
+      },
+      [tid("attachment-result"), tid("pending-count")],
+    );
+    await page.setInputFiles(tid("case-photo-input"), camera);
     await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 1, tid("note-item"));
     expect(await page.getAttribute(tid("attachment-result"), "data-outcome")).toBe("ok");
+    expect(await page.evaluate(() => (window as unknown as { pendingAtPhoto?: string }).pendingAtPhoto)).toBe(
+      "2",
+    );
 
     // Drawn with a finger: touch pointer events across the box.
     const box = (await page.locator(tid("signature-canvas")).boundingBox())!;
@@ -356,11 +450,22 @@ describe("field-service for a technician (real Chromium, phone and desktop)", { 
       "note-viewer-close",
     );
     await expectAccessible(page, "photo viewer (phone)");
+    expect(await smallTouchTargets(page), "photo viewer (phone)").toEqual([]);
     await docScreenshot(page, "field-service-photo-phone.png");
+    await page.setViewportSize(VIEWPORTS.desktop);
+    await expectAccessible(page, "photo viewer (desktop)");
+    expect(await smallTouchTargets(page), "photo viewer (desktop)").toEqual([]);
+    await docScreenshot(page, "field-service-photo-desktop.png");
+    await page.setViewportSize(VIEWPORTS.phone);
     await page.keyboard.press("Escape");
     await page.waitForSelector(`${tid("note-viewer")}:not([open])`, { state: "attached" });
     expect(await photoView.evaluate((b) => b === document.activeElement)).toBe(true);
     await docScreenshot(page, "field-service-case-phone.png");
+    if (process.env.UPDATE_SCREENSHOTS === "1") {
+      await page.setViewportSize(VIEWPORTS.desktop);
+      await docScreenshot(page, "field-service-case-desktop.png");
+      await page.setViewportSize(VIEWPORTS.phone);
+    }
 
     // The diagnostics screen, from the menu: the four changes in the outbox.
     await page.click(tid("menu-button"));
@@ -436,6 +541,7 @@ describe("field-service for a technician (real Chromium, phone and desktop)", { 
       `${tid("note-item")}[data-mimetype="image/jpeg"][data-send-state="sending"][data-percent]:not([data-percent="0"]):not([data-percent="100"])`,
       { timeout: 60_000 },
     );
+    await docScreenshot(page, "field-service-case-sending-phone.png");
     emulator.faults.set({});
     await waitForPending(page, 0, 60_000);
     await page.waitForFunction(
