@@ -1,9 +1,10 @@
 /**
  * Lighthouse (12.2.3, run with Node 20) against the built app and Debian's Chromium: the
- * accessibility and best-practices categories, and the installability facts Lighthouse 12 still
- * reports (it dropped the PWA category in 12.0; Chromium's own installability check runs in
- * technician.browser.test.ts). Too slow for the test command: run it by hand and record the
- * result in docs/field-service.md.
+ * accessibility and best-practices categories on three pages, mobile and desktop presets.
+ * Lighthouse 12 has no PWA category and no installability audit any more (both dropped in 12.0);
+ * Chromium's own installability check runs in technician.browser.test.ts. Too slow for the test
+ * command: run it by hand and record the result in docs/field-service.md. A run that fails is
+ * printed with Lighthouse's error and the others still run.
  *
  *   npm i -E --prefix /tmp/lh lighthouse@12.2.3
  *   LIGHTHOUSE=/tmp/lh/node_modules/.bin/lighthouse npx tsx apps/field-service/scripts/lighthouse.ts
@@ -42,19 +43,33 @@ const pages = [
 try {
   for (const [name, url] of pages) {
     for (const preset of ["mobile", "desktop"] as const) {
-      execFileSync(
-        bin,
-        [
-          url,
-          "--quiet",
-          "--output=json",
-          `--output-path=${out}`,
-          "--only-categories=accessibility,best-practices",
-          `--chrome-flags=--headless=new --no-sandbox --disable-gpu`,
-          ...(preset === "desktop" ? ["--preset=desktop"] : []),
-        ],
-        { env: { ...process.env, CHROME_PATH: chrome }, stdio: ["ignore", "ignore", "inherit"] },
-      );
+      rmSync(out, { force: true });
+      const started = Date.now();
+      try {
+        execFileSync(
+          bin,
+          [
+            url,
+            "--quiet",
+            "--output=json",
+            `--output-path=${out}`,
+            "--only-categories=accessibility,best-practices",
+            // /dev/shm is small in containers: Chromium's renderer dies there under load.
+            `--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage`,
+            ...(preset === "desktop" ? ["--preset=desktop"] : []),
+          ],
+          {
+            env: { ...process.env, CHROME_PATH: chrome },
+            stdio: ["ignore", "ignore", "pipe"],
+            encoding: "utf8",
+          },
+        );
+      } catch (e) {
+        const stderr = String((e as { stderr?: unknown }).stderr ?? e);
+        const line = stderr.trim().split("\n").filter(Boolean).at(-1) ?? "no output";
+        process.stdout.write(`FAILED · ${name} (${preset}) after ${Date.now() - started} ms: ${line}\n`);
+        continue;
+      }
       const report = JSON.parse(readFileSync(out, "utf8")) as Report;
       const scores = Object.values(report.categories)
         .map((c) => `${c.title} ${c.score === null ? "n/a" : Math.round(c.score * 100)}`)
@@ -64,7 +79,7 @@ try {
         .filter((a) => a.scoreDisplayMode === "binary" && a.score === 0)
         .map((a) => a.id);
       process.stdout.write(
-        `Lighthouse ${report.lighthouseVersion} · ${name} (${preset}): ${scores}; failing: ${failing.join(", ") || "none"}\n`,
+        `Lighthouse ${report.lighthouseVersion} · ${name} (${preset}) in ${Date.now() - started} ms: ${scores}; failing: ${failing.join(", ") || "none"}\n`,
       );
     }
   }

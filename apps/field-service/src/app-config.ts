@@ -33,3 +33,19 @@ export function endpointsFor(origin: string): AppEndpoints {
   const host = new URL(origin).host.toLowerCase();
   return { serverUrl: `${origin}${API_PATH}`, databaseName: `xrm-offline:${host}:field-service` };
 }
+
+/** The smallest block `?uploadChunkBytes=` may ask for: smaller ones only multiply requests. */
+export const MIN_UPLOAD_CHUNK_BYTES = 1024;
+
+/**
+ * `?uploadChunkBytes=<n>` (page engine only): the library's `sync.uploadChunkBytes`, the block
+ * size of note bodies and file chunks (default 4 MB, Dataverse's). Lets support (and the browser
+ * tests) watch a photo go in blocks on a small screen; anything but a whole number of at least
+ * 1 KB is ignored and the default applies.
+ */
+export function uploadChunkBytesFrom(params: URLSearchParams): number | undefined {
+  const raw = params.get("uploadChunkBytes");
+  if (raw === null || !/^[0-9]{1,10}$/.test(raw)) return undefined;
+  const n = Number(raw);
+  return n >= MIN_UPLOAD_CHUNK_BYTES ? n : undefined;
+}

@@ -1,6 +1,6 @@
 import { bundledMetadata } from "@xrm-offline/metadata/bundled";
 import { createWebApi, installXrmWebApi, type OfflineWebApi, type SyncStatus } from "@xrm-offline/webapi";
-import { endpointsFor, OFFLINE_TABLES } from "./app-config.ts";
+import { endpointsFor, OFFLINE_TABLES, uploadChunkBytesFrom } from "./app-config.ts";
 import { type AppSync, pageSync, workerSync } from "./boot/app-sync.ts";
 import { registerServiceWorker, type ServiceWorkerClient } from "./boot/background-sync.ts";
 import { countingFetch } from "./boot/counting-fetch.ts";
@@ -15,6 +15,7 @@ import { renderNewCase } from "./ui/new-case.ts";
 import { parseRoute, type Route } from "./ui/router.ts";
 import { renderStatusBar } from "./ui/status-bar.ts";
 import { renderSyncErrors } from "./ui/sync-errors.ts";
+import { uploadsChanged } from "./ui/upload-progress.ts";
 import { renderWorkList } from "./ui/work-list.ts";
 
 /** What the page exposes for scripts (and tests): the same object as `Xrm.WebApi`. */
@@ -47,15 +48,19 @@ function start(): void {
   const endpoints = endpointsFor(location.origin);
   const counter = countingFetch(globalThis.fetch.bind(globalThis));
   // `?sync=worker`: the sync engine runs in a dedicated worker; the page only reads and writes.
-  const inWorker =
-    new URLSearchParams(location.search).get("sync") === "worker" && typeof Worker === "function";
+  const params = new URLSearchParams(location.search);
+  const inWorker = params.get("sync") === "worker" && typeof Worker === "function";
+  const uploadChunkBytes = uploadChunkBytesFrom(params);
   const api = createWebApi({
     metadata: bundledMetadata(),
     serverUrl: endpoints.serverUrl,
     databaseName: endpoints.databaseName,
     offlineTables: OFFLINE_TABLES,
     fetch: counter.fetch,
-    ...(inWorker ? { sync: { autoStart: false } } : {}),
+    sync: {
+      ...(inWorker ? { autoStart: false } : {}),
+      ...(uploadChunkBytes !== undefined ? { uploadChunkBytes } : {}),
+    },
   });
   installXrmWebApi(api);
   const sync = inWorker ? workerSync() : pageSync(api);
@@ -168,12 +173,14 @@ function start(): void {
     if (changed && status.pending > 0 && (!last || status.pending > last.pending)) {
       void serviceWorker.then((sw) => sw?.requestReplay());
     }
-    // Parts of a screen that show where changes stand (a case's photos) follow every status.
+    // Parts of a screen that show where changes stand (a case's photos, with the bytes sent)
+    // follow every status.
     if (
       !last ||
       last.pending !== status.pending ||
       last.phase !== status.phase ||
-      last.failed !== status.failed
+      last.failed !== status.failed ||
+      uploadsChanged(last.uploads, status.uploads)
     )
       for (const el of Array.from(main.querySelectorAll("[data-follows-sync]")))
         el.dispatchEvent(new CustomEvent("syncstatus", { detail: status }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { endpointsFor } from "../src/app-config.ts";
+import { endpointsFor, uploadChunkBytesFrom } from "../src/app-config.ts";
 import { countingFetch } from "../src/boot/counting-fetch.ts";
 import { lastSyncedMemory, laterOf } from "../src/boot/last-synced.ts";
 import { parseStartOptions } from "../src/server/start-options.ts";
@@ -7,10 +7,12 @@ import { planFetch } from "../src/sw/shell-cache.ts";
 import { explainFailure } from "../src/ui/failure-text.ts";
 import { firstSyncTracker } from "../src/ui/first-sync-progress.ts";
 import { fitWithin } from "../src/ui/image-downscale.ts";
+import { pickerHint } from "../src/ui/picker-hint.ts";
 import { odataText } from "../src/ui/records.ts";
 import { parseRoute } from "../src/ui/router.ts";
 import { sendStateText } from "../src/ui/send-state-text.ts";
 import { relativeTime, statusView } from "../src/ui/status-view.ts";
+import { uploadPercents, uploadsChanged } from "../src/ui/upload-progress.ts";
 
 const GUID = "3595caa4-9c63-4b43-a98f-c0a9b767bde1";
 
@@ -223,6 +225,13 @@ describe("firstSyncTracker", () => {
     const end = t.update({ ...s, phase: "idle", progress: null, lastSyncedAt: "2025-01-01T00:00:00Z" });
     expect(end.map((r) => r.state)).toEqual(["done", "done", "done"]);
   });
+  it("keeps the server's total when the last page reaches it", () => {
+    const t = firstSyncTracker(["account"]);
+    const pulling = (done: number, total: number) =>
+      t.update({ ...s, phase: "pulling", progress: { done, total, table: "account" } as never })[0];
+    expect(pulling(2000, 20_004)).toMatchObject({ done: 2000, total: 20_004 });
+    expect(pulling(20_004, 20_004)).toMatchObject({ state: "downloading", done: 20_004, total: 20_004 });
+  });
 });
 
 describe("fitWithin and odataText", () => {
@@ -240,9 +249,84 @@ describe("sendStateText", () => {
   it("says where a photo stands, a percentage only when one is known, clamped", () => {
     expect(sendStateText("waiting")).toBe("Waiting to send");
     expect(sendStateText("sending")).toBe("Sending…");
-    expect(sendStateText("sending", 41.9)).toBe("Sending 41%");
-    expect(sendStateText("sending", 140)).toBe("Sending 100%");
+    expect(sendStateText("sending", 41.9)).toBe("Sending… 41%");
+    expect(sendStateText("sending", 0)).toBe("Sending… 0%");
+    expect(sendStateText("sending", 140)).toBe("Sending… 100%");
     expect(sendStateText("failed")).toBe("Not sent: see Sync errors");
     expect(sendStateText("sent")).toBe("Sent");
+  });
+});
+
+describe("uploadPercents and uploadsChanged", () => {
+  const note = (recordId: string, sentBytes: number, totalBytes: number) => ({
+    entity: "annotation",
+    recordId,
+    column: "documentbody",
+    fileName: "photo.jpg",
+    sentBytes,
+    totalBytes,
+  });
+  it("gives each note's acknowledged share, leaving other tables and empty bodies out", () => {
+    const percents = uploadPercents(
+      [
+        note("a", 0, 60_000),
+        note("b", 16_384, 65_536),
+        note("c", 70_000, 65_536),
+        note("d", 0, 0),
+        { ...note("e", 5, 10), entity: "account", column: "entityimage" },
+      ],
+      "annotation",
+    );
+    expect([...percents]).toEqual([
+      ["a", 0],
+      ["b", 25],
+      ["c", 100],
+    ]);
+  });
+  it("sees a new block, a new file or a file gone, not a copy of the same list", () => {
+    const list = [note("a", 0, 100)];
+    expect(uploadsChanged(list, [note("a", 0, 100)])).toBe(false);
+    expect(uploadsChanged(undefined, [])).toBe(false);
+    expect(uploadsChanged(list, [note("a", 50, 100)])).toBe(true);
+    expect(uploadsChanged(list, [note("b", 0, 100)])).toBe(true);
+    expect(uploadsChanged(list, [])).toBe(true);
+    expect(uploadsChanged(undefined, list)).toBe(true);
+  });
+});
+
+describe("uploadChunkBytesFrom", () => {
+  it("takes a whole number of at least 1 KB and ignores anything else", () => {
+    const of = (q: string) => uploadChunkBytesFrom(new URLSearchParams(q));
+    expect(of("uploadChunkBytes=16384")).toBe(16_384);
+    expect(of("uploadChunkBytes=1024")).toBe(1024);
+    expect(of("")).toBeUndefined();
+    expect(of("uploadChunkBytes=1023")).toBeUndefined();
+    expect(of("uploadChunkBytes=16k")).toBeUndefined();
+    expect(of("uploadChunkBytes=-4096")).toBeUndefined();
+    expect(of("uploadChunkBytes=1e6")).toBeUndefined();
+    expect(of("uploadChunkBytes=99999999999")).toBeUndefined();
+  });
+});
+
+describe("pickerHint", () => {
+  const base = { label: "Customer", text: "Zeph", shown: 0, more: false, failed: false };
+  it("says a failed search failed, never that nothing matches", () => {
+    expect(pickerHint({ ...base, failed: true })).toBe(
+      'The search for "Zeph" failed on this device. Type again to retry.',
+    );
+    expect(pickerHint({ ...base, text: "", failed: true })).toBe(
+      "The customer list couldn't be read on this device. Type to retry.",
+    );
+    expect(pickerHint({ ...base, shown: 20, more: true, failed: true })).toBe(
+      "Couldn't read more on this device. Choose Show more to try again.",
+    );
+  });
+  it("says what the list shows otherwise", () => {
+    expect(pickerHint(base)).toBe('No customer starts with "Zeph".');
+    expect(pickerHint({ ...base, text: "" })).toBe("No customer on this device yet.");
+    expect(pickerHint({ ...base, shown: 1 })).toBe("1 match.");
+    expect(pickerHint({ ...base, shown: 20, more: true })).toBe(
+      "Showing 20 by name: type more to narrow, or choose Show more.",
+    );
   });
 });

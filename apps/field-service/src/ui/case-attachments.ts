@@ -1,9 +1,10 @@
-import type { OfflineWebApi } from "@xrm-offline/webapi";
+import type { OfflineWebApi, SyncStatus } from "@xrm-offline/webapi";
 import { h, mount } from "./dom.ts";
 import { canvasPng, downscaleImage, type EncodedImage } from "./image-downscale.ts";
 import { type SendState, sendStates } from "./inspect-store.ts";
 import { sendStateText } from "./send-state-text.ts";
 import { signaturePad } from "./signature-pad.ts";
+import { uploadPercents } from "./upload-progress.ts";
 
 interface NoteRow {
   readonly id: string;
@@ -99,16 +100,27 @@ export async function renderCaseAttachments(
   const list = h("ul", { class: "list notes", "data-testid": "note-list" });
   const viewer = pictureViewer();
   let shown: string[] = [];
+  // The engine's latest `status$.uploads`: the bytes of each note body on its way.
+  let uploads: SyncStatus["uploads"] = [];
   // Each note's way to the server, redrawn when the sync status moves (main.ts sends
-  // "syncstatus" to every element marked data-follows-sync).
+  // "syncstatus" to every element marked data-follows-sync, upload progress included).
   const showStates = async () => {
     const states = shown.length === 0 ? null : await sendStates(databaseName, "annotation", shown);
+    const percents = uploadPercents(uploads, "annotation");
     for (const item of Array.from(list.querySelectorAll<HTMLElement>("[data-testid=note-item]"))) {
-      const state: SendState | undefined = states?.get(item.dataset.id ?? "");
+      const id = item.dataset.id ?? "";
+      let state: SendState | undefined = states?.get(id);
       const line = item.querySelector<HTMLElement>("[data-testid=note-send-state]");
       if (!state || !line) continue;
+      // Listed in status$.uploads: its round has started (every note of a round is listed from
+      // the start, at 0 bytes), even if the in-flight marker wasn't read yet. Sent and failed,
+      // read from the store, win: the list may lag behind by one status.
+      const percent = state === "waiting" || state === "sending" ? percents.get(id) : undefined;
+      if (percent !== undefined) state = "sending";
       item.dataset.sendState = state;
-      line.textContent = sendStateText(state);
+      if (percent === undefined) delete item.dataset.percent;
+      else item.dataset.percent = String(Math.floor(percent));
+      line.textContent = sendStateText(state, percent);
     }
   };
   const refresh = async () => {
@@ -157,7 +169,9 @@ export async function renderCaseAttachments(
   };
   root.dataset.followsSync = "true";
   root.addEventListener("syncstatus", (ev) => {
-    const phase = (ev as CustomEvent<{ phase?: string }>).detail?.phase;
+    const status = (ev as CustomEvent<SyncStatus | undefined>).detail;
+    const phase = status?.phase;
+    uploads = status?.uploads ?? [];
     void showStates();
     if (phase === "idle") stopWatching();
     else
@@ -175,19 +189,44 @@ export async function renderCaseAttachments(
     class: "visually-hidden-file",
     "data-testid": "case-photo-input",
   });
+  /** What the line under the buttons says; `reason` tells a test which failure it was. */
+  const outcome = (text: string, reason?: "unreadable" | "not-saved" | "unsigned") => {
+    result.textContent = text;
+    result.dataset.outcome = reason ? "error" : "ok";
+    if (reason) result.dataset.reason = reason;
+    else delete result.dataset.reason;
+  };
+  /**
+   * After a note is stored: the status bar counts it first (its count may lag otherwise), then the
+   * form says "saved". A failing count changes nothing about the note, which is saved.
+   */
+  const saved = async (text: string) => {
+    await onSaved().catch(() => {});
+    outcome(text);
+  };
   photo.addEventListener("change", async () => {
     const file = photo.files?.[0];
     if (!file) return;
     result.textContent = "Preparing the photo…";
+    delete result.dataset.outcome;
+    delete result.dataset.reason;
     try {
-      const image = await downscaleImage(file);
-      await saveNote(api, caseId, "Photo", `photo-${stamp()}.jpg`, image);
-      result.textContent = `Photo saved on this device (${Math.round(image.bytes / 1024)} KB, ${image.width}×${image.height}). It is sent with your other changes.`;
-      result.dataset.outcome = "ok";
-      await onSaved();
-    } catch {
-      result.textContent = "That file couldn't be read as a photo. Try another one.";
-      result.dataset.outcome = "error";
+      let image: EncodedImage;
+      try {
+        image = await downscaleImage(file);
+      } catch {
+        outcome("That file couldn't be read as a photo. Try another one.", "unreadable");
+        return;
+      }
+      try {
+        await saveNote(api, caseId, "Photo", `photo-${stamp()}.jpg`, image);
+      } catch {
+        outcome("The photo couldn't be saved on this device. Try again.", "not-saved");
+        return;
+      }
+      await saved(
+        `Photo saved on this device (${Math.round(image.bytes / 1024)} KB, ${image.width}×${image.height}). It is sent with your other changes.`,
+      );
     } finally {
       photo.value = "";
       await refresh();
@@ -201,20 +240,19 @@ export async function renderCaseAttachments(
   );
   saveSignature.addEventListener("click", async () => {
     if (!pad.isSigned()) {
-      result.textContent = "Sign in the box (or type the name) first.";
-      result.dataset.outcome = "error";
+      outcome("Sign in the box (or type the name) first.", "unsigned");
       return;
     }
     saveSignature.disabled = true;
     try {
-      await saveNote(api, caseId, "Signature", `signature-${stamp()}.png`, await canvasPng(pad.canvas));
+      try {
+        await saveNote(api, caseId, "Signature", `signature-${stamp()}.png`, await canvasPng(pad.canvas));
+      } catch {
+        outcome("The signature couldn't be saved. Try again.", "not-saved");
+        return;
+      }
       pad.clear();
-      result.textContent = "Signature saved on this device. It is sent with your other changes.";
-      result.dataset.outcome = "ok";
-      await onSaved();
-    } catch {
-      result.textContent = "The signature couldn't be saved. Try again.";
-      result.dataset.outcome = "error";
+      await saved("Signature saved on this device. It is sent with your other changes.");
     } finally {
       saveSignature.disabled = false;
       await refresh();

@@ -155,8 +155,12 @@ export async function renderDiagnostics(root: HTMLElement, deps: DiagnosticsDeps
             ["Change", "Record", "Code", "Message", "Attempts"],
             failures.map((f) => [
               `${f.action} ${f.entity}`,
-              h("code", { class: "small" }, f.recordId),
-              h("code", { "data-error-code": String(f.errorCode) }, f.code || hexCode(f.errorCode)),
+              h("code", { class: "small", "data-testid": "diag-failure-record" }, f.recordId),
+              h(
+                "code",
+                { "data-testid": "diag-failure-code", "data-error-code": String(f.errorCode) },
+                f.code || hexCode(f.errorCode),
+              ),
               f.message,
               String(f.attempts),
             ]),
@@ -172,10 +176,18 @@ export async function renderDiagnostics(root: HTMLElement, deps: DiagnosticsDeps
             { "data-testid": "diag-table-rows", "data-table": t.table },
             t.rows === null ? "?" : String(t.rows),
           ),
-          t.phase === null
-            ? "not started"
-            : `${t.phase}${t.total !== null ? `, ${t.done ?? 0} of ${t.total}` : ""}`,
-          t.savedAt ? new Date(t.savedAt).toLocaleString() : "",
+          h(
+            "span",
+            { "data-testid": "diag-table-checkpoint", "data-table": t.table, "data-phase": t.phase ?? "" },
+            t.phase === null
+              ? "not started"
+              : `${t.phase}${t.total !== null ? `, ${t.done ?? 0} of ${t.total}` : ""}`,
+          ),
+          h(
+            "span",
+            { "data-testid": "diag-table-saved", "data-table": t.table, "data-value": t.savedAt ?? "" },
+            t.savedAt ? new Date(t.savedAt).toLocaleString() : "",
+          ),
         ]),
       ),
       h("h3", {}, "Storage"),

@@ -16,7 +16,8 @@ type Progress = { readonly done: number; readonly total: number; readonly table?
  * Per-table progress of the first download, from `status$` (pure). The engine reports one table at
  * a time, in pull order; a table is done once the next one starts or the cycle ends. The engine
  * reports `total` equal to `done` while the server hasn't said how many rows to expect: that is
- * kept as "unknown" rather than shown as finished.
+ * kept as "unknown" rather than shown as finished (unless the server said a total before, which the
+ * last page reaches).
  */
 export function firstSyncTracker(tables: readonly string[]) {
   const rows = new Map<string, TableProgress>(
@@ -41,11 +42,14 @@ export function firstSyncTracker(tables: readonly string[]) {
           }
           current = p.table;
         }
+        // The last page brings `done` up to the total, where the engine's report looks like "not
+        // said": a total the server gave earlier for this table still holds.
+        const before = rows.get(p.table)?.total ?? null;
         rows.set(p.table, {
           table: p.table,
           state: "downloading",
           done: p.done,
-          total: p.total > p.done ? p.total : null,
+          total: p.total > p.done ? p.total : before !== null && p.done <= before ? before : null,
         });
       } else if (status.phase === "idle" && status.lastSyncedAt) {
         for (const t of tables) finish(t);

@@ -1,8 +1,11 @@
 /**
- * A read-only look into the library's IndexedDB database for the diagnostics screen: the outbox,
- * the per-table checkpoints and row counts. The public API exposes counts and failures only; this
- * reads the stores as they are laid out today (packages/store/src/schema.ts, version 1) and shows
- * "not available" for anything it doesn't recognise instead of guessing.
+ * A read-only look into the library's IndexedDB database for the diagnostics screen and the send
+ * state of photos: the outbox, failures, the in-flight marker, the per-table checkpoints and row
+ * counts. The public API exposes counts and failures only; this reads the stores as they are laid
+ * out today (packages/store/src/schema.ts, schema version 4: `records` keyed [_entity, _id],
+ * `outbox` by seq, `failures`, `checkpoints` and `meta` by key) — the library's private layout, not
+ * its API, so a schema change must be checked here — and shows "not available" for anything it
+ * doesn't recognise instead of guessing.
  */
 
 export interface OutboxLine {

@@ -1,4 +1,5 @@
 import { h } from "./dom.ts";
+import { pickerHint } from "./picker-hint.ts";
 import type { NamedRow, Page } from "./records.ts";
 
 /** How many matches a picker lists at once: type more to narrow. */
@@ -137,10 +138,14 @@ export function recordPicker(options: RecordPickerOptions): RecordPicker {
     const ask = ++asked;
     list.dataset.loading = "true";
     let found: Page<NamedRow>;
+    let failed = false;
     try {
       found = await options.search(text, PICKER_PAGE, more);
     } catch {
-      found = { rows: [], next: null };
+      // Shown as a failed search, not as "no match": the rows may well be there. A failed
+      // Show more… stays in the list, to try again.
+      found = { rows: [], next: more ?? null };
+      failed = true;
     }
     if (ask !== asked) return; // a later keystroke won
     const from = more ? rows.length : 0;
@@ -161,16 +166,15 @@ export function recordPicker(options: RecordPickerOptions): RecordPicker {
           ]
         : []),
     );
-    hint.textContent =
-      rows.length === 0
-        ? text
-          ? `No ${options.label.toLowerCase()} starts with "${text}".`
-          : `No ${options.label.toLowerCase()} on this device yet.`
-        : next
-          ? text
-            ? `Showing ${rows.length} by name: type more to narrow, or choose Show more.`
-            : `Showing ${rows.length} by name: type a name to search them all, or choose Show more.`
-          : `${rows.length} ${rows.length === 1 ? "match" : "matches"}.`;
+    hint.textContent = pickerHint({
+      label: options.label,
+      text,
+      shown: rows.length,
+      more: next !== null,
+      failed,
+    });
+    if (failed) hint.dataset.outcome = "error";
+    else delete hint.dataset.outcome;
     list.hidden = false;
     input.setAttribute("aria-expanded", "true");
     highlight(rows.length > from ? from : rows.length > 0 ? 0 : -1);

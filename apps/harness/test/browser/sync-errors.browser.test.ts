@@ -9,9 +9,11 @@ import {
   launchBrowser,
   openApp,
   type Stack,
+  smallTouchTargets,
   startStack,
   textOf,
   tid,
+  unreachableByTab,
   until,
   VIEWPORTS,
   waitForPending,
@@ -87,11 +89,60 @@ describe("field-service sync errors (real Chromium)", { timeout: 120_000 }, () =
     // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is asserted (the opened <details> shows it)
     expect(await firstRow.innerText()).toContain("0x80040217");
     await expectAccessible(page, "sync errors (desktop)");
+    // Retry, Discard and both Details (one open, one closed) are big enough for a finger, and Tab
+    // reaches each of them.
+    expect(await smallTouchTargets(page), "sync errors (desktop)").toEqual([]);
+    expect(await unreachableByTab(page), "sync errors (Tab)").toEqual([]);
     await docScreenshot(page, "field-service-errors-desktop.png");
     await page.setViewportSize(VIEWPORTS.phone);
     await expectAccessible(page, "sync errors (phone)");
+    expect(await smallTouchTargets(page), "sync errors (phone)").toEqual([]);
     await docScreenshot(page, "field-service-errors-phone.png");
     await page.setViewportSize(VIEWPORTS.desktop);
+
+    // The diagnostics page with these failures: their codes, and where each table's download
+    // stands (its checkpoint) with the rows on the device.
+    await page.evaluate(() => (location.hash = "#/diagnostics"));
+    await page.waitForSelector(`main[data-loading="false"] ${tid("diagnostics")}`);
+    expect(await textOf(page, "diag-failure-count")).toBe("2");
+    expect(
+      await page
+        .locator(tid("diag-failures-row"))
+        .evaluateAll((rows) =>
+          rows
+            .map((r) => [
+              r.querySelector("[data-testid=diag-failure-record]")?.textContent,
+              r.querySelector("[data-testid=diag-failure-code]")?.getAttribute("data-error-code"),
+              r.querySelector("[data-testid=diag-failure-code]")?.textContent,
+            ])
+            .sort(),
+        ),
+    ).toEqual(
+      [first, second]
+        .sort()
+        .map((id) => [id, String(toErrorCode(ERRORS.ObjectDoesNotExist.code)), "0x80040217"]),
+    );
+    const checkpoints = await page
+      .locator(tid("diag-table-checkpoint"))
+      .evaluateAll((els) => els.map((e) => [e.getAttribute("data-table"), e.getAttribute("data-phase")]));
+    expect(checkpoints).toEqual(
+      ["incident", "task", "contact", "account", "annotation"].map((t) => [t, "delta"]),
+    );
+    for (const saved of await page
+      .locator(tid("diag-table-saved"))
+      .evaluateAll((els) => els.map((e) => e.getAttribute("data-value") ?? ""))) {
+      expect(Number.isNaN(Date.parse(saved)), saved).toBe(false);
+    }
+    const rowsOn = async (table: string) =>
+      Number(await page.locator(`${tid("diag-table-rows")}[data-table="${table}"]`).textContent());
+    for (const table of ["task", "contact", "account", "annotation"]) {
+      expect(await rowsOn(table), table).toBe(emulator.count(table));
+    }
+    // The two deleted cases stay on the device while their changes are failures.
+    expect(await rowsOn("incident")).toBe(emulator.count("incident") + 2);
+    await expectAccessible(page, "diagnostics with failures (desktop)");
+    await page.evaluate(() => (location.hash = "#/errors"));
+    await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 2, tid("failure-row"));
 
     // The record comes back on the server: retry sends the change again.
     emulator.seed("incident", [{ incidentid: first, title: saved.title }]);

@@ -24,6 +24,7 @@ import {
   VIEWPORTS,
   waitForPending,
   waitForServiceWorker,
+  writeRequests,
 } from "./browser-fixture.ts";
 
 /** With the demo's 4: 20,004 customers (the old dropdown stopped at 5,000). */
@@ -37,13 +38,18 @@ const ACCOUNT_QUERY = /^\?\$select=name(&\$filter=startswith\(name,'[^']*'\))?&\
 const CONTACT_QUERY =
   /^\?\$select=fullname,firstname,lastname(&\$filter=startswith\(fullname,'([^']*)'\) or startswith\(lastname,'\2'\))?&\$orderby=fullname$/;
 
-/** Record every query the page's screens send to the local store (entity, options). */
+type Query = [entity: string, options: string, pageSize: number | null];
+
+/**
+ * Record every query the page's screens send to the local store (entity, options, page size); while
+ * `window.failQueriesOf` names a table, its queries fail (as a broken store would).
+ */
 async function recordQueries(page: Page): Promise<void> {
   await page.evaluate(() => {
     const api = window.fieldService!.api;
-    const w = window as unknown as { queries?: [string, string][] };
+    const w = window as unknown as { queries?: Query[]; failQueriesOf?: string };
     if (w.queries) return;
-    const queries: [string, string][] = [];
+    const queries: Query[] = [];
     w.queries = queries;
     const original = api.retrieveMultipleRecords.bind(api);
     (api as { retrieveMultipleRecords: typeof original }).retrieveMultipleRecords = (
@@ -51,16 +57,17 @@ async function recordQueries(page: Page): Promise<void> {
       options,
       max,
     ) => {
-      queries.push([String(entity), String(options ?? "")]);
+      queries.push([String(entity), String(options ?? ""), max ?? null]);
+      if (w.failQueriesOf === entity) return Promise.reject(new Error("the store broke")) as never;
       return original(entity, options, max);
     };
   });
 }
 
 /** The recorded queries of some tables, and forget them. */
-async function takeQueries(page: Page, tables: readonly string[]): Promise<[string, string][]> {
+async function takeQueries(page: Page, tables: readonly string[]): Promise<Query[]> {
   return page.evaluate((t) => {
-    const w = window as unknown as { queries: [string, string][] };
+    const w = window as unknown as { queries: Query[] };
     const out = w.queries.filter(([e]) => t.includes(e));
     w.queries.length = 0;
     return out;
@@ -140,6 +147,18 @@ describe("field-service for a technician (real Chromium, phone and desktop)", { 
     });
     page = await openApp(phone, stack);
     await page.waitForSelector(tid("first-sync"));
+    // Every count the Customers line shows, in order, until the card goes away.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { accountCounts: string[] }).accountCounts = seen;
+      new MutationObserver(() => {
+        const text =
+          document.querySelector(
+            "[data-testid=first-sync-table][data-table=account] [data-testid=first-sync-count]",
+          )?.textContent ?? "";
+        if (text && seen.at(-1) !== text) seen.push(text);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
     await page.waitForSelector(`${tid("first-sync-table")}[data-table="incident"][data-state="done"]`);
     await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 50, tid("case-item"));
     // Cases are on screen while customers are still coming.
@@ -155,12 +174,20 @@ describe("field-service for a technician (real Chromium, phone and desktop)", { 
     ).toMatch(new RegExp(`^${4 + EXTRA_CASES}( of ${4 + EXTRA_CASES})?$`));
     // Checked while the customers are still held back (the card is on screen), on both sizes.
     await expectAccessible(page, "first sync (phone)");
-    await docScreenshot(page, "field-service-first-sync-phone.png");
     await page.setViewportSize(VIEWPORTS.desktop);
     await expectAccessible(page, "first sync (desktop)");
     expect(await smallTouchTargets(page), "first sync (desktop)").toEqual([]);
-    await docScreenshot(page, "field-service-first-sync-desktop.png");
     await page.setViewportSize(VIEWPORTS.phone);
+    if (process.env.UPDATE_SCREENSHOTS === "1") {
+      // The pictures in the docs: customers on their way ("2000 of 20004").
+      await page.waitForSelector(
+        `${tid("first-sync-table")}[data-table="account"][data-state="downloading"] progress`,
+      );
+      await docScreenshot(page, "field-service-first-sync-phone.png");
+      await page.setViewportSize(VIEWPORTS.desktop);
+      await docScreenshot(page, "field-service-first-sync-desktop.png");
+      await page.setViewportSize(VIEWPORTS.phone);
+    }
     expect(
       await page.locator(`${tid("first-sync-table")}[data-table="account"]`).getAttribute("data-state"),
     ).not.toBe("done");
@@ -171,6 +198,18 @@ describe("field-service for a technician (real Chromium, phone and desktop)", { 
       { timeout: 120_000 },
     );
     await page.waitForSelector(tid("first-sync"), { state: "detached" });
+    // Customers counted against the server's total of 20,004, growing to all of them.
+    const accountCounts = await page.evaluate(
+      () => (window as unknown as { accountCounts: string[] }).accountCounts,
+    );
+    const done = accountCounts.map((t) => {
+      const m = /^(\d+) of (\d+)$/.exec(t);
+      expect(m?.[2], t).toBe(String(4 + EXTRA_ACCOUNTS));
+      return Number(m![1]);
+    });
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+    expect(done.length).toBeGreaterThanOrEqual(2);
+    expect(accountCounts.at(-1)).toBe(`${4 + EXTRA_ACCOUNTS} of ${4 + EXTRA_ACCOUNTS}`);
     // Installable: Chromium's own check (what decides the install prompt) finds nothing missing.
     await waitForServiceWorker(page);
     const cdp = await phone.newCDPSession(page);
@@ -194,6 +233,31 @@ describe("field-service for a technician (real Chromium, phone and desktop)", { 
     await go(page, "#/new", tid("new-case-form"));
     expect(await page.locator("form select").count()).toBe(1); // priority only: no dropdown of customers
     expect(await takeQueries(page, ["account", "contact"])).toEqual([]);
+    // No developer counters in the status bar ("Sent from this tab: N", "Sent 0, 0 waiting"),
+    // also once Sync now has reported its cycle; the tab's writes are on the diagnostics page.
+    await page.click(tid("sync-now"));
+    await page.waitForSelector(`${tid("sync-message")}[data-pending="0"]`);
+    expect(await page.locator(`${tid("status-bar")} ${tid("tab-writes-sent")}`).count()).toBe(0);
+    // biome-ignore lint/performance/useDomNodeTextContent: what the technician sees is asserted
+    expect(await page.locator(tid("status-bar")).innerText()).not.toMatch(
+      /sent from this tab|sent \d+, \d+ waiting/i,
+    );
+    // No deep-insert panel on the technician's form (it showed @odata.bind and error codes).
+    expect(await page.locator('[data-testid^="deep-insert"]').count()).toBe(0);
+    // biome-ignore lint/performance/useDomNodeTextContent: what the technician sees is asserted
+    const formText = await page.locator(tid("view")).innerText();
+    expect(formText).not.toMatch(/deep insert|@odata\.bind|0x8004/i);
+    // A search the store fails is shown as failed, not as "no customer starts with…".
+    await page.evaluate(() => {
+      (window as unknown as { failQueriesOf?: string }).failQueriesOf = "account";
+    });
+    await page.fill(tid("new-case-customer"), "Zep");
+    await page.waitForSelector(`${tid("new-case-customer-options")}[data-query="Zep"]`);
+    expect(await page.getAttribute(tid("new-case-customer-hint"), "data-outcome")).toBe("error");
+    expect(await countOf(page, "new-case-customer-option")).toBe(0);
+    await page.evaluate(() => {
+      delete (window as unknown as { failQueriesOf?: string }).failQueriesOf;
+    });
     await page.fill(tid("new-case-customer"), "Customer 0");
     await page.waitForSelector(`${tid("new-case-customer-options")}[data-query="Customer 0"]`);
     expect(await countOf(page, "new-case-customer-option")).toBe(20);
@@ -201,6 +265,7 @@ describe("field-service for a technician (real Chromium, phone and desktop)", { 
     const shown = await page.locator(tid("new-case-customer-option")).allTextContents();
     expect(shown.every((name) => name.startsWith("Customer 0"))).toBe(true);
     expect(shown).toEqual([...shown].sort());
+    expect(await page.getAttribute(tid("new-case-customer-hint"), "data-outcome")).toBeNull();
     // The last customer of 20,004 in alphabetical order, found by typing and picked with the keyboard.
     await page.fill(tid("new-case-customer"), "Zeph");
     await page.waitForSelector(`${tid("new-case-customer-options")}[data-query="Zeph"]`);
@@ -210,22 +275,26 @@ describe("field-service for a technician (real Chromium, phone and desktop)", { 
     await page.keyboard.press("Enter");
     expect(await page.getAttribute(tid("new-case-customer"), "data-value")).toBe(zephyr);
     expect(await page.inputValue(tid("new-case-customer"))).toBe("Zephyr Refrigeration");
-    // Every query the picker sent: a startswith on the indexed name and $top, never a whole table.
+    // Every query the picker sent: a startswith on the indexed name in name order, a page of
+    // exactly 20 (the page size; Show more… follows the nextLink), never a whole table.
     const customerQueries = await takeQueries(page, ["account", "contact"]);
     expect(customerQueries.length).toBeGreaterThan(0);
-    for (const [entity, options] of customerQueries) {
+    for (const [entity, options, pageSize] of customerQueries) {
       expect(entity).toBe("account");
       expect(options).toMatch(ACCOUNT_QUERY);
+      expect(pageSize).toBe(20);
     }
     expect(customerQueries.at(-1)).toEqual([
       "account",
       "?$select=name&$filter=startswith(name,'Zeph')&$orderby=name",
+      20,
     ]);
     const marco = stack.demo.contactIds[1]!;
     await pick(page, "new-case-contact", marco, String(stack.emulator.row("contact", marco)!.fullname));
-    for (const [entity, options] of await takeQueries(page, ["account", "contact"])) {
+    for (const [entity, options, pageSize] of await takeQueries(page, ["account", "contact"])) {
       expect(entity).toBe("contact");
       expect(options).toMatch(CONTACT_QUERY);
+      expect(pageSize).toBe(20);
     }
     await page.fill(tid("new-case-title"), "Display fridge: lights flicker");
     await page.click(tid("new-case-save"));
@@ -299,13 +368,47 @@ describe("field-service for a technician (real Chromium, phone and desktop)", { 
       }),
       "base64",
     );
+    const camera = { name: "IMG_0001.png", mimeType: "image/png", buffer: png };
+    // A file that isn't a picture, and a device that can't store the note: each said as it is.
     await page.setInputFiles(tid("case-photo-input"), {
-      name: "IMG_0001.png",
+      name: "IMG_0000.png",
       mimeType: "image/png",
-      buffer: png,
+      buffer: Buffer.from("not a picture"),
     });
+    await page.waitForSelector(`${tid("attachment-result")}[data-reason="unreadable"]`);
+    await page.evaluate(() => {
+      const api = window.fieldService!.api as { createRecord: unknown };
+      const w = window as unknown as { restoreCreate?: () => void };
+      const original = api.createRecord;
+      api.createRecord = () => Promise.reject(new Error("the store broke"));
+      w.restoreCreate = () => {
+        api.createRecord = original;
+      };
+    });
+    await page.setInputFiles(tid("case-photo-input"), camera);
+    await page.waitForSelector(`${tid("attachment-result")}[data-reason="not-saved"]`);
+    await page.evaluate(() => (window as unknown as { restoreCreate: () => void }).restoreCreate());
+    expect(await countOf(page, "note-item")).toBe(0);
+    // Saved: the bar counts the photo (1 change before it) by the time the line says so.
+    await page.evaluate(
+      ([result, count]) => {
+        const w = window as unknown as { pendingAtPhoto?: string };
+        const seen = new MutationObserver(() => {
+          if (document.querySelector<HTMLElement>(result!)?.dataset.outcome === "ok") {
+            seen.disconnect();
+            w.pendingAtPhoto = document.querySelector(count!)?.textContent ?? "";
+          }
+        });
+        seen.observe(document.body, { subtree: true, childList: true, attributes: true });
+      },
+      [tid("attachment-result"), tid("pending-count")],
+    );
+    await page.setInputFiles(tid("case-photo-input"), camera);
     await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 1, tid("note-item"));
     expect(await page.getAttribute(tid("attachment-result"), "data-outcome")).toBe("ok");
+    expect(await page.evaluate(() => (window as unknown as { pendingAtPhoto?: string }).pendingAtPhoto)).toBe(
+      "2",
+    );
 
     // Drawn with a finger: touch pointer events across the box.
     const box = (await page.locator(tid("signature-canvas")).boundingBox())!;
@@ -355,11 +458,22 @@ describe("field-service for a technician (real Chromium, phone and desktop)", { 
       "note-viewer-close",
     );
     await expectAccessible(page, "photo viewer (phone)");
+    expect(await smallTouchTargets(page), "photo viewer (phone)").toEqual([]);
     await docScreenshot(page, "field-service-photo-phone.png");
+    await page.setViewportSize(VIEWPORTS.desktop);
+    await expectAccessible(page, "photo viewer (desktop)");
+    expect(await smallTouchTargets(page), "photo viewer (desktop)").toEqual([]);
+    await docScreenshot(page, "field-service-photo-desktop.png");
+    await page.setViewportSize(VIEWPORTS.phone);
     await page.keyboard.press("Escape");
     await page.waitForSelector(`${tid("note-viewer")}:not([open])`, { state: "attached" });
     expect(await photoView.evaluate((b) => b === document.activeElement)).toBe(true);
     await docScreenshot(page, "field-service-case-phone.png");
+    if (process.env.UPDATE_SCREENSHOTS === "1") {
+      await page.setViewportSize(VIEWPORTS.desktop);
+      await docScreenshot(page, "field-service-case-desktop.png");
+      await page.setViewportSize(VIEWPORTS.phone);
+    }
 
     // The diagnostics screen, from the menu: the four changes in the outbox.
     await page.click(tid("menu-button"));
@@ -377,20 +491,68 @@ describe("field-service for a technician (real Chromium, phone and desktop)", { 
     expect(await page.getAttribute(tid("diag-last-synced"), "data-value")).not.toBe("");
     await expectAccessible(page, "diagnostics (phone)");
 
-    // Back online, with the office slow to take notes: the case shows each one sending, then sent.
-    await go(page, `#/case/${newCaseId}`, tid("case-attachments"));
+    // Back online, with the office slow to take notes: the case shows each one sending, with the
+    // share of its bytes acknowledged (status$.uploads), then sent. The page is opened again
+    // (offline, from the service worker) with a block size of a quarter of the photo, so the photo
+    // goes in 4 blocks; a note of one block or less goes in one request (0%, then Sent).
+    const sizes = await page.evaluate(async (caseId) => {
+      const r = await window.fieldService!.api.retrieveMultipleRecords(
+        "annotation",
+        `?$select=mimetype,documentbody&$filter=_objectid_value eq ${caseId}`,
+      );
+      return r.entities.map((n) => ({
+        id: String(n.annotationid),
+        mimetype: String(n.mimetype),
+        base64: String(n.documentbody).length,
+        bytes: atob(String(n.documentbody)).length,
+      }));
+    }, newCaseId);
+    const photoBytes = sizes.find((n) => n.mimetype === "image/jpeg")!.bytes;
+    const block = Math.ceil(photoBytes / 4);
+    // Bodies of 4,096 base64 characters or more are kept apart; those above one block go in blocks.
+    const blocksOf = (n: (typeof sizes)[number]) =>
+      n.base64 >= 4096 && n.bytes > block ? Math.ceil(n.bytes / block) : 0;
+    const blocksExpected = sizes.reduce((sum, n) => sum + blocksOf(n), 0);
+    expect(blocksOf(sizes.find((n) => n.mimetype === "image/jpeg")!)).toBe(4);
+    await page.goto(`${stack.app.url}?uploadChunkBytes=${block}#/case/${newCaseId}`);
+    await page.waitForSelector(`main[data-loading="false"] ${tid("case-attachments")}`);
+    await page.waitForSelector(`${tid("note-item")}[data-send-state="waiting"]`);
+    // Every state each note's line shows on its way, in order.
+    await page.evaluate(() => {
+      const seen: Record<string, string[]> = {};
+      (window as unknown as { sendLines: typeof seen }).sendLines = seen;
+      const look = () => {
+        for (const li of Array.from(document.querySelectorAll<HTMLElement>("[data-testid=note-item]"))) {
+          const text = li.querySelector("[data-testid=note-send-state]")?.textContent ?? "";
+          const id = li.dataset.id ?? "";
+          seen[id] ??= [];
+          if (text && seen[id].at(-1) !== text) seen[id].push(text);
+        }
+      };
+      look();
+      new MutationObserver(look).observe(document.body, {
+        subtree: true,
+        childList: true,
+        characterData: true,
+        attributes: true,
+      });
+    });
+    const before = emulator.requestLog.total;
     emulator.faults.set({
-      latencyMs: 1500,
-      appliesTo: (r) => r.method === "POST" && r.path.startsWith("annotations"),
+      latencyMs: 400,
+      appliesTo: (r) =>
+        r.method === "POST" && (r.path.startsWith("annotations") || r.path.startsWith("UploadBlock")),
     });
     await goOnline(phone, emulator);
-    await page.waitForSelector(`${tid("note-item")}[data-send-state="sending"]`);
-    expect(
-      await page
-        .locator(`${tid("note-item")}[data-send-state="sending"] ${tid("note-send-state")}`)
-        .first()
-        .textContent(),
-    ).toBe("Sending…");
+    // The photo's line shows a share between 0 and 100 while its blocks go.
+    await page.waitForSelector(
+      `${tid("note-item")}[data-mimetype="image/jpeg"][data-send-state="sending"][data-percent]:not([data-percent="0"]):not([data-percent="100"])`,
+      { timeout: 60_000 },
+    );
+    if (process.env.UPDATE_SCREENSHOTS === "1") {
+      await page.locator(`${tid("note-item")}[data-mimetype="image/jpeg"]`).scrollIntoViewIfNeeded();
+      await docScreenshot(page, "field-service-case-sending-phone.png");
+    }
     emulator.faults.set({});
     await waitForPending(page, 0, 60_000);
     await page.waitForFunction(
@@ -399,6 +561,38 @@ describe("field-service for a technician (real Chromium, phone and desktop)", { 
           (li) => li.dataset.sendState === "sent",
         ),
       tid("note-item"),
+    );
+    const lines = await page.evaluate(
+      () => (window as unknown as { sendLines: Record<string, string[]> }).sendLines,
+    );
+    const photoId = sizes.find((n) => n.mimetype === "image/jpeg")!.id;
+    const percentsOf = (texts: readonly string[]) =>
+      texts.flatMap((t) => {
+        const m = /^Sending… (\d+)%$/.exec(t);
+        return m ? [Number(m[1])] : [];
+      });
+    for (const [id, texts] of Object.entries(lines)) {
+      expect(texts[0], id).toBe("Waiting to send");
+      expect(texts.at(-1), id).toBe("Sent");
+      for (const t of texts) expect(t).toMatch(/^(Waiting to send|Sending…|Sending… \d+%|Sent)$/);
+      const percents = percentsOf(texts);
+      expect(percents, id).toEqual([...percents].sort((a, b) => a - b));
+      // What the blocks can show: n blocks of `block` bytes acknowledged; a note in one request
+      // shows 0% until it is acknowledged.
+      const note = sizes.find((n) => n.id === id)!;
+      const blocks = blocksOf(note);
+      const allowed =
+        blocks === 0
+          ? [0, 100]
+          : Array.from({ length: blocks + 1 }, (_, k) =>
+              Math.floor((100 * Math.min(note.bytes, k * block)) / note.bytes),
+            );
+      for (const p of percents) expect(allowed, `${id}: ${texts.join(" → ")}`).toContain(p);
+    }
+    // The photo went in its 4 blocks, its progress seen between them.
+    expect(percentsOf(lines[photoId]!).filter((p) => p > 0 && p < 100).length).toBeGreaterThanOrEqual(2);
+    expect(writeRequests(emulator, before).filter((e) => e.path.includes("UploadBlock")).length).toBe(
+      blocksExpected,
     );
     expect(await noteStates(page)).toEqual([
       ["image/jpeg", "sent", "Sent"],
