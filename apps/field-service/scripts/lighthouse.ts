@@ -3,17 +3,19 @@
  * accessibility and best-practices categories on three pages, mobile and desktop presets.
  * Lighthouse 12 has no PWA category and no installability audit any more (both dropped in 12.0);
  * Chromium's own installability check runs in technician.browser.test.ts. Too slow for the test
- * command: run it by hand and record the result in docs/field-service.md. A run that fails is
- * printed with Lighthouse's error and the others still run.
+ * command: run it by hand against the running demo (app + emulator with demo data) and record the
+ * result in docs/field-service.md. A run that fails is printed with Lighthouse's error and the
+ * others still run. (Started against an app server of its own with no emulator behind it,
+ * Lighthouse's first navigation hung until Chromium closed the target, 9 minutes.)
  *
+ *   node scripts/xrm.mjs demo -- --port 4190 &
  *   npm i -E --prefix /tmp/lh lighthouse@12.2.3
- *   LIGHTHOUSE=/tmp/lh/node_modules/.bin/lighthouse npx tsx apps/field-service/scripts/lighthouse.ts
+ *   LIGHTHOUSE=/tmp/lh/node_modules/.bin/lighthouse npx tsx apps/field-service/scripts/lighthouse.ts http://127.0.0.1:4190/
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startFieldService } from "../src/server/start-field-service.ts";
 
 interface Audit {
   readonly id: string;
@@ -33,12 +35,13 @@ interface Report {
 const bin = process.env.LIGHTHOUSE ?? "lighthouse";
 const chrome = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const dir = mkdtempSync(join(tmpdir(), "field-service-lh-"));
-const app = await startFieldService({ distDir: join(dir, "dist"), build: true });
+const base = new URL(process.argv[2] ?? "http://127.0.0.1:4173/").href;
 const out = join(dir, "report.json");
 const pages = [
-  ["work list", app.url],
-  ["new case", `${app.url}#/new`],
-  ["diagnostics", `${app.url}#/diagnostics`],
+  ["work list", base],
+  ["new case", `${base}#/new`],
+  ["sync errors", `${base}#/errors`],
+  ["diagnostics", `${base}#/diagnostics`],
 ] as const;
 try {
   for (const [name, url] of pages) {
@@ -84,6 +87,5 @@ try {
     }
   }
 } finally {
-  await app.close();
   rmSync(dir, { recursive: true, force: true });
 }
