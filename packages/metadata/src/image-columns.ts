@@ -22,3 +22,17 @@ export function imageColumnsOf(entity: EntityMetadata): string[] {
   for (const a of entity.attributes()) if (isImageColumn(entity, a.name)) out.push(a.name);
   return out;
 }
+
+/**
+ * Dataverse's column size facts ("File columns", "Work with image column definitions using code"):
+ * a file column's MaxSizeInKB defaults to 32,768 (32 MB); an image column's to 10,240 (10 MB), and
+ * it can't be set above 30,720 (30 MB). The client refuses at the call by them, the emulator answers by them.
+ */
+export const DEFAULT_FILE_MAX_KB = 32_768;
+export const DEFAULT_IMAGE_MAX_KB = 10_240;
+export const IMAGE_MAX_KB_LIMIT = 30_720;
+
+/** An image column's MaxSizeInKB: the one an admin set (if any), never above 30,720; else 10,240. */
+export function imageMaxSizeOf(declaredKB: number | undefined): number {
+  return Math.min(declaredKB ?? DEFAULT_IMAGE_MAX_KB, IMAGE_MAX_KB_LIMIT);
+}

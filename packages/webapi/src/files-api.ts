@@ -1,4 +1,10 @@
-import { type EntityMetadata, isImageColumn, type Metadata } from "@xrm-offline/metadata";
+import {
+  DEFAULT_FILE_MAX_KB,
+  type EntityMetadata,
+  imageMaxSizeOf,
+  isImageColumn,
+  type Metadata,
+} from "@xrm-offline/metadata";
 import { ATTACHMENT_BODY_COLUMNS, normalizeRecordId, xrmError } from "@xrm-offline/odata";
 import type { FileUpload, FileUploadStore, LocalFile, OfflineStore } from "@xrm-offline/store";
 import { type DeviceStorage, requireRoom } from "./device-storage.ts";
@@ -12,13 +18,8 @@ import type { FileDownloader } from "./read-file.ts";
  */
 export type FileColumnsOption = Readonly<Record<string, Readonly<Record<string, { maxSizeInKB?: number }>>>>;
 
-/**
- * Dataverse's defaults: a file column 32,768 KB (32 MB), an image column 10,240 KB (10 MB); an
- * image column's MaxSizeInKB can't go above 30,720 KB ("Work with image column definitions using code").
- */
-export const DEFAULT_FILE_MAX_KB = 32_768;
-export const DEFAULT_IMAGE_MAX_KB = 10_240;
-export const IMAGE_MAX_KB_LIMIT = 30_720;
+// Dataverse's defaults, kept in the metadata package (the emulator answers by the same facts).
+export { DEFAULT_FILE_MAX_KB, DEFAULT_IMAGE_MAX_KB } from "@xrm-offline/metadata";
 
 /** An image column's MaxSizeInKB: the declared one (`fileColumns`) capped at 30,720, else 10,240. */
 export function imageMaxSizeInKB(
@@ -26,7 +27,7 @@ export function imageMaxSizeInKB(
   entity: string,
   column: string,
 ): number {
-  return Math.min(declared?.[entity]?.[column]?.maxSizeInKB ?? DEFAULT_IMAGE_MAX_KB, IMAGE_MAX_KB_LIMIT);
+  return imageMaxSizeOf(declared?.[entity]?.[column]?.maxSizeInKB);
 }
 
 /** Files and images offline: `api.files`. */
@@ -108,18 +109,13 @@ export interface FilesApiParts {
   readonly declared: FileColumnsOption | undefined;
   readonly store: () => Promise<OfflineStore>;
   readonly uploads: () => Promise<FileUploadStore>;
-  /**
-   * Called after a set has committed. Optional: the store announces a set (a `files` change) to
-   * the sync engine wherever it runs, as it does local writes.
-   */
-  readonly notify?: () => void;
   readonly storage: DeviceStorage | undefined;
   /** Downloads from the server; absent without a server. */
   readonly download: FileDownloader | undefined;
 }
 
 export function createFilesApi(parts: FilesApiParts): FilesApi {
-  const { metadata, declared, uploads, notify, storage } = parts;
+  const { metadata, declared, uploads, storage } = parts;
   return {
     async set(entityLogicalName, id, column, file, options = {}) {
       const info = fileColumn(metadata, declared, entityLogicalName, column);
@@ -149,7 +145,6 @@ export function createFilesApi(parts: FilesApiParts): FilesApi {
         { entity: info.entity.logicalName, recordId, column: info.column, fileName, mimeType },
         file,
       );
-      notify?.();
     },
     async get(entityLogicalName, id, column) {
       const info = fileColumn(metadata, declared, entityLogicalName, column);

@@ -7,8 +7,8 @@ import { normalizeGuid } from "../odata/guid.ts";
 import { ANNOTATION_ACTIONS, annotationAction, noteBodyBytes } from "./annotation-actions.ts";
 import { base64Size } from "./attachment-limit.ts";
 import { commitFile, removeFile } from "./commit-file.ts";
-import { type FileColumn, fileColumnOf } from "./file-columns.ts";
-import { columnTooBig, fileRequestError, noFile } from "./file-errors.ts";
+import { checkColumnSize, type FileColumn, fileColumnOf } from "./file-columns.ts";
+import { fileRequestError, noFile } from "./file-errors.ts";
 import { guessMime } from "./file-property.ts";
 
 /** The unbound actions of "Use file column data" (the block messages). */
@@ -133,7 +133,7 @@ export function fileAction(ctx: ServerContext, req: WireRequest, action: string)
       const data = Buffer.concat(blocks);
       const entity = ctx.schema.metadata.entity(session.table)!;
       const column = fileColumnOf(entity, session.column, ctx.fileColumns)!;
-      if (data.length > column.maxSizeInKB * 1024) throw columnTooBig(column, data.length);
+      checkColumnSize(column, data.length);
       if (!ctx.store.get(entity.logicalName, session.id)) throw noFileRecord(entity, session.id);
       const name = str(body, "FileName");
       const mimeType = typeof body.MimeType === "string" && body.MimeType ? body.MimeType : guessMime(name);

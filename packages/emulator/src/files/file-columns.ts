@@ -1,4 +1,11 @@
-import { type EntityMetadata, isImageColumn } from "@xrm-offline/metadata";
+// Dataverse's size defaults and the image cap (metadata's image-columns.ts), as the client uses them.
+import {
+  DEFAULT_FILE_MAX_KB,
+  type EntityMetadata,
+  imageMaxSizeOf,
+  isImageColumn,
+} from "@xrm-offline/metadata";
+import { columnTooBig } from "./file-errors.ts";
 
 /** A column that holds a file: a file column (bytes elsewhere, the row holds the file id) or an image column. */
 export interface FileColumn {
@@ -16,20 +23,16 @@ export interface FileColumn {
 export type FileColumnOptions = Readonly<Record<string, Readonly<Record<string, { maxSizeInKB?: number }>>>>;
 
 /**
- * Dataverse's defaults (Microsoft docs, "File columns" and "Image columns"): a file column's
- * MaxSizeInKB defaults to 32,768 (32 MB); an image column's to 10,240 (10 MB), and it can't be
- * set above 30,720 (30 MB).
- */
-export const DEFAULT_FILE_MAX_KB = 32_768;
-export const DEFAULT_IMAGE_MAX_KB = 10_240;
-export const IMAGE_MAX_KB_LIMIT = 30_720;
-
-/**
  * Which columns of which tables hold files. Image columns are in CSDL (`entityimage`, `new_photo`:
  * Edm.Binary with `<name>id`, `<name>_timestamp` and `<name>_url`); file columns are not (the
  * service leaves them out of `$metadata`), so they are declared by the emulator's `fileColumns`
  * option, which also sets an image column's MaxSizeInKB.
  */
+/** Refuses a file over its column's MaxSizeInKB with the server's code (file-errors.ts). */
+export function checkColumnSize(column: FileColumn, bytes: number): void {
+  if (bytes > column.maxSizeInKB * 1024) throw columnTooBig(column, bytes);
+}
+
 export function fileColumnOf(
   entity: EntityMetadata,
   column: string,
@@ -37,7 +40,7 @@ export function fileColumnOf(
 ): FileColumn | undefined {
   const file = declared?.[entity.logicalName]?.[column];
   if (isImageColumn(entity, column)) {
-    const maxSizeInKB = Math.min(file?.maxSizeInKB ?? DEFAULT_IMAGE_MAX_KB, IMAGE_MAX_KB_LIMIT);
+    const maxSizeInKB = imageMaxSizeOf(file?.maxSizeInKB);
     return { kind: "image", table: entity.logicalName, column, maxSizeInKB };
   }
   if (file) {

@@ -4,8 +4,8 @@ import type { EntityKey } from "../http/route.ts";
 import { emptyResponse, jsonResponse, type WireRequest, type WireResponse } from "../http/wire.ts";
 import { requireId } from "../write/resolve-key.ts";
 import { commitFile, removeFile } from "./commit-file.ts";
-import type { FileColumn } from "./file-columns.ts";
-import { chunkTooBig, columnTooBig, fileRequestError, noFile } from "./file-errors.ts";
+import { checkColumnSize, type FileColumn } from "./file-columns.ts";
+import { chunkTooBig, fileRequestError, noFile } from "./file-errors.ts";
 
 /** The chunk size the service recommends in `x-ms-chunk-size` (4 MiB, as Dataverse answers). */
 export const CHUNK_SIZE: number = 4 * 1024 * 1024;
@@ -30,10 +30,6 @@ function parseContentRange(header: string | undefined): { start: number; end: nu
   if (start > end || end >= total)
     throw fileRequestError(`The Content-Range '${header}' is not a valid range.`);
   return { start, end, total };
-}
-
-function checkSize(column: FileColumn, size: number): void {
-  if (size > column.maxSizeInKB * 1024) throw columnTooBig(column, size);
 }
 
 function startChunked(
@@ -79,7 +75,7 @@ function uploadChunk(
     throw fileRequestError("The sessiontoken is not valid for this column.");
   }
   const range = parseContentRange(req.headers.get("content-range"));
-  checkSize(column, range.total);
+  checkColumnSize(column, range.total);
   // x-ms-chunk-size is the most one chunk may carry: Dataverse refuses more (ChunkSizeExceeded).
   if (range.end - range.start + 1 > CHUNK_SIZE) throw chunkTooBig(range.end - range.start + 1, CHUNK_SIZE);
   const data = bytesOf(req);
@@ -206,7 +202,7 @@ export function fileProperty(
       const name = fileName(req);
       if (!name) throw fileRequestError("The file name is missing: send the x-ms-file-name header.");
       const data = bytesOf(req);
-      checkSize(column, data.length);
+      checkColumnSize(column, data.length);
       ctx.store.transaction(() =>
         commitFile(ctx, entity, id, column, { name, mimeType: mimeOf(req, name), data }),
       );

@@ -1,7 +1,6 @@
 import type { EntityMetadata } from "@xrm-offline/metadata";
 import type { ServerContext } from "../context.ts";
-import { fileColumnOf } from "./file-columns.ts";
-import { columnTooBig } from "./file-errors.ts";
+import { checkColumnSize, fileColumnOf } from "./file-columns.ts";
 import { rowColumns } from "./row-columns.ts";
 
 /** JSON carries no file name: the type is read from the image's first bytes, as a viewer would. */
@@ -38,7 +37,7 @@ export function storeImageColumns(
     }
     // coerceValue already checked the base64 text.
     const bytes = Buffer.from(String(value), "base64");
-    if (bytes.length > column.maxSizeInKB * 1024) throw columnTooBig(column, bytes.length);
+    checkColumnSize(column, bytes.length);
     const type = imageTypeOf(bytes);
     const stored = ctx.files.put(entity.logicalName, id, name, {
       name: `${name}.${type.extension}`,
