@@ -66,7 +66,12 @@ export {
   normalizeWrite,
 } from "./write/normalize-write.ts";
 export { type RenderOptions, renderRequest } from "./write/render-request.ts";
-export { checkRequestSize, MAX_REQUEST_BYTES, requestBytes } from "./write/request-size.ts";
+export {
+  checkRequestBytes,
+  checkRequestSize,
+  MAX_REQUEST_BYTES,
+  requestBytes,
+} from "./write/request-size.ts";
 export { resolveEntity } from "./write/resolve-entity.ts";
 export { WRITE_LIMITS } from "./write/write-limits.ts";
 export type * from "./write/write-operation.ts";

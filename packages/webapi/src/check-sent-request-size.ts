@@ -3,10 +3,10 @@ import {
   ATTACHMENT_BODY_COLUMNS,
   base64ByteLength,
   binaryColumns,
+  checkRequestBytes,
   renderRequest,
   requestBytes,
   type WriteOperation,
-  xrmError,
 } from "@xrm-offline/odata";
 
 /** A block id is at most 64 bytes before Base64 ("Use file column data"): at most 88 characters. */
@@ -82,11 +82,5 @@ export function checkSentRequestSize(
   limit: number,
   noteBlockBytes: number,
 ): void {
-  const bytes = sentRequestBytes(metadata, op, noteBlockBytes);
-  if (bytes > limit) {
-    throw xrmError(
-      "RequestTooLarge",
-      `The request for this write takes ${bytes} bytes; the server accepts at most ${limit} bytes in one request.`,
-    );
-  }
+  checkRequestBytes(sentRequestBytes(metadata, op, noteBlockBytes), limit);
 }

@@ -28,7 +28,11 @@ export function requestBytes(request: WebApiRequest): number {
 
 /** Throws RequestTooLarge (0x8004418a) when `request` is larger than `limit` bytes. */
 export function checkRequestSize(request: WebApiRequest, limit: number = MAX_REQUEST_BYTES): void {
-  const bytes = requestBytes(request);
+  checkRequestBytes(requestBytes(request), limit);
+}
+
+/** Throws RequestTooLarge (0x8004418a) when a request of `bytes` is larger than `limit` bytes. */
+export function checkRequestBytes(bytes: number, limit: number = MAX_REQUEST_BYTES): void {
   if (bytes > limit) {
     throw xrmError(
       "RequestTooLarge",
