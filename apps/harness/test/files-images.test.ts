@@ -8,6 +8,7 @@ import { createWebApi, type OfflineWebApi } from "@xrm-offline/webapi";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { BehaviorSubject } from "rxjs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { serverIncident } from "./seed-records.ts";
 
 /** An image column as Dataverse's CSDL shows it: the Edm.Binary property and its three companions. */
 const image = (name: string) => [
@@ -44,15 +45,6 @@ beforeAll(async () => {
   emulator = await startEmulator({ metadata });
 });
 afterAll(() => emulator.close());
-
-async function serverIncident(title: string): Promise<string> {
-  const res = await fetch(`${emulator.url}/incidents`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ title }),
-  });
-  return /\(([0-9a-f-]{36})\)/.exec(res.headers.get("OData-EntityId") ?? "")![1]!;
-}
 
 describe("custom image columns", () => {
   let api: OfflineWebApi;
@@ -123,7 +115,7 @@ describe("custom image columns", () => {
   });
 
   it("downloads a custom image set elsewhere full-sized, and fetches it again once replaced", async () => {
-    const id = await serverIncident("Photo elsewhere");
+    const id = await serverIncident(emulator, "Photo elsewhere");
     const put = (data: Uint8Array<ArrayBuffer>, name: string) =>
       fetch(`${emulator.url}/incidents(${id})/new_photo`, {
         method: "PATCH",

@@ -10,6 +10,7 @@ import { createWebApi, type OfflineWebApi } from "@xrm-offline/webapi";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { BehaviorSubject } from "rxjs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { serverIncident } from "./seed-records.ts";
 
 function bytesOf(n: number, seed: number): Buffer {
   const b = Buffer.alloc(n);
@@ -23,15 +24,6 @@ beforeAll(async () => {
   emulator = await startEmulator();
 });
 afterAll(() => emulator.close());
-
-async function serverIncident(title: string): Promise<string> {
-  const res = await fetch(`${emulator.url}/incidents`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ title }),
-  });
-  return /\(([0-9a-f-]{36})\)/.exec(res.headers.get("OData-EntityId") ?? "")![1]!;
-}
 
 describe("image columns kept apart", () => {
   let api: OfflineWebApi;
@@ -79,7 +71,7 @@ describe("image columns kept apart", () => {
   }
 
   it("keeps an image set by updateRecord offline apart, reads it back whole, and sends it in the PATCH", async () => {
-    const id = await serverIncident("Site visit");
+    const id = await serverIncident(emulator, "Site visit");
     open("images-apart-1", true);
     await api.sync.syncNow();
     online.next(false);
@@ -112,7 +104,7 @@ describe("image columns kept apart", () => {
   });
 
   it("collects a replaced image once nothing can send or restore it", async () => {
-    const id = await serverIncident("Replaced");
+    const id = await serverIncident(emulator, "Replaced");
     open("images-apart-2", true);
     await api.sync.syncNow();
     online.next(false);
@@ -130,7 +122,7 @@ describe("image columns kept apart", () => {
   });
 
   it("refuses at the call an image over its column's MaxSizeInKB (ProcessImageFailure), writing nothing", async () => {
-    const id = await serverIncident("Too big");
+    const id = await serverIncident(emulator, "Too big");
     // An admin's MaxSizeInKB of 4 for entityimage, declared as for api.files.set.
     open("images-apart-4", true, { incident: { entityimage: { maxSizeInKB: 4 } } });
     await api.sync.syncNow();
@@ -145,7 +137,7 @@ describe("image columns kept apart", () => {
   });
 
   it("keeps a pulled row's image apart, reads it back whole, and replaces it when the server's changes", async () => {
-    const id = await serverIncident("Photo from the office");
+    const id = await serverIncident(emulator, "Photo from the office");
     const put = (data: Buffer) =>
       fetch(`${emulator.url}/incidents(${id})/entityimage`, {
         method: "PATCH",

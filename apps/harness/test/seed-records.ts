@@ -24,3 +24,13 @@ export function seedReferenceRecords(emulator: Emulator): void {
   emulator.seed("opportunities", [{ opportunityid: OPPORTUNITY, name: "Existing Opportunity" }]);
   emulator.seed("tasks", [{ activityid: RECORD, subject: "Existing Task" }]);
 }
+
+/** Creates a case on the server (as another device would) and returns its id. */
+export async function serverIncident(emulator: Emulator, title: string): Promise<string> {
+  const res = await fetch(`${emulator.url}/incidents`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ title }),
+  });
+  return /\(([0-9a-f-]{36})\)/.exec(res.headers.get("OData-EntityId") ?? "")![1]!;
+}
