@@ -11,6 +11,7 @@ import { renderDiagnostics } from "./ui/diagnostics.ts";
 import { h, mount } from "./ui/dom.ts";
 import { firstSyncCard } from "./ui/first-sync.ts";
 import { firstSyncTracker, type TableProgress } from "./ui/first-sync-progress.ts";
+import { listRedraw } from "./ui/list-redraw.ts";
 import { renderNewCase } from "./ui/new-case.ts";
 import { parseRoute, type Route } from "./ui/router.ts";
 import { renderStatusBar } from "./ui/status-bar.ts";
@@ -141,8 +142,11 @@ function start(): void {
       document.body.dataset.ready = "true";
     });
   };
+  // A list redrawn after its data changed: only while it is still the screen shown.
+  const redraw = listRedraw(render, () => route.view, 150);
   window.addEventListener("hashchange", () => {
     route = parseRoute(location.hash);
+    redraw.cancel();
     render();
     main.focus({ preventScroll: true });
   });
@@ -150,7 +154,6 @@ function start(): void {
 
   // Lists follow the data: re-read them when a sync cycle ends, the counts change or a table's
   // first download finishes. Forms are left alone (a refresh would throw away what is being typed).
-  let timer: ReturnType<typeof setTimeout> | undefined;
   sync.status$.subscribe((status) => {
     statusBar.update(status);
     const last = latest;
@@ -187,10 +190,8 @@ function start(): void {
     // The errors screen only when the failures change: redrawing it on every cycle would close an
     // opened "Details" under the user's finger.
     const failuresChanged = !last || last.failed !== status.failed;
-    if ((changed && route.view === "work") || (failuresChanged && route.view === "errors")) {
-      clearTimeout(timer);
-      timer = setTimeout(render, 150);
-    }
+    if ((changed && route.view === "work") || (failuresChanged && route.view === "errors"))
+      redraw.request(route.view);
   });
   // Closing the tab with changes waiting: make sure the service worker replays them later.
   window.addEventListener("pagehide", () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { endpointsFor, uploadChunkBytesFrom } from "../src/app-config.ts";
 import { countingFetch } from "../src/boot/counting-fetch.ts";
 import { lastSyncedMemory, laterOf } from "../src/boot/last-synced.ts";
@@ -7,6 +7,7 @@ import { planFetch } from "../src/sw/shell-cache.ts";
 import { explainFailure } from "../src/ui/failure-text.ts";
 import { firstSyncTracker } from "../src/ui/first-sync-progress.ts";
 import { fitWithin } from "../src/ui/image-downscale.ts";
+import { listRedraw } from "../src/ui/list-redraw.ts";
 import { pickerHint } from "../src/ui/picker-hint.ts";
 import { odataText } from "../src/ui/records.ts";
 import { parseRoute } from "../src/ui/router.ts";
@@ -328,5 +329,49 @@ describe("pickerHint", () => {
     expect(pickerHint({ ...base, shown: 20, more: true })).toBe(
       "Showing 20 by name: type more to narrow, or choose Show more.",
     );
+  });
+});
+
+describe("listRedraw", () => {
+  afterEach(() => vi.useRealTimers());
+  const setUp = () => {
+    vi.useFakeTimers();
+    let view = "work";
+    const drawn: string[] = [];
+    const redraw = listRedraw(
+      () => drawn.push(view),
+      () => view,
+      150,
+    );
+    return { redraw, drawn, go: (to: string) => (view = to) };
+  };
+
+  it("makes one redraw of a burst of requests, after the delay", () => {
+    const { redraw, drawn } = setUp();
+    redraw.request("work");
+    vi.advanceTimersByTime(100);
+    redraw.request("work");
+    vi.advanceTimersByTime(149);
+    expect(drawn).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(drawn).toEqual(["work"]);
+  });
+
+  it("never redraws the screen the user went to after the request (a case, a form)", () => {
+    const { redraw, drawn, go } = setUp();
+    redraw.request("work");
+    go("case");
+    vi.advanceTimersByTime(1_000);
+    expect(drawn).toEqual([]);
+  });
+
+  it("cancel() drops a waiting redraw, even if the user comes back before it would fire", () => {
+    const { redraw, drawn, go } = setUp();
+    redraw.request("work");
+    go("case");
+    redraw.cancel();
+    go("work");
+    vi.advanceTimersByTime(1_000);
+    expect(drawn).toEqual([]);
   });
 });

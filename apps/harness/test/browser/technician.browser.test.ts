@@ -651,6 +651,10 @@ describe("field-service for a technician (real Chromium, phone and desktop)", { 
     // camera or file chooser; its label shows the focus ring.
     await go(page, `#/case/${newCaseId}`, tid("case-attachments"));
     await page.focus(tid("case-photo-input"));
+    // Still focused: nothing redraws the case under the user (a stale list redraw once did).
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe(
+      "case-photo-input",
+    );
     const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press(" ")]);
     expect(chooser.isMultiple()).toBe(false);
     expect(
