@@ -17,7 +17,7 @@ import { parseRoute, type Route } from "./ui/router.ts";
 import { renderStatusBar } from "./ui/status-bar.ts";
 import { renderSyncErrors } from "./ui/sync-errors.ts";
 import { uploadsChanged } from "./ui/upload-progress.ts";
-import { renderWorkList } from "./ui/work-list.ts";
+import { freshWorkListView, renderWorkList } from "./ui/work-list.ts";
 
 /** What the page exposes for scripts (and tests): the same object as `Xrm.WebApi`. */
 export interface FieldServiceGlobal {
@@ -116,6 +116,9 @@ function start(): void {
 
   let route: Route = parseRoute(location.hash);
   let latest: SyncStatus | undefined;
+  // The rows the work list shows, kept while the technician stays on it (redraws after a sync
+  // show as many again); a new visit starts from one page.
+  let workView = freshWorkListView();
   let rendering = Promise.resolve();
   const render = () => {
     rendering = rendering.then(async () => {
@@ -123,7 +126,8 @@ function start(): void {
       main.dataset.loading = "true";
       document.title = `${TITLES[route.view]} · Field Service`;
       menu.open = false;
-      if (route.view === "work") await renderWorkList(main, api, firstSyncDone ? undefined : firstSync.el);
+      if (route.view === "work")
+        await renderWorkList(main, api, workView, firstSyncDone ? undefined : firstSync.el);
       else if (route.view === "case")
         await renderCaseDetail(main, api, route.id, endpoints.databaseName, onSaved);
       else if (route.view === "new-case")
@@ -147,6 +151,7 @@ function start(): void {
   window.addEventListener("hashchange", () => {
     route = parseRoute(location.hash);
     redraw.cancel();
+    workView = freshWorkListView();
     render();
     main.focus({ preventScroll: true });
   });

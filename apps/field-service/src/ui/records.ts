@@ -85,24 +85,33 @@ async function page<T>(
   entity: string,
   options: string,
   map: (r: Row) => T,
+  size = LIST_PAGE,
 ): Promise<Page<T>> {
-  const r = await api.retrieveMultipleRecords(entity, options, LIST_PAGE);
+  const r = await api.retrieveMultipleRecords(entity, options, size);
   return { rows: r.entities.map(map), next: r.nextLink ?? null };
 }
 
-/** Open cases by title, a page at a time; `next` is the previous page's `next`. */
-export function listCases(api: OfflineWebApi, next?: string): Promise<Page<CaseRow>> {
-  return page(api, "incident", next ?? `?${CASE_SELECT}&$orderby=title asc`, toCase);
+/**
+ * Open cases by title, a page at a time; `next` is the previous page's `next`. `size` rows at once
+ * when a redrawn list shows again the pages the technician had opened.
+ */
+export function listCases(api: OfflineWebApi, next?: string, size?: number): Promise<Page<CaseRow>> {
+  return page(api, "incident", next ?? `?${CASE_SELECT}&$orderby=title asc`, toCase, size);
 }
 
 export async function getCase(api: OfflineWebApi, id: string): Promise<CaseRow> {
   return toCase(await api.retrieveRecord("incident", id, `?${CASE_SELECT}`));
 }
 
-/** Open tasks by subject, a page at a time (or all tasks of one case). */
-export function listTasks(api: OfflineWebApi, next?: string, regardingId?: string): Promise<Page<TaskRow>> {
+/** Open tasks by subject, a page at a time (or all tasks of one case); `size` as for cases. */
+export function listTasks(
+  api: OfflineWebApi,
+  next?: string,
+  regardingId?: string,
+  size?: number,
+): Promise<Page<TaskRow>> {
   const filter = regardingId ? `&$filter=_regardingobjectid_value eq ${regardingId}` : "";
-  return page(api, "task", next ?? `?${TASK_SELECT}${filter}&$orderby=subject asc`, toTask);
+  return page(api, "task", next ?? `?${TASK_SELECT}${filter}&$orderby=subject asc`, toTask, size);
 }
 
 /** An OData string literal's inside, percent-encoded so `&`, `#` or `'` typed by a user stay text. */

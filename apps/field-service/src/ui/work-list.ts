@@ -1,6 +1,32 @@
 import type { OfflineWebApi } from "@xrm-offline/webapi";
 import { h, mount } from "./dom.ts";
-import { type CaseRow, listCases, listTasks, type Page, priorityLabel, type TaskRow } from "./records.ts";
+import {
+  type CaseRow,
+  LIST_PAGE,
+  listCases,
+  listTasks,
+  type Page,
+  priorityLabel,
+  type TaskRow,
+} from "./records.ts";
+
+/**
+ * How many rows each list shows. Kept by the caller while the technician stays on the work list:
+ * a redraw after new data (every sync cycle's end) reads as many rows again, so the pages opened
+ * with "Show more" don't fold back to the first under their finger.
+ */
+export interface WorkListView {
+  cases: number;
+  tasks: number;
+}
+
+/** A visit's first drawing: one page of each. */
+export function freshWorkListView(): WorkListView {
+  return { cases: LIST_PAGE, tasks: LIST_PAGE };
+}
+
+// Xrm.WebApi's largest page (maxPageSize): a redraw reads at most this many rows of a list at once.
+const MAX_PAGE = 5000;
 
 function caseItem(c: CaseRow): HTMLLIElement {
   return h(
@@ -46,14 +72,14 @@ function pagedList<T>(
   first: Page<T>,
   more: (next: string) => Promise<Page<T>>,
   item: (row: T) => HTMLLIElement,
-  onRows: (rows: readonly T[]) => void,
+  onRows: (rows: readonly T[], shown: number) => void,
 ): HTMLElement {
   const list = h("ul", { class: "list", "data-testid": testId });
   const button = h("button", { type: "button", "data-testid": `${testId}-more`, class: "more" }, "Show more");
   let next = first.next;
   const add = (rows: readonly T[]) => {
-    onRows(rows);
     list.append(...rows.map(item));
+    onRows(rows, list.children.length);
     button.hidden = next === null;
   };
   button.addEventListener("click", async () => {
@@ -71,16 +97,34 @@ function pagedList<T>(
   return h("div", {}, list, button);
 }
 
+/**
+ * A selector for the focused element inside `root` that finds it again in a redrawn copy: a row's
+ * link by the row's id, anything else by its test id (the "Show more" buttons).
+ */
+function focusSelector(root: HTMLElement): string | null {
+  const el = document.activeElement;
+  if (!(el instanceof HTMLElement) || !root.contains(el)) return null;
+  const row = el.closest<HTMLElement>("li[data-id]");
+  if (row?.dataset.testid && row.dataset.id)
+    return `li[data-testid="${row.dataset.testid}"][data-id="${CSS.escape(row.dataset.id)}"] ${el.tagName}`;
+  return el.dataset.testid ? `[data-testid="${CSS.escape(el.dataset.testid)}"]` : null;
+}
+
 /** The technician's day: open cases and tasks, read from the local store page by page. */
 export async function renderWorkList(
   root: HTMLElement,
   api: OfflineWebApi,
+  view: WorkListView,
   firstSync?: HTMLElement,
 ): Promise<void> {
   let cases: Page<CaseRow>;
   let tasks: Page<TaskRow>;
+  const size = (n: number) => Math.min(Math.max(n, LIST_PAGE), MAX_PAGE);
   try {
-    [cases, tasks] = await Promise.all([listCases(api), listTasks(api)]);
+    [cases, tasks] = await Promise.all([
+      listCases(api, undefined, size(view.cases)),
+      listTasks(api, undefined, undefined, size(view.tasks)),
+    ]);
   } catch {
     mount(
       root,
@@ -109,14 +153,19 @@ export async function renderWorkList(
     cases,
     (n) => listCases(api, n),
     caseItem,
-    (rows) => noteCases(rows),
+    (rows, shown) => {
+      noteCases(rows);
+      view.cases = shown;
+    },
   );
   const taskList = pagedList(
     "task-list",
     tasks,
     (n) => listTasks(api, n),
     (t) => taskItem(t, caseTitles),
-    () => {},
+    (_, shown) => {
+      view.tasks = shown;
+    },
   );
   const countCases = showCount(casesLoaded, caseList);
   const countTasks = showCount(tasksLoaded, taskList);
@@ -126,6 +175,9 @@ export async function renderWorkList(
   new MutationObserver(countTasks).observe(taskList, { childList: true, subtree: true, attributes: true });
   countCases();
   countTasks();
+  // A redraw replaces the lists: the focus goes back where it was, or a keyboard user would be
+  // thrown to the top of the page by a sync they didn't start.
+  const focused = focusSelector(root);
   mount(
     root,
     firstSync,
@@ -155,4 +207,5 @@ export async function renderWorkList(
         : taskList,
     ),
   );
+  if (focused) root.querySelector<HTMLElement>(focused)?.focus({ preventScroll: true });
 }

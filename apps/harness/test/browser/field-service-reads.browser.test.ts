@@ -158,6 +158,27 @@ describe("field-service lists and pickers read a page, not the table (20,004 cus
     await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 100, tid("task-item"));
     expect(await rowsRead(page)).toBeLessThanOrEqual(LIST_PAGE + 3);
     expect(await texts(page, "task-item-subject")).toEqual(taskSubjects.slice(0, 2 * LIST_PAGE));
+
+    // A sync cycle's end redraws the work list (new rows may have come). The pages opened stay
+    // open, the focus stays on the "Show more" it was on, and the page doesn't jump.
+    await page.focus(tid("case-list-more"));
+    const scrolled = await page.evaluate(() => window.scrollY);
+    expect(scrolled).toBeGreaterThan(0);
+    const drawn = await page.$(tid("case-list"));
+    // A click from script: a real one would move the focus to the button.
+    await page.evaluate((sel) => document.querySelector<HTMLElement>(sel)?.click(), tid("sync-now"));
+    await page.waitForFunction((el) => !el?.isConnected, drawn);
+    await page.waitForSelector(`main[data-view="work"][data-loading="false"] ${tid("case-list")}`);
+    expect(await texts(page, "case-item-title")).toEqual(caseTitles.slice(0, 2 * LIST_PAGE));
+    expect(await texts(page, "task-item-subject")).toEqual(taskSubjects.slice(0, 2 * LIST_PAGE));
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe(
+      "case-list-more",
+    );
+    expect(await page.evaluate(() => window.scrollY)).toBe(scrolled);
+    // And "Show more" goes on from where the redrawn list ends.
+    await page.click(tid("case-list-more"));
+    await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 150, tid("case-item"));
+    expect(await texts(page, "case-item-title")).toEqual(caseTitles.slice(0, 3 * LIST_PAGE));
   });
 
   it("the customer picker: by name with nothing typed, more on demand, and by typing", async () => {
