@@ -103,6 +103,32 @@ describe("image columns kept apart", () => {
     expect((await onDevice("images-apart-1", id)).blobs).toEqual([30_000]);
   });
 
+  it("api.files.get returns an image given to updateRecord offline (pending), then the server's copy after sync", async () => {
+    const id = await serverIncident(emulator, "Photo on the record");
+    open("images-apart-files-get", true);
+    await api.sync.syncNow();
+    online.next(false);
+    expect(await api.files.get("incident", id, "entityimage")).toBeNull();
+
+    // A JPEG's first bytes, then 20,000 more.
+    const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), bytesOf(20_000, 7)]);
+    await api.updateRecord("incident", id, { entityimage: jpeg.toString("base64") });
+    const pending = (await api.files.get("incident", id, "entityimage"))!;
+    expect(pending).toMatchObject({ state: "pending", size: jpeg.length, mimeType: "image/jpeg" });
+    expect(Buffer.from(await pending.blob.arrayBuffer()).equals(jpeg)).toBe(true);
+
+    online.next(true);
+    expect(await api.sync.syncNow()).toMatchObject({ pushed: 1, failed: 0 });
+    const synced = (await api.files.get("incident", id, "entityimage"))!;
+    expect(synced.state).toBe("downloaded");
+    expect(Buffer.from(await synced.blob.arrayBuffer()).equals(jpeg)).toBe(true);
+
+    // Removed offline: the record has no image on this device until the change is sent.
+    online.next(false);
+    await api.updateRecord("incident", id, { entityimage: null });
+    expect(await api.files.get("incident", id, "entityimage")).toBeNull();
+  });
+
   it("collects a replaced image once nothing can send or restore it", async () => {
     const id = await serverIncident(emulator, "Replaced");
     open("images-apart-2", true);

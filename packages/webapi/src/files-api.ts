@@ -48,7 +48,8 @@ export interface FilesApi {
     options?: { readonly fileName?: string; readonly mimeType?: string },
   ): Promise<void>;
   /**
-   * The column's file: the one set on this device (pending, failed or uploaded); else the server's,
+   * The column's file: the one set on this device (pending, failed or uploaded) — for an image
+   * column also one given to createRecord/updateRecord here and not sent yet; else the server's,
    * read from the copy kept on the device or — online — downloaded (`GET …/<column>/$value`, in
    * ranges) and kept for later reads offline. Also a note's `documentbody` (an email attachment's
    * `body`) as bytes, downloaded when the pull left it out. Null when the record has no file.

@@ -1,7 +1,8 @@
 /**
  * `api.files.get`: a file set on this device wins; else the server's file, from the copy kept on
  * the device when it is still the record's file, else downloaded and kept. A note's body that came
- * with its row (pulled with `documentbody`, or written here) is read from the row.
+ * with its row (pulled with `documentbody`, or written here), and an image written here that the
+ * server doesn't have yet, are read from the row.
  */
 import type { EntityMetadata } from "@xrm-offline/metadata";
 import { base64ToBytes, isBlobRef, XrmError, xrmError } from "@xrm-offline/odata";
@@ -47,7 +48,26 @@ function markerOf(row: StoredRecord, target: FileTarget): string | null | undefi
   return text(row[key]) ?? null;
 }
 
-/** A note's body held by its row (BlobRef or Base64 text), with the row's sync state. */
+/**
+ * The media type of an image by its first bytes (the formats Dataverse's image columns take), for
+ * an image that never came from the server with a `Content-Type`.
+ */
+async function imageTypeOf(blob: Blob): Promise<string | undefined> {
+  const b = new Uint8Array(await blob.slice(0, 12).arrayBuffer());
+  const starts = (...bytes: number[]) => bytes.every((x, i) => b[i] === x);
+  if (starts(0xff, 0xd8, 0xff)) return "image/jpeg";
+  if (starts(0x89, 0x50, 0x4e, 0x47)) return "image/png";
+  if (starts(0x47, 0x49, 0x46, 0x38)) return "image/gif";
+  if (starts(0x42, 0x4d)) return "image/bmp";
+  if (starts(0x52, 0x49, 0x46, 0x46) && b[8] === 0x57 && b[9] === 0x45 && b[10] === 0x42 && b[11] === 0x50)
+    return "image/webp";
+  return undefined;
+}
+
+/**
+ * A value held by the row (BlobRef or Base64 text) — a note's body, or an image given to
+ * createRecord/updateRecord here — with the row's sync state.
+ */
 async function bodyInRow(
   parts: ReadFileParts,
   row: StoredRecord,
@@ -61,10 +81,11 @@ async function bodyInRow(
       : undefined;
   if (!blob || blob.size === 0) return null;
   const change = row._changes.find((c) => c.columns.includes(target.column));
+  const image = target.kind === "image" ? await imageTypeOf(blob) : undefined;
   return {
     blob,
     fileName: text(row.filename) ?? target.column,
-    mimeType: text(row.mimetype) ?? "application/octet-stream",
+    mimeType: image ?? text(row.mimetype) ?? "application/octet-stream",
     size: blob.size,
     state: change ? (change.failed ? "failed" : "pending") : "downloaded",
   };
@@ -109,6 +130,10 @@ export async function readFile(parts: ReadFileParts, target: FileTarget): Promis
     throw xrmError("ObjectDoesNotExist", `Entity '${entity}' With Id = ${recordId} Does Not Exist`);
   }
   if (target.kind === "attachment" && column in row) return bodyInRow(parts, row, target);
+  // An image given to createRecord/updateRecord on this device and not sent yet (or failed): the
+  // record's image here is that one, not the server's (null when the change removed it).
+  if (target.kind === "image" && row._changes.some((c) => c.columns.includes(column)))
+    return bodyInRow(parts, row, target);
   // Created here and not on the server yet: the server has no file for it.
   if (row._server === null) return null;
   const marker = markerOf(row, target);
