@@ -9,6 +9,7 @@ import {
   startStack,
   tid,
   until,
+  waitForFirstSync,
   waitForPending,
   waitForServiceWorker,
 } from "./browser-fixture.ts";
@@ -33,6 +34,7 @@ describe("field-service Background Sync (real Chromium)", { timeout: 120_000 }, 
     const { emulator, demo } = stack;
     const page = await openApp(context, stack);
     await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 4, tid("case-item"));
+    await waitForFirstSync(page);
     await waitForServiceWorker(page);
     expect(await page.evaluate(() => "SyncManager" in globalThis)).toBe(true);
 

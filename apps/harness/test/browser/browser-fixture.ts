@@ -75,6 +75,18 @@ export async function openApp(context: BrowserContext, stack: Stack, hash = ""):
   return page;
 }
 
+/**
+ * Wait until the first sync has ended ("Last synced …"): cases and tasks come down before the
+ * customers (table priority), so a test that goes offline once the cases show may find no
+ * customer to pick.
+ */
+export async function waitForFirstSync(page: Page): Promise<void> {
+  await page.waitForFunction(
+    (sel) => document.querySelector(sel)?.textContent?.startsWith("Last synced"),
+    '[data-testid="last-synced"]',
+  );
+}
+
 /** Wait until the service worker controls the page (so a reload with no network still loads). */
 export async function waitForServiceWorker(page: Page): Promise<void> {
   await page.evaluate(async () => {

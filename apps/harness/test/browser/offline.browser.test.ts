@@ -13,6 +13,7 @@ import {
   textOf,
   tid,
   until,
+  waitForFirstSync,
   waitForPending,
   waitForServiceWorker,
   writeRequests,
@@ -62,6 +63,7 @@ describe("field-service offline (real Chromium, real IndexedDB, service worker)"
     const { emulator, demo } = stack;
     page = await openApp(context, stack);
     await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 4, tid("case-item"));
+    await waitForFirstSync(page);
     await waitForServiceWorker(page);
     const seq0 = emulator.requestLog.total;
 

@@ -16,6 +16,7 @@ import {
   unreachableByTab,
   until,
   VIEWPORTS,
+  waitForFirstSync,
   waitForPending,
 } from "./browser-fixture.ts";
 
@@ -37,6 +38,7 @@ describe("field-service sync errors (real Chromium)", { timeout: 120_000 }, () =
     const { emulator, demo } = stack;
     const page = await openApp(context, stack);
     await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 4, tid("case-item"));
+    await waitForFirstSync(page);
     const [first, second] = [demo.incidentIds[0]!, demo.incidentIds[1]!];
     const saved = emulator.row("incident", first)!;
 

@@ -9,6 +9,7 @@ import {
   startStack,
   tid,
   until,
+  waitForFirstSync,
   waitForPending,
   writeRequests,
 } from "./browser-fixture.ts";
@@ -37,6 +38,7 @@ describe("field-service with the sync engine in a dedicated worker (real Chromiu
     expect(await page.locator("body").getAttribute("data-sync-mode")).toBe("worker");
     // Pulled by the worker's engine, read by the page from IndexedDB.
     await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 4, tid("case-item"));
+    await waitForFirstSync(page);
     expect(page.workers().map((w) => w.url())).toEqual([
       expect.stringMatching(/\/assets\/sync-worker-[\w-]+\.js$/),
     ]);
