@@ -649,6 +649,11 @@ describe("field-service for a technician (real Chromium, phone and desktop)", { 
 
     // A photo from the keyboard: the (visually hidden) file input takes focus and Space opens the
     // camera or file chooser; its label shows the focus ring.
+    // A listener first: Playwright turns Chromium's file-chooser interception on when the first
+    // one is added, without waiting for it; a key pressed right after may open the native dialog
+    // instead (headless: nothing, no event) — seen once under CI load.
+    const interceptChoosers = () => {};
+    page.on("filechooser", interceptChoosers);
     await go(page, `#/case/${newCaseId}`, tid("case-attachments"));
     await page.focus(tid("case-photo-input"));
     // Still focused: nothing redraws the case under the user (a stale list redraw once did).
@@ -656,6 +661,7 @@ describe("field-service for a technician (real Chromium, phone and desktop)", { 
       "case-photo-input",
     );
     const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press(" ")]);
+    page.off("filechooser", interceptChoosers);
     expect(chooser.isMultiple()).toBe(false);
     expect(
       await page.evaluate(
